@@ -1,0 +1,106 @@
+// `check [REV]`, `check --worktree [PATH]` and `heads [REV]`.
+#include "commands.hpp"
+#include "disk_tree.hpp"
+#include "git_tree.hpp"
+#include "guard_error.hpp"
+#include "report.hpp"
+#include "repository.hpp"
+#include "tree_check.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+
+namespace ag::cli {
+
+namespace {
+
+struct CheckArgs {
+    std::string repo;
+    std::string format = "text";
+    std::string rev = "HEAD";
+    bool worktree = false;
+};
+
+void add_common(CLI::App* sub, CheckArgs& a) {
+    sub->add_option("--repo", a.repo, "The repository (default: discovered as git does, GIT_DIR honoured)");
+    sub->add_option("--format", a.format, "Output format")->check(CLI::IsMember({"text", "json", "github"}));
+}
+
+CheckOptions operator_options(const GitRepository* repo) {
+    CheckOptions o;
+    if (!repo) return o;
+    auto allowed = repo->config_multivar("alembicGuard.allowMultipleHeads");
+    if (!allowed.empty()) o.allow_multiple_heads = std::set<std::string>(allowed.begin(), allowed.end());
+    return o;
+}
+
+TreeCheck run(const CheckArgs& a, std::string* what) {
+    GitLibrary lib;
+    if (a.worktree) {
+        std::filesystem::path root;
+        std::optional<GitRepository> repo;
+        if (a.rev != "HEAD") {
+            root = a.rev;
+        } else {
+            repo.emplace(GitRepository::open(a.repo.empty() ? std::string(".") : a.repo));
+            auto wd = repo->workdir();
+            if (!wd) throw GuardError("the repository is bare: it has no work tree to check (name a directory)");
+            root = *wd;
+        }
+        if (!repo && !a.repo.empty()) repo.emplace(GitRepository::open(a.repo));
+        DiskTree tree(root);
+        *what = root.string();
+        auto check = check_tree(tree, operator_options(repo ? &*repo : nullptr));
+        return check;
+    }
+    auto repo = GitRepository::open(a.repo);
+    const git_oid oid = repo.resolve_commit(a.rev);
+    GitTree tree(repo.get(), oid);
+    *what = fmt::format("{} ({})", a.rev, oid_hex(oid).substr(0, 12));
+    auto check = check_tree(tree, operator_options(&repo));
+    check.commit = oid_hex(oid);
+    return check;
+}
+
+}  // namespace
+
+void add_check(CLI::App& app, Action& action) {
+    auto a = std::make_shared<CheckArgs>();
+    auto* sub = app.add_subcommand("check", "Report every environment's revision graph and problems at a commit "
+                                            "(default HEAD), or on disk with --worktree");
+    add_common(sub, *a);
+    sub->add_option("REV", a->rev, "Commit to inspect (default HEAD); with --worktree, the directory (default: the "
+                                   "repository's work tree)");
+    sub->add_flag("--worktree", a->worktree, "Read the files on disk instead of a commit");
+    sub->callback([a, &action] {
+        action = [a] {
+            std::string what;
+            const TreeCheck check = run(*a, &what);
+            if (a->format == "json") fmt::print("{}\n", check_json(check).dump(2));
+            else if (a->format == "github") fmt::print("{}", check_github(check));
+            else fmt::print("{}", check_text(check, what));
+            return check.ok() ? 0 : 1;
+        };
+    });
+}
+
+void add_heads(CLI::App& app, Action& action) {
+    auto a = std::make_shared<CheckArgs>();
+    auto* sub = app.add_subcommand("heads", "Print the heads of each environment, like `alembic heads`");
+    add_common(sub, *a);
+    sub->add_option("REV", a->rev, "Commit to inspect (default HEAD)");
+    sub->add_flag("--worktree", a->worktree, "Read the files on disk instead of a commit");
+    sub->callback([a, &action] {
+        action = [a] {
+            std::string what;
+            const TreeCheck check = run(*a, &what);
+            if (a->format == "json") fmt::print("{}\n", heads_json(check).dump(2));
+            else fmt::print("{}", heads_text(check));
+            return 0;
+        };
+    });
+}
+
+}  // namespace ag::cli

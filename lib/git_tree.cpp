@@ -1,0 +1,118 @@
+#include "git_tree.hpp"
+
+#include "guard_error.hpp"
+
+#include <fmt/format.h>
+
+namespace ag {
+
+EntryKind kind_of_mode(git_filemode_t mode) {
+    switch (mode) {
+    case GIT_FILEMODE_BLOB:
+    case GIT_FILEMODE_BLOB_EXECUTABLE: return EntryKind::File;
+    case GIT_FILEMODE_TREE: return EntryKind::Directory;
+    case GIT_FILEMODE_LINK: return EntryKind::Symlink;
+    case GIT_FILEMODE_COMMIT: return EntryKind::Submodule;
+    default: return EntryKind::Other;
+    }
+}
+
+GitTree::GitTree(git_repository* repo, const git_oid& commit) : repo_(repo), commit_(commit) {
+    git_commit* c = nullptr;
+    git_check(git_commit_lookup(&c, repo, &commit),
+              fmt::format("cannot read commit {}", git_oid_tostr_s(&commit)));
+    Commit owned(c);
+    git_tree* t = nullptr;
+    git_check(git_commit_tree(&t, c), fmt::format("cannot read the tree of commit {}", git_oid_tostr_s(&commit)));
+    root_.reset(t);
+}
+
+const git_tree* GitTree::subtree(std::string_view dir) const {
+    if (dir.empty()) return root_.get();
+    if (auto it = subtrees_.find(dir); it != subtrees_.end()) return it->second.get();
+    git_tree_entry* e = nullptr;
+    const std::string key(dir);
+    const int rc = git_tree_entry_bypath(&e, root_.get(), key.c_str());
+    if (rc == GIT_ENOTFOUND) {
+        subtrees_.emplace(key, nullptr);
+        return nullptr;
+    }
+    git_check(rc, fmt::format("cannot look up '{}'", key));
+    TreeEntry entry(e);
+    git_tree* sub = nullptr;
+    if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+        git_check(git_tree_lookup(&sub, repo_, git_tree_entry_id(e)),
+                  fmt::format("cannot read tree object of '{}'", key));
+    }
+    auto [it, _] = subtrees_.emplace(key, Tree(sub));
+    return it->second.get();
+}
+
+std::vector<DirEntry> GitTree::list(std::string_view dir) const {
+    std::vector<DirEntry> out;
+    const git_tree* t = subtree(dir);
+    if (!t) return out;
+    const size_t n = git_tree_entrycount(t);
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(t, i);
+        out.push_back({git_tree_entry_name(e), kind_of_mode(git_tree_entry_filemode(e))});
+    }
+    // git sorts trees with "dir/" semantics; callers want plain byte order of names.
+    std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+    return out;
+}
+
+std::optional<EntryKind> GitTree::kind(std::string_view path) const {
+    if (path.empty()) return EntryKind::Directory;
+    git_tree_entry* e = nullptr;
+    const std::string key(path);
+    const int rc = git_tree_entry_bypath(&e, root_.get(), key.c_str());
+    if (rc == GIT_ENOTFOUND) return std::nullopt;
+    git_check(rc, fmt::format("cannot look up '{}'", key));
+    TreeEntry entry(e);
+    return kind_of_mode(git_tree_entry_filemode(e));
+}
+
+std::string GitTree::read(std::string_view path) const {
+    git_tree_entry* e = nullptr;
+    const std::string key(path);
+    git_check(git_tree_entry_bypath(&e, root_.get(), key.c_str()), fmt::format("cannot look up '{}'", key));
+    TreeEntry entry(e);
+    git_blob* b = nullptr;
+    git_check(git_blob_lookup(&b, repo_, git_tree_entry_id(e)),
+              fmt::format("cannot read '{}' (blob {}) from {}", key, git_oid_tostr_s(git_tree_entry_id(e)), describe()));
+    Blob blob(b);
+    const auto size = static_cast<size_t>(git_blob_rawsize(b));
+    return std::string(static_cast<const char*>(git_blob_rawcontent(b)), size);
+}
+
+namespace {
+struct WalkState {
+    const std::function<void(const std::string&)>* visit;
+};
+
+int walk_cb(const char* root, const git_tree_entry* entry, void* payload) {
+    auto* st = static_cast<WalkState*>(payload);
+    if (kind_of_mode(git_tree_entry_filemode(entry)) == EntryKind::File) {
+        std::string p(root);
+        p += git_tree_entry_name(entry);
+        (*st->visit)(p);
+    }
+    return 0;
+}
+}  // namespace
+
+void GitTree::walk_files(const std::function<void(const std::string&)>& visit) const {
+    WalkState st{&visit};
+    git_check(git_tree_walk(root_.get(), GIT_TREEWALK_PRE, walk_cb, &st),
+              fmt::format("cannot walk the tree of {}", describe()));
+}
+
+std::string GitTree::describe() const {
+    char buf[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(buf, sizeof buf, &commit_);
+    return fmt::format("commit {}", std::string_view(buf).substr(0, 12));
+}
+
+}  // namespace ag

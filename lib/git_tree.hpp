@@ -1,0 +1,34 @@
+#pragma once
+// SourceTree over the tree of one commit, read with libgit2 only (no checkout, no git
+// subprocess). Objects are looked up through the repository's ODB as opened, so a
+// pre-receive hook opened from the environment sees quarantined objects.
+#include "git_handle.hpp"
+#include "source_tree.hpp"
+
+#include <map>
+#include <string>
+
+namespace ag {
+
+class GitTree final : public SourceTree {
+public:
+    // Takes the tree of `commit`. `repo` must outlive this object.
+    GitTree(git_repository* repo, const git_oid& commit);
+    std::vector<DirEntry> list(std::string_view dir) const override;
+    std::optional<EntryKind> kind(std::string_view path) const override;
+    std::string read(std::string_view path) const override;
+    void walk_files(const std::function<void(const std::string&)>& visit) const override;
+    std::string describe() const override;
+    const git_oid& commit_id() const { return commit_; }
+
+private:
+    const git_tree* subtree(std::string_view dir) const;
+    git_repository* repo_;
+    git_oid commit_;
+    Tree root_;
+    mutable std::map<std::string, Tree, std::less<>> subtrees_;
+};
+
+EntryKind kind_of_mode(git_filemode_t mode);
+
+}  // namespace ag

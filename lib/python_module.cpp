@@ -1,0 +1,879 @@
+#include "python_module.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+namespace ag {
+
+namespace {
+
+// CPython's tokenizer refuses more than 200 open brackets (MAXLEVEL); measured with 3.11.
+constexpr size_t kMaxNesting = 200;
+// CPython's tokenizer keeps at most 100 indentation levels (MAXINDENT).
+constexpr size_t kMaxIndent = 100;
+
+enum class Tok { Name, Number, String, Op };
+
+struct Token {
+    Tok type;
+    std::string_view text;  // as written (for strings: including prefix and quotes)
+    size_t begin = 0;       // byte offsets into the source
+    size_t end = 0;
+    int line = 0;
+    // Strings only.
+    bool is_bytes = false;
+    bool is_fstring = false;
+    std::string value;  // decoded contents (str literals)
+};
+
+enum class Scope { Module, Conditional, Function };
+
+struct SyntaxFailure {
+    int line;
+    std::string message;
+};
+
+bool is_ident_start(unsigned char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
+bool is_ident_char(unsigned char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+// Strict UTF-8 validation as CPython's decoder applies it (no overlongs, no surrogates).
+// Returns the 1-based line of the first invalid sequence, or 0.
+int first_invalid_utf8_line(std::string_view s) {
+    int line = 1;
+    size_t i = 0;
+    const auto n = s.size();
+    while (i < n) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '\n') ++line;
+        if (c < 0x80) { ++i; continue; }
+        size_t len = 0;
+        uint32_t cp = 0;
+        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1Fu; }
+        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0Fu; }
+        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07u; }
+        else return line;
+        if (i + len > n) return line;
+        for (size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return line;
+            cp = (cp << 6) | (cc & 0x3Fu);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return line;
+        i += len;
+    }
+    return 0;
+}
+
+// PEP 263: a coding declaration in a comment on line 1 or 2 (line 2 only when line 1 is
+// blank or a comment). Returns the lowercased, normalised encoding name, or "".
+std::string coding_cookie(std::string_view s) {
+    size_t pos = 0;
+    for (int ln = 0; ln < 2 && pos <= s.size(); ++ln) {
+        const auto nl = s.find('\n', pos);
+        const auto line = s.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        size_t i = 0;
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\f')) ++i;
+        if (i < line.size() && line[i] == '#') {
+            const auto c = line.find("coding", i);
+            if (c != std::string_view::npos && c + 6 < line.size() && (line[c + 6] == ':' || line[c + 6] == '=')) {
+                size_t j = c + 7;
+                while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
+                std::string name;
+                while (j < line.size() && (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '-' ||
+                                           line[j] == '_' || line[j] == '.'))
+                    name += static_cast<char>(std::tolower(static_cast<unsigned char>(line[j++])));
+                std::replace(name.begin(), name.end(), '_', '-');
+                return name;
+            }
+        } else if (i < line.size() && line[i] != '\r') {
+            return "";  // line 1 is code: no cookie on line 2
+        }
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+    }
+    return "";
+}
+
+bool is_utf8_name(const std::string& enc) {
+    return enc.empty() || enc == "utf-8" || enc == "utf8" || enc.rfind("utf-8-", 0) == 0;
+}
+
+bool is_ascii_name(const std::string& enc) { return enc == "ascii" || enc == "us-ascii"; }
+
+std::string shorten(std::string_view text) {
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty()) out += ' ';
+        space = false;
+        out += c;
+    }
+    if (out.size() > 80) out = out.substr(0, 77) + "...";
+    return out;
+}
+
+// Decodes the escapes of a non-raw str literal body (the common ones; an unknown escape
+// keeps its backslash, as CPython does).
+std::string decode_escapes(std::string_view body) {
+    std::string out;
+    out.reserve(body.size());
+    for (size_t i = 0; i < body.size(); ++i) {
+        char c = body[i];
+        if (c != '\\' || i + 1 >= body.size()) { out += c; continue; }
+        char e = body[++i];
+        switch (e) {
+        case '\n': break;
+        case '\r': if (i + 1 < body.size() && body[i + 1] == '\n') ++i; break;
+        case '\\': out += '\\'; break;
+        case '\'': out += '\''; break;
+        case '"': out += '"'; break;
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case 'a': out += '\a'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'v': out += '\v'; break;
+        case 'x': {
+            if (i + 2 < body.size() + 0 && std::isxdigit(static_cast<unsigned char>(body[i + 1])) &&
+                std::isxdigit(static_cast<unsigned char>(body[i + 2]))) {
+                out += static_cast<char>(std::stoi(std::string(body.substr(i + 1, 2)), nullptr, 16));
+                i += 2;
+            } else {
+                out += "\\x";
+            }
+            break;
+        }
+        default:
+            if (e >= '0' && e <= '7') {
+                int v = e - '0';
+                int k = 1;
+                while (k < 3 && i + 1 < body.size() && body[i + 1] >= '0' && body[i + 1] <= '7') {
+                    v = v * 8 + (body[++i] - '0');
+                    ++k;
+                }
+                out += static_cast<char>(v & 0xFF);
+            } else {
+                out += '\\';
+                out += e;
+            }
+        }
+    }
+    return out;
+}
+
+class Reader {
+public:
+    explicit Reader(std::string_view src) : s_(src) {}
+
+    PyModule run();
+
+private:
+    // ---- tokenizer ----
+    void tokenize_all();
+    void fail(int line, std::string message) {
+        if (!failure_) failure_ = SyntaxFailure{line, std::move(message)};
+    }
+    bool scan_string(size_t& i, size_t prefix_len, Token& tok);
+    void end_logical_line(int line);
+    void start_logical_line(size_t& i);
+
+    // ---- statements ----
+    void process_line(std::vector<Token>& toks, Scope scope);
+    void process_simple(const Token* b, const Token* e, Scope scope);
+    void bind(std::string_view name, PyValue v, int line, Scope scope);
+    PyValue evaluate(const Token* b, const Token* e) const;
+    PyValue evaluate_list(const Token*& p, const Token* e, bool* had_comma) const;
+    PyValue evaluate_atom(const Token*& p, const Token* e) const;
+    std::string text_of(const Token* b, const Token* e) const {
+        if (b >= e) return "";
+        return shorten(s_.substr(b->begin, (e - 1)->end - b->begin));
+    }
+
+    std::string_view s_;
+    std::optional<SyntaxFailure> failure_;
+    int line_ = 1;
+    std::vector<char> brackets_;
+    std::vector<int> bracket_lines_;
+    struct Level {
+        int col;
+        int altcol;
+        Scope scope;
+    };
+    std::vector<Level> indents_{{0, 0, Scope::Module}};
+    std::vector<Token> current_;  // tokens of the logical line being read
+    bool expect_indent_ = false;
+    int header_line_ = 0;
+    std::string header_kw_;
+    Scope pending_scope_ = Scope::Module;
+    std::map<std::string, PyBinding, std::less<>> names_;
+};
+
+bool Reader::scan_string(size_t& i, size_t prefix_len, Token& tok) {
+    const size_t start = i;
+    const int start_line = line_;
+    std::string_view prefix = s_.substr(i, prefix_len);
+    bool raw = false;
+    for (char c : prefix) {
+        const char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (l == 'r') raw = true;
+        if (l == 'b') tok.is_bytes = true;
+        if (l == 'f') tok.is_fstring = true;
+    }
+    i += prefix_len;
+    const char q = s_[i];
+    const bool triple = i + 2 < s_.size() && s_[i + 1] == q && s_[i + 2] == q;
+    const size_t qlen = triple ? 3 : 1;
+    i += qlen;
+    const size_t body_begin = i;
+    while (true) {
+        if (i >= s_.size()) {
+            fail(start_line, triple ? fmt::format("unterminated triple-quoted string literal (detected at line {})", line_)
+                                    : fmt::format("unterminated string literal (detected at line {})", start_line));
+            return false;
+        }
+        const char c = s_[i];
+        if (c == '\\') {
+            if (i + 1 < s_.size() && s_[i + 1] == '\n') ++line_;
+            i += 2;
+            continue;
+        }
+        if (c == '\n') {
+            if (!triple) {
+                fail(start_line, fmt::format("unterminated string literal (detected at line {})", start_line));
+                return false;
+            }
+            ++line_;
+            ++i;
+            continue;
+        }
+        if (c == q && (!triple || (i + 2 < s_.size() && s_[i + 1] == q && s_[i + 2] == q))) {
+            const std::string_view body = s_.substr(body_begin, i - body_begin);
+            i += qlen;
+            tok.type = Tok::String;
+            tok.begin = start;
+            tok.end = i;
+            tok.text = s_.substr(start, i - start);
+            tok.line = start_line;
+            tok.value = raw ? std::string(body) : decode_escapes(body);
+            return true;
+        }
+        ++i;
+    }
+}
+
+void Reader::start_logical_line(size_t& i) {
+    // Measure indentation as CPython does: tabs to multiples of 8 (col) and of 1 (altcol).
+    int col = 0, altcol = 0;
+    size_t j = i;
+    while (j < s_.size()) {
+        const char c = s_[j];
+        if (c == ' ') { ++col; ++altcol; }
+        else if (c == '\t') { col = (col / 8 + 1) * 8; altcol += 1; }
+        else if (c == '\f') { col = altcol = 0; }
+        else break;
+        ++j;
+    }
+    // Blank lines, comment-only lines and a backslash-only line do not count for indentation.
+    if (j >= s_.size() || s_[j] == '\n' || s_[j] == '#' || (s_[j] == '\r' && j + 1 < s_.size() && s_[j + 1] == '\n')) {
+        i = j;
+        return;
+    }
+    i = j;
+    const Level& top = indents_.back();
+    if (col > top.col) {
+        if (!expect_indent_) { fail(line_, "unexpected indent"); return; }
+        if (altcol <= top.altcol) { fail(line_, "inconsistent use of tabs and spaces in indentation"); return; }
+        if (indents_.size() >= kMaxIndent) { fail(line_, "too many levels of indentation"); return; }
+        indents_.push_back({col, altcol, pending_scope_});
+    } else {
+        if (expect_indent_) {
+            fail(line_, fmt::format("expected an indented block after '{}' statement on line {}", header_kw_, header_line_));
+            return;
+        }
+        while (indents_.size() > 1 && col < indents_.back().col) indents_.pop_back();
+        if (col != indents_.back().col) { fail(line_, "unindent does not match any outer indentation level"); return; }
+        if (altcol != indents_.back().altcol) { fail(line_, "inconsistent use of tabs and spaces in indentation"); return; }
+    }
+    expect_indent_ = false;
+}
+
+bool is_compound_keyword(std::string_view w) {
+    static constexpr std::array<std::string_view, 13> kws{"if", "elif", "else", "for", "while", "try", "except",
+                                                          "finally", "with", "def", "class", "async", "match"};
+    return std::find(kws.begin(), kws.end(), w) != kws.end() || w == "case";
+}
+
+void Reader::end_logical_line(int line) {
+    if (current_.empty()) return;
+    const Token& first = current_.front();
+    const Token& last = current_.back();
+    const Scope scope = indents_.back().scope;
+    std::string kw = first.type == Tok::Name ? std::string(first.text) : "";
+    if (kw == "async" && current_.size() > 1) kw = std::string(current_[1].text);
+    if (last.type == Tok::Op && last.text == ":" && is_compound_keyword(kw)) {
+        expect_indent_ = true;
+        header_line_ = first.line;
+        header_kw_ = kw;
+        const bool opens_function = kw == "def" || kw == "class";
+        pending_scope_ = scope == Scope::Function || opens_function ? Scope::Function : Scope::Conditional;
+    } else if (last.type == Tok::Op && last.text == ":" && !(kw == "match" || kw == "case")) {
+        // A logical line ending in ':' that is no compound statement cannot compile.
+        fail(last.line, "invalid syntax (a line ends with ':' but is not a block header)");
+    }
+    (void)line;
+    if (!failure_ && scope != Scope::Function) process_line(current_, scope);
+    current_.clear();
+}
+
+void Reader::tokenize_all() {
+    size_t i = 0;
+    const size_t n = s_.size();
+    bool at_line_start = true;
+    bool continuation = false;  // previous physical line ended with a backslash
+    while (i < n && !failure_) {
+        if (at_line_start) {
+            at_line_start = false;
+            // Conflict markers at column 0 are never valid Python outside a string.
+            const auto rest = s_.substr(i);
+            for (std::string_view m : {"<<<<<<<", "=======", ">>>>>>>", "|||||||"}) {
+                if (rest.substr(0, m.size()) == m) {
+                    fail(line_, fmt::format("a merge conflict marker '{}' at the start of line {}", m, line_));
+                    return;
+                }
+            }
+            if (brackets_.empty() && !continuation) {
+                start_logical_line(i);
+                if (failure_) return;
+            }
+            continuation = false;
+            continue;
+        }
+        const char c = s_[i];
+        const auto uc = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            ++i;
+            if (brackets_.empty()) end_logical_line(line_);
+            ++line_;
+            at_line_start = true;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\f' || c == '\r') { ++i; continue; }
+        if (c == '#') {
+            while (i < n && s_[i] != '\n') ++i;
+            continue;
+        }
+        if (c == '\\') {
+            size_t j = i + 1;
+            if (j < n && s_[j] == '\r') ++j;
+            if (j >= n) { fail(line_, "unexpected EOF while parsing"); return; }
+            if (s_[j] != '\n') { fail(line_, "unexpected character after line continuation character"); return; }
+            i = j + 1;
+            ++line_;
+            at_line_start = true;
+            continuation = true;
+            if (i >= n) { fail(line_ - 1, "unexpected EOF while parsing"); return; }
+            continue;
+        }
+        Token tok{};
+        if (is_ident_start(uc)) {
+            size_t j = i;
+            while (j < n && is_ident_char(static_cast<unsigned char>(s_[j]))) ++j;
+            // String prefixes: r, u, b, f and two-letter mixes of r with b or f.
+            const size_t len = j - i;
+            if (j < n && (s_[j] == '\'' || s_[j] == '"') && len <= 2) {
+                std::string p;
+                for (size_t k = i; k < j; ++k) p += static_cast<char>(std::tolower(static_cast<unsigned char>(s_[k])));
+                if (p == "r" || p == "u" || p == "b" || p == "f" || p == "br" || p == "rb" || p == "fr" || p == "rf") {
+                    if (!scan_string(i, len, tok)) return;
+                    current_.push_back(std::move(tok));
+                    continue;
+                }
+            }
+            tok.type = Tok::Name;
+            tok.begin = i;
+            tok.end = j;
+            tok.text = s_.substr(i, len);
+            tok.line = line_;
+            i = j;
+            current_.push_back(std::move(tok));
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            if (!scan_string(i, 0, tok)) return;
+            current_.push_back(std::move(tok));
+            continue;
+        }
+        if (is_digit(uc) || (c == '.' && i + 1 < n && is_digit(static_cast<unsigned char>(s_[i + 1])))) {
+            size_t j = i;
+            while (j < n) {
+                const auto d = static_cast<unsigned char>(s_[j]);
+                if (is_ident_char(d) || d == '.') { ++j; continue; }
+                if ((d == '+' || d == '-') && (s_[j - 1] == 'e' || s_[j - 1] == 'E') &&
+                    !(j - i >= 2 && (s_[i + 1] == 'x' || s_[i + 1] == 'X'))) { ++j; continue; }
+                break;
+            }
+            tok.type = Tok::Number;
+            tok.begin = i;
+            tok.end = j;
+            tok.text = s_.substr(i, j - i);
+            tok.line = line_;
+            i = j;
+            current_.push_back(std::move(tok));
+            continue;
+        }
+        // Operators and delimiters.
+        static constexpr std::array<std::string_view, 27> multi{
+            "**=", "//=", ">>=", "<<=", "...", "->", ":=", "==", "!=", "<=", ">=", "**", "//", "<<",
+            ">>",  "+=",  "-=",  "*=",  "/=",  "%=", "&=", "|=", "^=", "@=", "<>", "",   ""};
+        size_t len = 0;
+        for (auto m : multi) {
+            if (!m.empty() && s_.substr(i, m.size()) == m) { len = m.size(); break; }
+        }
+        if (len == 0) {
+            if (std::string_view("()[]{},:;.=+-*/%&|^~<>@").find(c) == std::string_view::npos) {
+                fail(line_, fmt::format("invalid character '{}' (U+{:04X})", c, uc));
+                return;
+            }
+            len = 1;
+        }
+        if (s_.substr(i, len) == "<>") { fail(line_, "invalid syntax ('<>' is not an operator in Python 3)"); return; }
+        tok.type = Tok::Op;
+        tok.begin = i;
+        tok.end = i + len;
+        tok.text = s_.substr(i, len);
+        tok.line = line_;
+        if (len == 1 && (c == '(' || c == '[' || c == '{')) {
+            if (brackets_.size() >= kMaxNesting) { fail(line_, "too many nested parentheses"); return; }
+            brackets_.push_back(c);
+            bracket_lines_.push_back(line_);
+        } else if (len == 1 && (c == ')' || c == ']' || c == '}')) {
+            if (brackets_.empty()) { fail(line_, fmt::format("unmatched '{}'", c)); return; }
+            const char open = brackets_.back();
+            if ((open == '(' && c != ')') || (open == '[' && c != ']') || (open == '{' && c != '}')) {
+                fail(line_, fmt::format("closing parenthesis '{}' does not match opening parenthesis '{}'{}", c, open,
+                                        bracket_lines_.back() == line_ ? std::string()
+                                                                       : fmt::format(" on line {}", bracket_lines_.back())));
+                return;
+            }
+            brackets_.pop_back();
+            bracket_lines_.pop_back();
+        }
+        i += len;
+        current_.push_back(std::move(tok));
+    }
+    if (failure_) return;
+    if (!brackets_.empty()) {
+        fail(bracket_lines_.back(), fmt::format("'{}' was never closed", brackets_.back()));
+        return;
+    }
+    end_logical_line(line_);
+    if (!failure_ && expect_indent_)
+        fail(line_, fmt::format("expected an indented block after '{}' statement on line {}", header_kw_, header_line_));
+}
+
+void Reader::bind(std::string_view name, PyValue v, int line, Scope scope) {
+    if (scope == Scope::Function) return;
+    if (scope == Scope::Conditional) {
+        PyValue c;
+        c.kind = PyValue::Kind::Computed;
+        c.text = v.text;
+        c.why = "it is assigned inside an if/try/for/with block, whose outcome the guard does not evaluate";
+        v = std::move(c);
+    }
+    names_[std::string(name)] = PyBinding{std::move(v), line};
+}
+
+PyValue computed(std::string text, std::string why) {
+    PyValue v;
+    v.kind = PyValue::Kind::Computed;
+    v.text = std::move(text);
+    v.why = std::move(why);
+    return v;
+}
+
+bool is_op(const Token* p, const Token* e, std::string_view op) { return p < e && p->type == Tok::Op && p->text == op; }
+
+PyValue Reader::evaluate_atom(const Token*& p, const Token* e) const {
+    const Token* start = p;
+    PyValue v;
+    if (p >= e) return computed("", "an empty expression");
+    if (p->type == Tok::String) {
+        bool any_bytes = false, any_f = false;
+        std::string acc;
+        while (p < e && p->type == Tok::String) {
+            any_bytes |= p->is_bytes;
+            any_f |= p->is_fstring;
+            acc += p->value;
+            ++p;
+        }
+        if (any_f) v = computed(text_of(start, p), "an f-string is formatted when the module runs");
+        else if (any_bytes) { v.kind = PyValue::Kind::NonString; v.why = "a bytes literal, not a str"; }
+        else { v.kind = PyValue::Kind::String; v.items.push_back(std::move(acc)); }
+    } else if (p->type == Tok::Number) {
+        v.kind = PyValue::Kind::NonString;
+        v.why = "a number, not a str";
+        ++p;
+    } else if (p->type == Tok::Name) {
+        const auto name = p->text;
+        ++p;
+        if (name == "None") v.kind = PyValue::Kind::None;
+        else if (name == "True" || name == "False") { v.kind = PyValue::Kind::NonString; v.why = "a bool, not a str"; }
+        else if (name == "lambda" || name == "yield" || name == "await" || name == "not") {
+            p = e;
+            return computed(text_of(start, e), "an expression evaluated when the module runs");
+        } else if (auto it = names_.find(name); it != names_.end()) {
+            v = it->second.value;
+            if (v.kind == PyValue::Kind::Computed)
+                v.why = fmt::format("it refers to '{}' (line {}), and {}", name, it->second.line, v.why);
+        } else {
+            v = computed(std::string(name),
+                         fmt::format("it refers to '{}', which is not bound to a literal earlier in this file", name));
+        }
+    } else if (is_op(p, e, "(")) {
+        ++p;
+        if (is_op(p, e, ")")) {
+            ++p;
+            v.kind = PyValue::Kind::Sequence;
+        } else {
+            bool comma = false;
+            v = evaluate_list(p, e, &comma);
+            if (!is_op(p, e, ")")) return computed(text_of(start, e), "an expression evaluated when the module runs");
+            ++p;
+            if (comma) {
+                // evaluate_list already built the tuple
+            }
+        }
+    } else if (is_op(p, e, "[")) {
+        ++p;
+        if (is_op(p, e, "]")) {
+            ++p;
+            v.kind = PyValue::Kind::Sequence;
+        } else {
+            bool comma = false;
+            PyValue inner = evaluate_list(p, e, &comma);
+            if (!is_op(p, e, "]")) return computed(text_of(start, e), "an expression evaluated when the module runs");
+            ++p;
+            if (!comma) {
+                // A one-element list: wrap the single value.
+                PyValue seq;
+                seq.kind = PyValue::Kind::Sequence;
+                if (inner.kind == PyValue::Kind::String) seq.items = inner.items;
+                else if (inner.kind == PyValue::Kind::Computed) seq = inner;
+                else { seq.kind = PyValue::Kind::NonString; seq.why = "a list holding something other than strings"; }
+                v = std::move(seq);
+            } else {
+                v = std::move(inner);
+            }
+        }
+    } else {
+        p = e;
+        return computed(text_of(start, e), "an expression evaluated when the module runs");
+    }
+    // Anything following an atom other than a separator makes it an expression.
+    if (p < e && !(p->type == Tok::Op && (p->text == "," || p->text == ")" || p->text == "]"))) {
+        std::string why = "an expression evaluated when the module runs";
+        if (is_op(p, e, "(")) why = "a call, evaluated when the module runs";
+        else if (is_op(p, e, ".")) why = "an attribute, looked up when the module runs";
+        else if (is_op(p, e, "[")) why = "a subscript, evaluated when the module runs";
+        // Consume to the end of this element (up to a separator at this depth).
+        int depth = 0;
+        while (p < e) {
+            if (p->type == Tok::Op && (p->text == "(" || p->text == "[" || p->text == "{")) ++depth;
+            else if (p->type == Tok::Op && (p->text == ")" || p->text == "]" || p->text == "}")) {
+                if (depth == 0) break;
+                --depth;
+            } else if (depth == 0 && is_op(p, e, ",")) break;
+            ++p;
+        }
+        return computed(text_of(start, p), why);
+    }
+    if (v.text.empty()) v.text = text_of(start, p);
+    return v;
+}
+
+PyValue Reader::evaluate_list(const Token*& p, const Token* e, bool* had_comma) const {
+    const Token* start = p;
+    std::vector<PyValue> items;
+    items.push_back(evaluate_atom(p, e));
+    bool comma = false;
+    while (is_op(p, e, ",")) {
+        comma = true;
+        ++p;
+        if (p >= e || is_op(p, e, ")") || is_op(p, e, "]")) break;
+        items.push_back(evaluate_atom(p, e));
+    }
+    *had_comma = comma;
+    if (!comma) return items.front();
+    PyValue seq;
+    seq.kind = PyValue::Kind::Sequence;
+    seq.text = text_of(start, p);
+    for (auto& it : items) {
+        if (it.kind == PyValue::Kind::String) {
+            seq.items.push_back(it.items.front());
+        } else if (it.kind == PyValue::Kind::Computed) {
+            it.text = seq.text;
+            return it;
+        } else {
+            seq.kind = PyValue::Kind::NonString;
+            seq.items.clear();
+            seq.why = it.kind == PyValue::Kind::None ? "a sequence holding None" : "a sequence holding " + it.why;
+            return seq;
+        }
+    }
+    return seq;
+}
+
+PyValue Reader::evaluate(const Token* b, const Token* e) const {
+    const Token* p = b;
+    bool comma = false;
+    PyValue v = evaluate_list(p, e, &comma);
+    if (p != e) return computed(text_of(b, e), "an expression evaluated when the module runs");
+    v.text = text_of(b, e);
+    return v;
+}
+
+void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
+    if (b >= e) return;
+    const int line = b->line;
+    // Walrus anywhere binds a name when the statement runs.
+    for (const Token* p = b; p + 1 < e; ++p)
+        if (p->type == Tok::Name && is_op(p + 1, e, ":="))
+            bind(p->text, computed(std::string(p->text), "it is bound with ':=' inside an expression"), line, scope);
+
+    if (b->type == Tok::Name && (b->text == "import" || b->text == "from")) {
+        // import a.b as c / from x import a as b, c  → names bound to imported objects.
+        const Token* p = b;
+        if (b->text == "from") {
+            while (p < e && !(p->type == Tok::Name && p->text == "import")) ++p;
+            ++p;
+            while (p < e) {
+                if (p->type == Tok::Name && p->text != "as") {
+                    const Token* name = p;
+                    if (p + 2 < e && p[1].type == Tok::Name && p[1].text == "as") name = p + 2, p += 2;
+                    bind(name->text, computed(std::string(name->text), "it is imported from another module"), line, scope);
+                }
+                ++p;
+            }
+        } else {
+            ++p;
+            while (p < e) {
+                const Token* first = p;
+                while (p < e && !is_op(p, e, ",")) ++p;  // one dotted name [as alias]
+                const Token* name = first;
+                for (const Token* q = first; q < p; ++q)
+                    if (q->type == Tok::Name && q->text == "as" && q + 1 < p) name = q + 1;
+                if (name->type == Tok::Name)
+                    bind(name->text, computed(std::string(name->text), "it is an imported module"), line, scope);
+                ++p;
+            }
+        }
+        return;
+    }
+    if (b->type == Tok::Name && b->text == "del") {
+        if (scope == Scope::Module) {
+            for (const Token* p = b + 1; p < e; ++p)
+                if (p->type == Tok::Name && (p + 1 >= e || is_op(p + 1, e, ",")) && (p == b + 1 || is_op(p - 1, e, ",")))
+                    names_.erase(std::string(p->text));
+        } else {
+            for (const Token* p = b + 1; p < e; ++p)
+                if (p->type == Tok::Name) bind(p->text, computed("del", "it is deleted conditionally"), line, scope);
+        }
+        return;
+    }
+    // Split on '=' at depth 0 (stopping at a lambda, whose defaults also use '=').
+    std::vector<const Token*> eqs;
+    int depth = 0;
+    const Token* aug = nullptr;
+    const Token* annot = nullptr;
+    for (const Token* p = b; p < e; ++p) {
+        if (p->type != Tok::Op) {
+            if (p->type == Tok::Name && p->text == "lambda" && depth == 0) break;
+            continue;
+        }
+        const auto t = p->text;
+        if (t == "(" || t == "[" || t == "{") ++depth;
+        else if (t == ")" || t == "]" || t == "}") --depth;
+        else if (depth == 0 && t == "=") eqs.push_back(p);
+        else if (depth == 0 && eqs.empty() && !aug && t.size() >= 2 && t.back() == '=' && t != "==" && t != "!=" && t != ":=" &&
+                 t != "<=" && t != ">=")
+            aug = p;
+        else if (depth == 0 && eqs.empty() && t == ":" && !annot) annot = p;
+    }
+    if (aug) {
+        if (b->type == Tok::Name && b + 1 == aug)
+            bind(b->text, computed(text_of(b, e), "it is changed with an augmented assignment"), line, scope);
+        return;
+    }
+    if (eqs.empty()) return;  // an expression, or an annotation without a value (binds nothing)
+    const Token* value_begin = eqs.back() + 1;
+    const PyValue value = evaluate(value_begin, e);
+    const Token* seg_begin = b;
+    for (const Token* eq : eqs) {
+        const Token* seg_end = eq;
+        // Annotated assignment: NAME ':' annotation '=' value.
+        if (annot && annot < seg_end && seg_begin == b) seg_end = annot;
+        // Strip enclosing brackets of a target list.
+        const Token* tb = seg_begin;
+        const Token* te = seg_end;
+        if (te - tb >= 2 && ((is_op(tb, te, "(") && is_op(te - 1, te, ")")) || (is_op(tb, te, "[") && is_op(te - 1, te, "]")))) {
+            ++tb;
+            --te;
+        }
+        if (te - tb == 1 && tb->type == Tok::Name) {
+            bind(tb->text, value, line, scope);
+        } else {
+            // A target list: a, b = 'x', 'y'.
+            std::vector<const Token*> targets;
+            bool simple = true;
+            for (const Token* p = tb; p < te; ++p) {
+                if (p->type == Tok::Name && (p + 1 >= te || is_op(p + 1, te, ","))) targets.push_back(p);
+                else if (!is_op(p, te, ",")) simple = false;
+            }
+            for (size_t k = 0; k < targets.size(); ++k) {
+                if (simple && value.kind == PyValue::Kind::Sequence && value.items.size() == targets.size()) {
+                    PyValue item;
+                    item.kind = PyValue::Kind::String;
+                    item.items.push_back(value.items[k]);
+                    item.text = fmt::format("'{}'", value.items[k]);
+                    bind(targets[k]->text, item, line, scope);
+                } else {
+                    bind(targets[k]->text, computed(text_of(b, e), "it is unpacked from a sequence the guard cannot evaluate"),
+                         line, scope);
+                }
+            }
+        }
+        seg_begin = eq + 1;
+    }
+}
+
+void Reader::process_line(std::vector<Token>& toks, Scope scope) {
+    const Token* b = toks.data();
+    const Token* e = b + toks.size();
+    if (b->type == Tok::Op && b->text == "@") return;  // a decorator
+    std::string kw = b->type == Tok::Name ? std::string(b->text) : "";
+    const Token* kwtok = b;
+    if (kw == "async" && toks.size() > 1) { kw = std::string(b[1].text); kwtok = b + 1; }
+    const bool compound = (kw == "if" || kw == "elif" || kw == "else" || kw == "for" || kw == "while" || kw == "try" ||
+                           kw == "except" || kw == "finally" || kw == "with" || kw == "def" || kw == "class") ||
+                          ((kw == "match" || kw == "case") && (e - 1)->type == Tok::Op && (e - 1)->text == ":");
+    if (compound) {
+        // Header: find its ':' at depth 0; what follows on the same line is the body.
+        int depth = 0;
+        const Token* colon = nullptr;
+        for (const Token* p = kwtok; p < e; ++p) {
+            if (p->type != Tok::Op) continue;
+            if (p->text == "(" || p->text == "[" || p->text == "{") ++depth;
+            else if (p->text == ")" || p->text == "]" || p->text == "}") --depth;
+            else if (depth == 0 && p->text == ":") { colon = p; break; }
+            else if (p->type == Tok::Name && p->text == "lambda") break;
+        }
+        const int line = b->line;
+        if (kw == "def" || kw == "class") {
+            if (kwtok + 1 < e && kwtok[1].type == Tok::Name)
+                bind(kwtok[1].text, computed(std::string(kwtok[1].text), fmt::format("it is a {}", kw == "def" ? "function" : "class")),
+                     line, scope);
+            return;
+        }
+        // Names bound by the header itself: for-targets and 'as' targets.
+        const Token* header_end = colon ? colon : e;
+        if (kw == "for") {
+            for (const Token* p = kwtok + 1; p < header_end && !(p->type == Tok::Name && p->text == "in"); ++p)
+                if (p->type == Tok::Name) bind(p->text, computed(std::string(p->text), "it is a for-loop variable"), line, scope);
+        }
+        for (const Token* p = kwtok; p + 1 < header_end; ++p)
+            if (p->type == Tok::Name && p->text == "as" && p[1].type == Tok::Name)
+                bind(p[1].text, computed(std::string(p[1].text), "it is bound by 'as'"), line, scope);
+        if (colon && colon + 1 < e) {
+            const Scope body_scope = scope == Scope::Function ? Scope::Function : Scope::Conditional;
+            // Simple statements after the colon, separated by ';'.
+            const Token* s = colon + 1;
+            for (const Token* p = s; p <= e; ++p) {
+                if (p == e || is_op(p, e, ";")) {
+                    process_simple(s, p, body_scope);
+                    s = p + 1;
+                }
+            }
+        }
+        return;
+    }
+    const Token* s = b;
+    for (const Token* p = b; p <= e; ++p) {
+        if (p == e || is_op(p, e, ";")) {
+            process_simple(s, p, scope);
+            s = p + 1;
+        }
+    }
+}
+
+PyModule Reader::run() {
+    PyModule out;
+    // Checks on the raw bytes first, in the order CPython meets them.
+    if (const auto nul = s_.find('\0'); nul != std::string_view::npos) {
+        const auto line = 1 + std::count(s_.begin(), s_.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+        out.syntax_error = PySyntaxError{static_cast<int>(line), "the file contains NUL bytes"};
+        return out;
+    }
+    bool bom = false;
+    if (s_.substr(0, 3) == "\xEF\xBB\xBF") {
+        s_.remove_prefix(3);
+        bom = true;
+    }
+    const std::string enc = coding_cookie(s_);
+    if (bom && !is_utf8_name(enc)) {
+        out.syntax_error = PySyntaxError{1, fmt::format("encoding problem: {} with BOM", enc)};
+        return out;
+    }
+    if (is_utf8_name(enc)) {
+        if (const int bad = first_invalid_utf8_line(s_)) {
+            out.syntax_error = PySyntaxError{bad, "the file is not valid UTF-8 and declares no other encoding"};
+            return out;
+        }
+    } else if (is_ascii_name(enc)) {
+        for (size_t i = 0; i < s_.size(); ++i) {
+            if (static_cast<unsigned char>(s_[i]) >= 0x80) {
+                out.syntax_error = PySyntaxError{
+                    static_cast<int>(1 + std::count(s_.begin(), s_.begin() + static_cast<std::ptrdiff_t>(i), '\n')),
+                    "the file declares the ascii encoding but holds non-ASCII bytes"};
+                return out;
+            }
+        }
+    }
+    // CPython translates \r\n and lone \r to \n before tokenizing.
+    std::string normalized;
+    if (s_.find('\r') != std::string_view::npos) {
+        normalized.reserve(s_.size());
+        for (size_t i = 0; i < s_.size(); ++i) {
+            if (s_[i] == '\r') {
+                normalized += '\n';
+                if (i + 1 < s_.size() && s_[i + 1] == '\n') ++i;
+            } else {
+                normalized += s_[i];
+            }
+        }
+        s_ = normalized;
+    }
+    tokenize_all();
+    if (failure_) out.syntax_error = PySyntaxError{failure_->line, failure_->message};
+    out.names = std::move(names_);
+    return out;
+}
+
+}  // namespace
+
+PyModule read_python_module(std::string_view source) {
+    Reader r(source);
+    return r.run();
+}
+
+}  // namespace ag

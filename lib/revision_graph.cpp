@@ -1,0 +1,333 @@
+#include "revision_graph.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace ag {
+
+namespace {
+
+std::string quoted_list(const std::vector<std::string>& ids) {
+    std::vector<std::string> q;
+    q.reserve(ids.size());
+    for (const auto& id : ids) q.push_back(fmt::format("'{}'", id));
+    return fmt::format("{}", fmt::join(q, ", "));
+}
+
+std::string parents_text(const Migration& m) {
+    if (m.down_revisions.empty()) return "<base>";
+    return quoted_list(m.down_revisions);
+}
+
+ProblemLocation location_of(const Migration& m) {
+    return ProblemLocation{m.path, m.revision_line ? m.revision_line : 1, m.revision, m.down_revisions};
+}
+
+// Strongly connected components with more than one member, or a member with an edge to
+// itself, over `edges` (iterative Tarjan: histories can be 50,000 revisions deep).
+std::vector<std::vector<size_t>> cycles_of(const std::vector<std::vector<size_t>>& edges) {
+    const size_t n = edges.size();
+    std::vector<size_t> index(n, SIZE_MAX), low(n, 0);
+    std::vector<bool> on_stack(n, false);
+    std::vector<size_t> stack;
+    std::vector<std::vector<size_t>> out;
+    size_t next = 0;
+    struct Frame { size_t v; size_t edge; };
+    for (size_t root = 0; root < n; ++root) {
+        if (index[root] != SIZE_MAX) continue;
+        std::vector<Frame> call{{root, 0}};
+        index[root] = low[root] = next++;
+        stack.push_back(root);
+        on_stack[root] = true;
+        while (!call.empty()) {
+            Frame& f = call.back();
+            if (f.edge < edges[f.v].size()) {
+                const size_t w = edges[f.v][f.edge++];
+                if (index[w] == SIZE_MAX) {
+                    index[w] = low[w] = next++;
+                    stack.push_back(w);
+                    on_stack[w] = true;
+                    call.push_back({w, 0});
+                } else if (on_stack[w]) {
+                    low[f.v] = std::min(low[f.v], index[w]);
+                }
+                continue;
+            }
+            const size_t v = f.v;
+            call.pop_back();
+            if (!call.empty()) low[call.back().v] = std::min(low[call.back().v], low[v]);
+            if (low[v] == index[v]) {
+                std::vector<size_t> comp;
+                size_t w;
+                do {
+                    w = stack.back();
+                    stack.pop_back();
+                    on_stack[w] = false;
+                    comp.push_back(w);
+                } while (w != v);
+                const bool self_loop = std::find(edges[v].begin(), edges[v].end(), v) != edges[v].end();
+                if (comp.size() > 1 || self_loop) out.push_back(std::move(comp));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, bool allow_multiple_heads) {
+    RevisionGraph g;
+    std::vector<const Migration*> revs;  // loadable, in load order
+    for (const auto& m : migrations)
+        if (!m.error) revs.push_back(&m);
+    g.revision_count = revs.size();
+    const size_t n = revs.size();
+
+    // map_: ID -> last copy; `order` keeps first-insertion order like Python's OrderedDict.
+    std::unordered_map<std::string, size_t> by_id;
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<size_t>> copies;
+    for (size_t i = 0; i < n; ++i) {
+        auto [it, inserted] = by_id.insert_or_assign(revs[i]->revision, i);
+        if (inserted) order.push_back(revs[i]->revision);
+        copies[revs[i]->revision].push_back(i);
+    }
+
+    // Duplicate IDs: Alembic only warns, but the earlier copy can never stop being a head.
+    for (const auto& [id, idx] : copies) {
+        if (idx.size() < 2) continue;
+        Problem p;
+        p.code = code::duplicate_revision;
+        p.revisions = {id};
+        std::vector<std::string> described;
+        std::set<std::string> parents;
+        for (size_t i : idx) {
+            p.files.push_back(revs[i]->path);
+            p.locations.push_back(location_of(*revs[i]));
+            described.push_back(fmt::format("{} (line {}, down_revision {})", revs[i]->path, revs[i]->revision_line,
+                                            parents_text(*revs[i])));
+            parents.insert(parents_text(*revs[i]));
+        }
+        p.message = fmt::format("revision '{}' is declared by {} files: {}", id, idx.size(), fmt::join(described, "; "));
+        if (parents.size() == 1) p.message += fmt::format(" — all on the same parent {}", *parents.begin());
+        const Migration& later = *revs[idx.back()];
+        p.fix = fmt::format(
+            "give one file a new revision ID and chain it onto the other: in {} set revision = \"<new id>\" and "
+            "down_revision = \"{}\" (a merge migration cannot repair a duplicate: down_revision = ('{}', '{}') still "
+            "leaves two heads)",
+            later.path, id, id, id);
+        g.problems.push_back(std::move(p));
+    }
+
+    // Self-loops are refused when Alembic constructs the revision.
+    std::vector<bool> self_looped(n, false);
+    for (size_t i = 0; i < n; ++i) {
+        const Migration& m = *revs[i];
+        const bool in_down = std::count(m.down_revisions.begin(), m.down_revisions.end(), m.revision) > 0;
+        const bool in_deps = std::count(m.depends_on.begin(), m.depends_on.end(), m.revision) > 0;
+        if (!in_down && !in_deps) continue;
+        self_looped[i] = true;
+        Problem p;
+        p.code = code::cycle;
+        p.revisions = {m.revision};
+        p.files = {m.path};
+        p.locations = {location_of(m)};
+        p.message = fmt::format("revision '{}' in {} names itself in its {} (Alembic: {}-loop is detected)", m.revision,
+                                m.path, in_down ? "down_revision" : "depends_on", in_down ? "Self" : "Dependency self");
+        p.fix = fmt::format("in {} point {} at the revision this one follows", m.path,
+                            in_down ? "down_revision" : "depends_on");
+        g.problems.push_back(std::move(p));
+    }
+
+    // Branch labels, in load order (every copy registers its labels).
+    std::unordered_map<std::string, size_t> labels;
+    for (size_t i = 0; i < n; ++i) {
+        for (const auto& label : revs[i]->branch_labels) {
+            std::optional<size_t> owner;
+            if (auto it = by_id.find(label); it != by_id.end()) owner = it->second;
+            else if (auto jt = labels.find(label); jt != labels.end()) owner = jt->second;
+            if (owner) {
+                const Migration& a = *revs[i];
+                const Migration& b = *revs[*owner];
+                Problem p;
+                p.code = code::branch_label_conflict;
+                std::vector<std::string> pair{a.revision, b.revision};
+                std::sort(pair.begin(), pair.end());
+                p.revisions = {label, pair[0], pair[1]};
+                p.files = {b.path, a.path};
+                p.locations = {location_of(b), location_of(a)};
+                p.message = by_id.count(label) && by_id.at(label) == *owner && b.revision == label
+                                ? fmt::format("branch label '{}' of revision '{}' ({}) is already a revision ID ({})",
+                                              label, a.revision, a.path, b.path)
+                                : fmt::format("branch label '{}' is used by revision '{}' ({}) and by revision '{}' ({})",
+                                              label, b.revision, b.path, a.revision, a.path);
+                p.fix = fmt::format("rename the branch label in {} (or drop it: only the first revision of a branch "
+                                    "needs one)", a.path);
+                g.problems.push_back(std::move(p));
+            } else {
+                labels.emplace(label, i);
+            }
+        }
+    }
+    auto resolve = [&](const std::string& name) -> std::optional<size_t> {
+        if (auto it = by_id.find(name); it != by_id.end()) return it->second;
+        if (auto it = labels.find(name); it != labels.end()) return it->second;
+        return std::nullopt;
+    };
+    auto missing = [&](const Migration& m, const std::string& name, bool dependency) {
+        Problem p;
+        p.code = code::missing_revision;
+        p.revisions = {m.revision, name};
+        p.files = {m.path};
+        p.locations = {ProblemLocation{m.path, m.down_revision_line ? m.down_revision_line : 1, m.revision,
+                                       m.down_revisions}};
+        if (dependency) {
+            p.message = fmt::format("depends_on of revision '{}' ({}) names '{}', which is neither a revision nor a "
+                                    "branch label in this environment", m.revision, m.path, name);
+        } else if (labels.count(name) && !by_id.count(name)) {
+            p.message = fmt::format("down_revision of revision '{}' ({}) names '{}', which is a branch label, not a "
+                                    "revision ID (Alembic fails with KeyError; only depends_on may name a label)",
+                                    m.revision, m.path, name);
+        } else {
+            p.message = fmt::format("down_revision of revision '{}' ({}) names '{}', which no migration in this "
+                                    "environment declares (Alembic fails with KeyError)", m.revision, m.path, name);
+        }
+        p.fix = fmt::format("in {} point {} at an existing revision, or restore the migration that declares '{}'",
+                            m.path, dependency ? "depends_on" : "down_revision", name);
+        g.problems.push_back(std::move(p));
+    };
+
+    // depends_on resolves through IDs and branch labels, for every copy.
+    std::vector<std::vector<std::string>> resolved_deps(n);
+    for (size_t i = 0; i < n; ++i) {
+        for (const auto& dep : revs[i]->depends_on) {
+            if (auto t = resolve(dep)) resolved_deps[i].push_back(revs[*t]->revision);
+            else missing(*revs[i], dep, true);
+        }
+    }
+
+    // Heads: every copy starts as a head; each last copy's versioned parents stop being heads.
+    std::vector<bool> is_head(n, true);
+    std::vector<std::vector<size_t>> versioned_edges(n), all_edges(n);
+    std::vector<size_t> child_count(n, 0);
+    for (const auto& id : order) {
+        const size_t i = by_id.at(id);
+        const Migration& m = *revs[i];
+        for (const auto& down : m.down_revisions) {
+            auto t = resolve(down);
+            if (!t || !by_id.count(down)) {
+                // A label resolves in Alembic's first pass, then fails (KeyError) in its cycle check.
+                if (t) is_head[*t] = false;
+                missing(m, down, false);
+                continue;
+            }
+            is_head[*t] = false;
+            ++child_count[*t];
+            versioned_edges[i].push_back(*t);
+            all_edges[i].push_back(*t);
+        }
+        for (const auto& dep : resolved_deps[i]) all_edges[i].push_back(by_id.at(dep));
+    }
+    // The earlier copy of a duplicated ID is still walked by Alembic's cycle check, so its
+    // parents must exist too.
+    for (size_t i = 0; i < n; ++i) {
+        if (by_id.at(revs[i]->revision) == i) continue;
+        for (const auto& down : revs[i]->down_revisions)
+            if (!by_id.count(down)) missing(*revs[i], down, false);
+    }
+
+    // Cycles over versioned edges, then over dependencies too.
+    std::set<size_t> in_cycle;
+    auto report_cycles = [&](const std::vector<std::vector<size_t>>& edges, bool dependency) {
+        for (auto& comp : cycles_of(edges)) {
+            if (comp.size() == 1 && self_looped[comp.front()]) continue;
+            if (dependency && std::any_of(comp.begin(), comp.end(), [&](size_t v) { return in_cycle.count(v) > 0; }))
+                continue;
+            Problem p;
+            p.code = code::cycle;
+            std::set<std::string> ids;
+            for (size_t v : comp) {
+                ids.insert(revs[v]->revision);
+                in_cycle.insert(v);
+            }
+            p.revisions.assign(ids.begin(), ids.end());
+            std::sort(comp.begin(), comp.end());
+            for (size_t v : comp) {
+                p.files.push_back(revs[v]->path);
+                p.locations.push_back(location_of(*revs[v]));
+            }
+            p.message = fmt::format("revisions {} form a {}cycle: each is, through {}, an ancestor of itself",
+                                    quoted_list(p.revisions), dependency ? "dependency " : "",
+                                    dependency ? "down_revision and depends_on" : "down_revision");
+            p.fix = "break the cycle: one of these files must point at an older revision";
+            g.problems.push_back(std::move(p));
+        }
+    };
+    report_cycles(versioned_edges, false);
+    report_cycles(all_edges, true);
+
+    std::set<std::string> head_ids, base_ids;
+    std::vector<size_t> head_idx;
+    for (size_t i = 0; i < n; ++i) {
+        if (is_head[i]) {
+            ++g.head_count;
+            head_ids.insert(revs[i]->revision);
+            head_idx.push_back(i);
+        }
+        if (revs[i]->down_revisions.empty()) base_ids.insert(revs[i]->revision);
+        if (revs[i]->down_revisions.size() > 1) g.merge_points.push_back(revs[i]->revision);
+    }
+    g.heads.assign(head_ids.begin(), head_ids.end());
+    g.bases.assign(base_ids.begin(), base_ids.end());
+    std::sort(g.merge_points.begin(), g.merge_points.end());
+
+    if (g.head_count > 1 && !allow_multiple_heads) {
+        Problem p;
+        p.code = code::multiple_heads;
+        p.revisions = g.heads;
+        std::vector<std::string> described;
+        std::map<std::string, std::vector<std::string>> by_parent;
+        for (size_t i : head_idx) {
+            p.files.push_back(revs[i]->path);
+            p.locations.push_back(location_of(*revs[i]));
+            described.push_back(fmt::format("'{}' ({}, down_revision {})", revs[i]->revision, revs[i]->path,
+                                            parents_text(*revs[i])));
+            by_parent[parents_text(*revs[i])].push_back(revs[i]->revision);
+        }
+        p.message = fmt::format("{} heads: {}; `alembic upgrade head` fails with \"Multiple head revisions are "
+                                "present\"", g.head_count, fmt::join(described, ", "));
+        if (by_parent.size() == 1 && head_idx.size() > 1)
+            p.message += fmt::format(" — they share the parent {}", by_parent.begin()->first);
+        if (head_ids.size() < g.head_count) {
+            p.fix = "a duplicated revision ID stays a head: renumber the duplicate (see duplicate-revision)";
+        } else {
+            const Migration& last = *revs[head_idx.back()];
+            const Migration& first = *revs[head_idx.front()];
+            p.fix = fmt::format("chain the newer migration onto the other head (e.g. in {} set down_revision = \"{}\"), "
+                                "or, when both have already been deployed somewhere, run: alembic merge -m \"merge "
+                                "heads\" {}",
+                                last.path, first.revision, fmt::join(g.heads, " "));
+        }
+        g.problems.insert(g.problems.begin(), std::move(p));
+    }
+
+    for (const auto& m : migrations) {
+        if (!m.error) continue;
+        Problem p;
+        p.code = code::unparsable_migration;
+        if (!m.revision.empty()) p.revisions = {m.revision};
+        p.files = {m.path};
+        p.locations = {ProblemLocation{m.path, m.error_line, m.revision, m.down_revisions}};
+        p.message = fmt::format("{}{} {}", m.path, m.error_line ? fmt::format(":{}", m.error_line) : "", *m.error);
+        p.fix = fmt::format("fix {} so that Python can import it and `revision`/`down_revision` are literals", m.path);
+        g.problems.push_back(std::move(p));
+    }
+    return g;
+}
+
+}  // namespace ag

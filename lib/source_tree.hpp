@@ -1,0 +1,43 @@
+#pragma once
+// A read-only view of a tree of files: a git commit's tree or a directory on disk.
+// Everything above this interface (discovery, parsing, graphs) is the same for both,
+// so `check REV` and `check --worktree` can never disagree by construction.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ag {
+
+enum class EntryKind { File, Directory, Symlink, Submodule, Other };
+
+struct DirEntry {
+    std::string name;
+    EntryKind kind;
+};
+
+class SourceTree {
+public:
+    virtual ~SourceTree() = default;
+    // Entries directly inside `dir` ("" is the top), sorted by name. Empty when `dir` is not
+    // a directory of the tree.
+    virtual std::vector<DirEntry> list(std::string_view dir) const = 0;
+    // What `path` is, or nullopt when the tree has nothing there.
+    virtual std::optional<EntryKind> kind(std::string_view path) const = 0;
+    // The bytes of the regular file at `path`. Throws GuardError when it cannot be read.
+    virtual std::string read(std::string_view path) const = 0;
+    // Calls `visit` with the repository-relative path of every regular file, depth first.
+    virtual void walk_files(const std::function<void(const std::string&)>& visit) const = 0;
+    // For messages: "commit 1a2b3c4" or the directory.
+    virtual std::string describe() const = 0;
+};
+
+// Joins repository-relative paths ("" is the top).
+std::string join_path(std::string_view dir, std::string_view name);
+// The directory part of a repository-relative path ("" for a top-level file).
+std::string parent_path(std::string_view path);
+// The last component of a path.
+std::string_view base_name(std::string_view path);
+
+}  // namespace ag

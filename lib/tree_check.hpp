@@ -1,0 +1,42 @@
+#pragma once
+// `check`: every environment of one tree, its revision graph and its problems.
+#include "environment.hpp"
+#include "revision_graph.hpp"
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ag {
+
+struct EnvironmentCheck {
+    Environment environment;
+    RevisionGraph graph;
+    std::vector<Note> notes;        // the environment's, then its migrations'
+    std::vector<Problem> problems;  // config problems, then graph problems
+    bool ok() const { return problems.empty(); }
+};
+
+struct TreeCheck {
+    std::optional<std::string> commit;  // full OID; nullopt for a work tree
+    std::vector<EnvironmentCheck> environments;
+    bool ok() const;
+};
+
+struct CheckOptions {
+    // The tree whose .alembic-guard.toml applies (default: the tree itself).
+    const SourceTree* declarations = nullptr;
+    // Operator override (alembicGuard.allowMultipleHeads): when set, replaces every
+    // in-repository setting; holds environment names or "*".
+    std::optional<std::set<std::string>> allow_multiple_heads;
+};
+
+// Reads and judges every environment of `tree`. Throws GuardError only when the tree
+// itself cannot be read (a missing or corrupt object).
+TreeCheck check_tree(const SourceTree& tree, const CheckOptions& options = {});
+
+// Judges one environment of `tree` (used by check_tree and by the push verdict).
+EnvironmentCheck check_environment(const SourceTree& tree, Environment env, const CheckOptions& options);
+
+}  // namespace ag
