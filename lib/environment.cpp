@@ -300,7 +300,7 @@ std::optional<std::string> percent_format(std::string_view v, const std::string&
     for (size_t i = 0; i < v.size(); ++i) {
         if (v[i] != '%') { out += v[i]; continue; }
         if (i + 1 < v.size() && v[i + 1] == '%') { out += '%'; ++i; continue; }
-        if (v.substr(i, 9) == "%(here)s") { out += here; i += 7; continue; }
+        if (v.substr(i, 8) == "%(here)s") { out += here; i += 7; continue; }
         return std::nullopt;
     }
     return out;

@@ -1,0 +1,72 @@
+#include "fixtures.hpp"
+
+#include "guard_error.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace ag::test {
+
+MemoryTree& MemoryTree::file(const std::string& path, std::string content) {
+    files_[path] = std::move(content);
+    return *this;
+}
+
+MemoryTree& MemoryTree::entry(const std::string& path, EntryKind kind) {
+    others_[path] = kind;
+    return *this;
+}
+
+MemoryTree& MemoryTree::migration(const std::string& path, const std::string& rev, const std::string& down_python) {
+    return file(path, migration_source(fmt::format("'{}'", rev), down_python));
+}
+
+std::vector<DirEntry> MemoryTree::list(std::string_view dir) const {
+    if (kind(dir) != EntryKind::Directory) return {};
+    std::map<std::string, EntryKind> out;
+    const std::string prefix = dir.empty() ? std::string() : std::string(dir) + "/";
+    auto add = [&](const std::string& path, EntryKind k) {
+        if (path.rfind(prefix, 0) != 0 || path.size() == prefix.size()) return;
+        const auto rest = path.substr(prefix.size());
+        const auto slash = rest.find('/');
+        if (slash == std::string::npos) out[rest] = k;
+        else out.emplace(rest.substr(0, slash), EntryKind::Directory);
+    };
+    for (const auto& [p, _] : files_) add(p, EntryKind::File);
+    for (const auto& [p, k] : others_) add(p, k);
+    std::vector<DirEntry> v;
+    for (auto& [n, k] : out) v.push_back({n, k});
+    return v;
+}
+
+std::optional<EntryKind> MemoryTree::kind(std::string_view path) const {
+    if (path.empty()) return EntryKind::Directory;
+    const std::string p(path);
+    if (files_.count(p)) return EntryKind::File;
+    if (auto it = others_.find(p); it != others_.end()) return it->second;
+    const std::string prefix = p + "/";
+    for (const auto& [f, _] : files_)
+        if (f.rfind(prefix, 0) == 0) return EntryKind::Directory;
+    for (const auto& [f, _] : others_)
+        if (f.rfind(prefix, 0) == 0) return EntryKind::Directory;
+    return std::nullopt;
+}
+
+std::string MemoryTree::read(std::string_view path) const {
+    auto it = files_.find(std::string(path));
+    if (it == files_.end()) throw GuardError(fmt::format("no file '{}'", path));
+    return it->second;
+}
+
+void MemoryTree::walk_files(const std::function<void(const std::string&)>& visit) const {
+    for (const auto& [p, _] : files_) visit(p);
+}
+
+std::string migration_source(const std::string& rev_python, const std::string& down_python, const std::string& extra) {
+    return fmt::format("\"\"\"A migration.\n\nRevision ID: x\n\"\"\"\nfrom alembic import op\n\nrevision = {}\n"
+                       "down_revision = {}\nbranch_labels = None\ndepends_on = None\n{}\n\ndef upgrade():\n    pass\n",
+                       rev_python, down_python, extra);
+}
+
+}  // namespace ag::test

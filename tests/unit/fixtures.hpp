@@ -1,0 +1,35 @@
+#pragma once
+// Fixture builders shared by the unit tests: an in-memory SourceTree and migration text.
+#include "source_tree.hpp"
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace ag::test {
+
+// A SourceTree held in memory: files by path; directories implied by their files (or added
+// explicitly); symlinks and submodules by path.
+class MemoryTree final : public SourceTree {
+public:
+    MemoryTree& file(const std::string& path, std::string content);
+    MemoryTree& entry(const std::string& path, EntryKind kind);
+    // "revision = '<rev>'\ndown_revision = <down>\n" with down rendered as Python.
+    MemoryTree& migration(const std::string& path, const std::string& rev, const std::string& down_python);
+
+    std::vector<DirEntry> list(std::string_view dir) const override;
+    std::optional<EntryKind> kind(std::string_view path) const override;
+    std::string read(std::string_view path) const override;
+    void walk_files(const std::function<void(const std::string&)>& visit) const override;
+    std::string describe() const override { return "memory tree"; }
+
+private:
+    std::map<std::string, std::string> files_;
+    std::map<std::string, EntryKind> others_;
+};
+
+// Python source of a migration: revision and down_revision as given (Python expressions).
+std::string migration_source(const std::string& rev_python, const std::string& down_python,
+                             const std::string& extra = "");
+
+}  // namespace ag::test

@@ -1,0 +1,159 @@
+#include "python_module.hpp"
+
+#include <doctest/doctest.h>
+
+using ag::PyValue;
+using ag::read_python_module;
+
+namespace {
+PyValue value_of(const ag::PyModule& m, const char* name) {
+    auto it = m.names.find(name);
+    REQUIRE(it != m.names.end());
+    return it->second.value;
+}
+}  // namespace
+
+TEST_CASE("plain, annotated and Union-annotated assignments resolve to their literals") {
+    auto m = read_python_module(
+        "revision: str = \"abc\"\n"
+        "down_revision: Union[str, None] = 'x'\n"
+        "branch_labels: Union[str, Sequence[str], None] = None\n"
+        "depends_on: str | None = ('a', \"b\",)\n");
+    CHECK_FALSE(m.syntax_error);
+    CHECK(value_of(m, "revision").items == std::vector<std::string>{"abc"});
+    CHECK(value_of(m, "down_revision").kind == PyValue::Kind::String);
+    CHECK(value_of(m, "branch_labels").kind == PyValue::Kind::None);
+    CHECK(value_of(m, "depends_on").items == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("multi-line tuples with comments and trailing commas, lists and bare tuples") {
+    auto m = read_python_module("down_revision = (\n  'a',  # first\n  \"b\",\n)\nx = ['c']\ny = 'd', 'e'\nz = ()\n");
+    CHECK(value_of(m, "down_revision").items == std::vector<std::string>{"a", "b"});
+    CHECK(value_of(m, "x").kind == PyValue::Kind::Sequence);
+    CHECK(value_of(m, "x").items == std::vector<std::string>{"c"});
+    CHECK(value_of(m, "y").items == std::vector<std::string>{"d", "e"});
+    CHECK(value_of(m, "z").kind == PyValue::Kind::Sequence);
+    CHECK(value_of(m, "z").items.empty());
+}
+
+TEST_CASE("the last module-level assignment wins and function, class and docstring decoys do not count") {
+    auto m = read_python_module(
+        "\"\"\"\nrevision = 'doc'\n\"\"\"\nrevision = 'one'\n# revision = 'comment'\ns = \"revision = 'str'\"\n"
+        "def f():\n    revision = 'func'\nclass C:\n    revision = 'cls'\nrevision = 'two'\n");
+    CHECK(value_of(m, "revision").items.front() == "two");
+    CHECK(m.names.at("revision").line == 11);
+}
+
+TEST_CASE("a name bound earlier to a literal resolves, as Python would") {
+    auto m = read_python_module("R = \"031\"\nP = '030'\nrevision = R\ndown_revision = (P, R)\n");
+    CHECK(value_of(m, "revision").items.front() == "031");
+    CHECK(value_of(m, "down_revision").items == std::vector<std::string>{"030", "031"});
+}
+
+TEST_CASE("calls, attributes, f-strings, imports and conditional assignments are computed, never guessed") {
+    auto m = read_python_module(
+        "from x import get_rev\nimport cli\nrevision = get_rev()\ndown_revision = cli.BASE\nbranch_labels = f'x{1}'\n"
+        "if True:\n    depends_on = 'a'\nother = 'a' + 'b'\nlater = undefined_name\n");
+    CHECK(value_of(m, "revision").kind == PyValue::Kind::Computed);
+    CHECK(value_of(m, "down_revision").kind == PyValue::Kind::Computed);
+    CHECK(value_of(m, "branch_labels").kind == PyValue::Kind::Computed);
+    CHECK(value_of(m, "depends_on").kind == PyValue::Kind::Computed);
+    CHECK(value_of(m, "other").kind == PyValue::Kind::Computed);
+    CHECK(value_of(m, "later").kind == PyValue::Kind::Computed);
+    CHECK(value_of(m, "get_rev").kind == PyValue::Kind::Computed);
+}
+
+TEST_CASE("numbers, booleans and bytes are literals but not strings") {
+    auto m = read_python_module("a = 1\nb = True\nc = b'x'\nd = ('x', 2)\n");
+    CHECK(value_of(m, "a").kind == PyValue::Kind::NonString);
+    CHECK(value_of(m, "b").kind == PyValue::Kind::NonString);
+    CHECK(value_of(m, "c").kind == PyValue::Kind::NonString);
+    CHECK(value_of(m, "d").kind == PyValue::Kind::NonString);
+}
+
+TEST_CASE("del removes a module-level name; tuple unpacking and chained assignment bind every target") {
+    auto m = read_python_module("revision = 'a'\ndel revision\nx = y = 'q'\n(p, q) = 'm', 'n'\n");
+    CHECK(m.names.count("revision") == 0);
+    CHECK(value_of(m, "x").items.front() == "q");
+    CHECK(value_of(m, "y").items.front() == "q");
+    CHECK(value_of(m, "p").items.front() == "m");
+    CHECK(value_of(m, "q").items.front() == "n");
+}
+
+TEST_CASE("BOM, CRLF, escapes and string concatenation are read as Python reads them") {
+    auto m = read_python_module("\xEF\xBB\xBFrevision = 'a' \"b\"\r\ndown_revision = 'x\\x41\\n'\r\nr = r'\\d'\r\n");
+    CHECK_FALSE(m.syntax_error);
+    CHECK(value_of(m, "revision").items.front() == "ab");
+    CHECK(value_of(m, "down_revision").items.front() == "xA\n");
+    CHECK(value_of(m, "r").items.front() == "\\d");
+}
+
+TEST_CASE("a lambda's default is not an assignment target") {
+    auto m = read_python_module("f = lambda x=1: x\nrevision = 'r'\n");
+    CHECK(value_of(m, "f").kind == PyValue::Kind::Computed);
+    CHECK(m.names.count("x") == 0);
+}
+
+TEST_CASE("what CPython refuses to compile is a syntax error with its line") {
+    struct Case { const char* src; int line; };
+    const Case cases[] = {
+        {"x = 'abc\n", 1},
+        {"x = \"\"\"abc\n\n", 1},
+        {"x = (1,\n2\n", 1},
+        {"x = [1)\n", 1},
+        {"x = 1)\n", 1},
+        {"revision = 'a'\n<<<<<<< HEAD\ndown_revision = 'b'\n=======\ndown_revision = 'c'\n>>>>>>> feature\n", 2},
+        {"x = 1\n  y = 2\n", 2},
+        {"if x:\ny = 2\n", 2},
+        {"def f():\n        a = 1\n    b = 2\n", 3},
+        {"x = 1 \\ y\n", 1},
+        {"x = 'caf\xe9'\n", 1},
+        {"if x:\n", 2},
+        {"x = $\n", 1},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.src);
+        auto m = read_python_module(c.src);
+        REQUIRE(m.syntax_error);
+        CHECK(m.syntax_error->line == c.line);
+    }
+}
+
+TEST_CASE("NUL bytes anywhere make the file uncompilable") {
+    using namespace std::string_literals;
+    const std::string src = "revision = 'a'\ndown_revision = None\n# \0\n"s;
+    auto m = read_python_module(src);
+    REQUIRE(m.syntax_error);
+    CHECK(m.syntax_error->line == 3);
+}
+
+TEST_CASE("near misses compile: markers inside strings, a latin-1 cookie, 200 nested brackets, continuations") {
+    const char* ok[] = {
+        "x = \"\"\"\n<<<<<<< HEAD\n=======\n\"\"\"\n",
+        "# -*- coding: latin-1 -*-\nx = 'caf\xe9'\n",
+        "x = (1 +\n     2)\ny = 1 + \\\n    2\n",
+        "if x:\n    y = 1\nelse:\n    y = 2\n",
+        "class A: x = 1\n",
+        "def f(a: int = 1) -> int: return a\n",
+        "x = {1: 2}\n",
+        "x = f'{a!r}'\n",
+        "@decorator\ndef f():\n    pass\n",
+        "x = 1 if y else 2\n",
+        "match = 1\n",
+    };
+    for (const char* src : ok) {
+        CAPTURE(src);
+        CHECK_FALSE(read_python_module(src).syntax_error);
+    }
+    const std::string deep = "x = " + std::string(200, '(') + std::string(200, ')') + "\n";
+    CHECK_FALSE(read_python_module(deep).syntax_error);
+    const std::string too_deep = "x = " + std::string(201, '(') + std::string(201, ')') + "\n";
+    CHECK(read_python_module(too_deep).syntax_error);
+}
+
+TEST_CASE("100,000 nested brackets are refused quickly without deep recursion") {
+    const std::string src = "x = " + std::string(100000, '(') + std::string(100000, ')') + "\n";
+    auto m = read_python_module(src);
+    REQUIRE(m.syntax_error);
+    CHECK(m.syntax_error->message.find("too many nested parentheses") != std::string::npos);
+}
