@@ -10,5 +10,8 @@ using Action = std::function<int()>;
 
 void add_check(CLI::App& app, Action& action);
 void add_heads(CLI::App& app, Action& action);
+void add_pre_receive(CLI::App& app, Action& action);
+void add_install_hook(CLI::App& app, Action& action);
+void add_demo(CLI::App& app, Action& action);
 
 }  // namespace ag::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     ag::cli::Action action;
     ag::cli::add_check(app, action);
     ag::cli::add_heads(app, action);
+    ag::cli::add_pre_receive(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -276,6 +276,7 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
     for (size_t i = 0; i < n; ++i) {
         if (is_head[i]) {
             ++g.head_count;
+            g.head_locations.push_back(location_of(*revs[i]));
             head_ids.insert(revs[i]->revision);
             head_idx.push_back(i);
         }

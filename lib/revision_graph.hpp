@@ -16,6 +16,7 @@ struct RevisionGraph {
     size_t head_count = 0;            // as Alembic's get_heads() counts them
     std::vector<std::string> bases;   // sorted, each ID once
     std::vector<std::string> merge_points;
+    std::vector<ProblemLocation> head_locations;  // one per counted head, in load order
     std::vector<Problem> problems;    // graph problems, then unparsable files
 };
 

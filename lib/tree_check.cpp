@@ -16,6 +16,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     env.allow_multiple_heads = allow;
     std::vector<Migration> migrations;
     for (const auto& entry : list_migrations(tree, env)) {
+        out.files.push_back(entry.path);
         if (entry.kind == EntryKind::File) migrations.push_back(read_migration(entry.path, tree.read(entry.path)));
         else migrations.push_back(unloadable_migration(entry.path, entry.kind));
     }

@@ -15,6 +15,7 @@ struct EnvironmentCheck {
     RevisionGraph graph;
     std::vector<Note> notes;        // the environment's, then its migrations'
     std::vector<Problem> problems;  // config problems, then graph problems
+    std::vector<std::string> files; // the migration paths Alembic would load
     bool ok() const { return problems.empty(); }
 };
 

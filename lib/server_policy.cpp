@@ -1,0 +1,140 @@
+#include "server_policy.hpp"
+
+#include "git_handle.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fnmatch.h>
+
+namespace ag {
+
+EnvLookup process_environment() {
+    return [](std::string_view name) -> std::optional<std::string> {
+        const char* v = std::getenv(std::string(name).c_str());
+        if (!v) return std::nullopt;
+        return std::string(v);
+    };
+}
+
+namespace {
+
+bool parse_on_error(const std::optional<std::string>& v) {
+    return v && (*v == "accept" || *v == "allow" || *v == "open");
+}
+
+void apply(ServerPolicy& p, const std::vector<std::string>& refs, const std::optional<std::string>& on_error,
+           const std::vector<std::string>& bypass, const std::vector<std::string>& allow,
+           const std::optional<std::string>& cache) {
+    if (!refs.empty()) p.ref_globs = refs;
+    p.on_error_accept = parse_on_error(on_error);
+    // bypassUsers may be multi-valued or a comma/space separated list.
+    for (const auto& entry : bypass) {
+        std::string cur;
+        for (char c : entry + ",") {
+            if (c == ',' || c == ' ') {
+                if (!cur.empty()) p.bypass_users.push_back(cur);
+                cur.clear();
+            } else {
+                cur += c;
+            }
+        }
+    }
+    if (!allow.empty()) p.allow_multiple_heads = std::set<std::string>(allow.begin(), allow.end());
+    p.cache_dir = cache;
+}
+
+std::vector<std::string> multivar(git_config* cfg, const char* key) {
+    std::vector<std::string> out;
+    git_config_get_multivar_foreach(
+        cfg, key, nullptr,
+        [](const git_config_entry* e, void* payload) {
+            static_cast<std::vector<std::string>*>(payload)->push_back(e->value ? e->value : "");
+            return 0;
+        },
+        &out);
+    return out;
+}
+
+std::optional<std::string> single(git_config* cfg, const char* key) {
+    git_buf buf = GIT_BUF_INIT;
+    if (git_config_get_string_buf(&buf, cfg, key) < 0) return std::nullopt;
+    std::string s(buf.ptr, buf.size);
+    git_buf_dispose(&buf);
+    return s;
+}
+
+}  // namespace
+
+ServerPolicy ServerPolicy::from_repository(const GitRepository& repo) {
+    ServerPolicy p;
+    apply(p, repo.config_multivar("alembicGuard.refs"), repo.config_string("alembicGuard.onError"),
+          repo.config_multivar("alembicGuard.bypassUsers"), repo.config_multivar("alembicGuard.allowMultipleHeads"),
+          repo.config_string("alembicGuard.cacheDir"));
+    return p;
+}
+
+ServerPolicy ServerPolicy::from_files(const EnvLookup& env) {
+    ServerPolicy p;
+    git_config* raw = nullptr;
+    if (git_config_open_default(&raw) < 0) return p;
+    Config cfg(raw);
+    const std::string dir = env("GIT_DIR").value_or(".");
+    const std::string local = dir + "/config";
+    git_config_add_file_ondisk(cfg.get(), local.c_str(), GIT_CONFIG_LEVEL_LOCAL, nullptr, 0);
+    apply(p, multivar(cfg.get(), "alembicGuard.refs"), single(cfg.get(), "alembicGuard.onError"),
+          multivar(cfg.get(), "alembicGuard.bypassUsers"), multivar(cfg.get(), "alembicGuard.allowMultipleHeads"),
+          single(cfg.get(), "alembicGuard.cacheDir"));
+    return p;
+}
+
+bool ServerPolicy::guards(std::string_view ref) const {
+    const std::string r(ref);
+    for (const auto& g : ref_globs)
+        if (fnmatch(g.c_str(), r.c_str(), 0) == 0) return true;
+    return false;
+}
+
+Pusher identify_pusher(const EnvLookup& env) {
+    Pusher p;
+    auto nonzero = [](const std::optional<std::string>& v) { return v && !v->empty() && *v != "0"; };
+    if (auto v = env("GITEA_PUSHER_NAME"); v && !v->empty()) {
+        p.name = *v;
+        p.source = "GITEA_PUSHER_NAME";
+        p.deploy_key = nonzero(env("GITEA_DEPLOY_KEY_ID"));
+        return p;
+    }
+    for (const char* var : {"GL_USERNAME", "GL_USER", "GITHUB_USER_LOGIN", "USER", "LOGNAME"}) {
+        if (auto v = env(var); v && !v->empty()) {
+            p.name = *v;
+            p.source = var;
+            return p;
+        }
+    }
+    return p;
+}
+
+bool bypass_requested(const EnvLookup& env) {
+    const auto count = env("GIT_PUSH_OPTION_COUNT");
+    if (!count) return false;
+    int n = 0;
+    try {
+        n = std::stoi(*count);
+    } catch (...) {
+        return false;
+    }
+    for (int i = 0; i < n && i < 1000; ++i) {
+        const auto v = env(fmt::format("GIT_PUSH_OPTION_{}", i));
+        if (v && (*v == "alembic-guard.bypass" || v->rfind("alembic-guard.bypass=", 0) == 0)) return true;
+    }
+    return false;
+}
+
+Host detect_host(const EnvLookup& env) {
+    if (env("GL_ID")) return Host::GitLab;
+    if (env("GITEA_REPO_NAME") || env("GITEA_PUSHER_NAME") || env("GITEA_PUSH_TRIGGER")) return Host::Forgejo;
+    if (env("GITHUB_USER_LOGIN") || env("GITHUB_REPO_NAME")) return Host::GitHub;
+    return Host::Plain;
+}
+
+}  // namespace ag
