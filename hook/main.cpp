@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
     ag::cli::add_check(app, action);
     ag::cli::add_heads(app, action);
     ag::cli::add_pre_receive(app, action);
+    ag::cli::add_install_hook(app, action);
+    ag::cli::add_demo(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
