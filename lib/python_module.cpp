@@ -27,7 +27,11 @@ struct Token {
     bool is_bytes = false;
     bool is_fstring = false;
     std::string value;  // decoded contents (str literals)
+    std::string norm;   // Names with non-ASCII characters: the NFKC-folded name Python binds
 };
+
+// The name a Name token binds: Python folds identifiers with NFKC.
+std::string_view name_of(const Token& t) { return t.norm.empty() ? t.text : std::string_view(t.norm); }
 
 enum class Scope { Module, Conditional, Function };
 
@@ -39,36 +43,6 @@ struct SyntaxFailure {
 bool is_ident_start(unsigned char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
 bool is_ident_char(unsigned char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-// Strict UTF-8 validation as CPython's decoder applies it (no overlongs, no surrogates).
-// Returns the 1-based line of the first invalid sequence, or 0.
-int first_invalid_utf8_line(std::string_view s) {
-    int line = 1;
-    size_t i = 0;
-    const auto n = s.size();
-    while (i < n) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c == '\n') ++line;
-        if (c < 0x80) { ++i; continue; }
-        size_t len = 0;
-        uint32_t cp = 0;
-        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1Fu; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0Fu; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07u; }
-        else return line;
-        if (i + len > n) return line;
-        for (size_t k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return line;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return line;
-        i += len;
-    }
-    return 0;
-}
 
 // PEP 263: a coding declaration in a comment on line 1 or 2 (line 2 only when line 1 is
 // blank or a comment). Returns the lowercased, normalised encoding name, or "".
@@ -100,11 +74,131 @@ std::string coding_cookie(std::string_view s) {
     return "";
 }
 
-bool is_utf8_name(const std::string& enc) {
-    return enc.empty() || enc == "utf-8" || enc == "utf8" || enc.rfind("utf-8-", 0) == 0;
+struct CodeRange {
+    uint32_t first;
+    uint32_t last;
+};
+struct AsciiFold {
+    uint32_t code;
+    const char* ascii;
+};
+#include "python_tables.inc"
+
+bool in_ranges(const CodeRange* b, const CodeRange* e, uint32_t c) {
+    auto it = std::upper_bound(b, e, c, [](uint32_t v, const CodeRange& r) { return v < r.first; });
+    return it != b && c <= (it - 1)->last;
 }
 
-bool is_ascii_name(const std::string& enc) { return enc == "ascii" || enc == "us-ascii"; }
+// The tokenizer's get_normal_name: the first 12 characters, lowercased, '_' as '-'.
+std::string normal_encoding_name(const std::string& enc) {
+    std::string n = enc.substr(0, 12);
+    for (auto& c : n) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (n == "utf-8" || n.rfind("utf-8-", 0) == 0) return "utf-8";
+    for (const char* l : {"latin-1", "iso-8859-1", "iso-latin-1"}) {
+        const std::string ls(l);
+        if (n == ls || n.rfind(ls + "-", 0) == 0) return "iso-8859-1";
+    }
+    return enc;
+}
+
+// codecs.lookup's normalisation (lowercase, runs of punctuation other than '.' as one '_').
+std::string codec_key(const std::string& enc) {
+    std::string out;
+    bool pending = false;
+    for (char ch : enc) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) || c == '.') {
+            if (pending && !out.empty()) out += '_';
+            pending = false;
+            out += static_cast<char>(std::tolower(c));
+        } else {
+            pending = true;
+        }
+    }
+    return out;
+}
+
+bool known_source_encoding(const std::string& enc) {
+    const std::string key = codec_key(normal_encoding_name(enc));
+    return std::find(std::begin(kSourceEncodings), std::end(kSourceEncodings), key) != std::end(kSourceEncodings);
+}
+
+enum class SourceEncoding { Utf8, Latin1, Ascii, Other };
+
+template <size_t N>
+bool listed(const std::string_view (&names)[N], const std::string& key) {
+    return std::find(std::begin(names), std::end(names), key) != std::end(names);
+}
+
+SourceEncoding classify_encoding(const std::string& enc) {
+    if (enc.empty()) return SourceEncoding::Utf8;
+    const std::string key = codec_key(normal_encoding_name(enc));
+    if (listed(kUtf8Names, key)) return SourceEncoding::Utf8;
+    if (listed(kLatin1Names, key)) return SourceEncoding::Latin1;
+    if (listed(kAsciiNames, key)) return SourceEncoding::Ascii;
+    return SourceEncoding::Other;
+}
+
+// Every offset where a byte sequence is not valid UTF-8 (strict, as CPython decodes).
+std::vector<size_t> invalid_utf8_offsets(std::string_view s) {
+    std::vector<size_t> out;
+    size_t i = 0;
+    const auto n = s.size();
+    while (i < n) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) { ++i; continue; }
+        size_t len = 0;
+        uint32_t cp = 0;
+        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1Fu; }
+        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0Fu; }
+        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07u; }
+        bool ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) ok = false;
+            cp = (cp << 6) | (cc & 0x3Fu);
+        }
+        if (ok && ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+                   (cp >= 0xD800 && cp <= 0xDFFF)))
+            ok = false;
+        if (!ok) { out.push_back(i); ++i; continue; }
+        i += len;
+    }
+    return out;
+}
+
+// Decodes one UTF-8 code point at s[i] (validity already known); advances i.
+uint32_t next_code_point(std::string_view s, size_t& i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    i += len;
+    return cp;
+}
+
+std::string utf8_of(uint32_t cp) {
+    std::string out;
+    if (cp < 0x80) out += static_cast<char>(cp);
+    else if (cp < 0x800) { out += static_cast<char>(0xC0 | (cp >> 6)); out += static_cast<char>(0x80 | (cp & 0x3F)); }
+    else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return out;
+}
+
+std::string latin1_to_utf8(std::string_view s) {
+    std::string out;
+    for (char ch : s) out += utf8_of(static_cast<unsigned char>(ch));
+    return out;
+}
 
 std::string shorten(std::string_view text) {
     std::string out;
@@ -121,6 +215,8 @@ std::string shorten(std::string_view text) {
     if (out.size() > 80) out = out.substr(0, 77) + "...";
     return out;
 }
+
+std::string utf8_of(uint32_t cp);
 
 // Decodes the escapes of a non-raw str literal body (the common ones; an unknown escape
 // keeps its backslash, as CPython does).
@@ -144,13 +240,19 @@ std::string decode_escapes(std::string_view body) {
         case 'b': out += '\b'; break;
         case 'f': out += '\f'; break;
         case 'v': out += '\v'; break;
-        case 'x': {
-            if (i + 2 < body.size() + 0 && std::isxdigit(static_cast<unsigned char>(body[i + 1])) &&
-                std::isxdigit(static_cast<unsigned char>(body[i + 2]))) {
-                out += static_cast<char>(std::stoi(std::string(body.substr(i + 1, 2)), nullptr, 16));
-                i += 2;
+        case 'x':
+        case 'u':
+        case 'U': {
+            // \xhh, \uhhhh, \Uhhhhhhhh name code points, stored as UTF-8.
+            const size_t len = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+            bool ok = i + len < body.size();
+            for (size_t k = 1; ok && k <= len; ++k) ok = std::isxdigit(static_cast<unsigned char>(body[i + k])) != 0;
+            if (ok) {
+                out += utf8_of(static_cast<uint32_t>(std::stoul(std::string(body.substr(i + 1, len)), nullptr, 16)));
+                i += len;
             } else {
-                out += "\\x";
+                out += '\\';
+                out += e;
             }
             break;
         }
@@ -162,7 +264,7 @@ std::string decode_escapes(std::string_view body) {
                     v = v * 8 + (body[++i] - '0');
                     ++k;
                 }
-                out += static_cast<char>(v & 0xFF);
+                out += utf8_of(static_cast<uint32_t>(v));
             } else {
                 out += '\\';
                 out += e;
@@ -200,7 +302,15 @@ private:
         return shorten(s_.substr(b->begin, (e - 1)->end - b->begin));
     }
 
+    bool scan_number(size_t& i);
+    bool check_fstring_fields(std::string_view body, int line);
+    bool verify_identifier(Token& tok);
+
     std::string_view s_;
+    SourceEncoding encoding_ = SourceEncoding::Utf8;
+    std::vector<std::pair<size_t, size_t>> comments_;  // byte ranges of comments
+    bool decorator_pending_ = false;
+    bool lenient_final_continuation_ = false;          // the file ended with "\\\r\n"
     std::optional<SyntaxFailure> failure_;
     int line_ = 1;
     std::vector<char> brackets_;
@@ -265,7 +375,9 @@ bool Reader::scan_string(size_t& i, size_t prefix_len, Token& tok) {
             tok.end = i;
             tok.text = s_.substr(start, i - start);
             tok.line = start_line;
+            if (tok.is_fstring && !check_fstring_fields(body, start_line)) return false;
             tok.value = raw ? std::string(body) : decode_escapes(body);
+            if (encoding_ == SourceEncoding::Latin1) tok.value = latin1_to_utf8(tok.value);
             return true;
         }
         ++i;
@@ -273,22 +385,38 @@ bool Reader::scan_string(size_t& i, size_t prefix_len, Token& tok) {
 }
 
 void Reader::start_logical_line(size_t& i) {
-    // Measure indentation as CPython does: tabs to multiples of 8 (col) and of 1 (altcol).
-    int col = 0, altcol = 0;
+    // Measure indentation as CPython 3.11's tokenizer does: tabs to multiples of 8 (col)
+    // and of 1 (altcol); backslash continuations go on measuring on the next line, and the
+    // column of the first backslash (when not 0) is the line's indentation.
+    int col = 0, altcol = 0, cont_col = 0;
     size_t j = i;
     while (j < s_.size()) {
         const char c = s_[j];
         if (c == ' ') { ++col; ++altcol; }
         else if (c == '\t') { col = (col / 8 + 1) * 8; altcol += 1; }
         else if (c == '\f') { col = altcol = 0; }
+        else if (c == '\\') {
+            cont_col = cont_col ? cont_col : col;
+            if (j + 1 >= s_.size() || s_[j + 1] != '\n') {
+                fail(line_, "unexpected character after line continuation character");
+                return;
+            }
+            if (j + 2 >= s_.size() && !lenient_final_continuation_) {
+                fail(line_, "unexpected EOF while parsing");
+                return;
+            }
+            ++j;
+            ++line_;
+        }
         else break;
         ++j;
     }
-    // Blank lines, comment-only lines and a backslash-only line do not count for indentation.
-    if (j >= s_.size() || s_[j] == '\n' || s_[j] == '#' || (s_[j] == '\r' && j + 1 < s_.size() && s_[j + 1] == '\n')) {
+    // Blank lines and comment-only lines do not count for indentation.
+    if (j >= s_.size() || s_[j] == '\n' || s_[j] == '#') {
         i = j;
         return;
     }
+    if (cont_col) col = altcol = cont_col;
     i = j;
     const Level& top = indents_.back();
     if (col > top.col) {
@@ -321,6 +449,11 @@ void Reader::end_logical_line(int line) {
     const Scope scope = indents_.back().scope;
     std::string kw = first.type == Tok::Name ? std::string(first.text) : "";
     if (kw == "async" && current_.size() > 1) kw = std::string(current_[1].text);
+    if (decorator_pending_ && !(first.type == Tok::Op && first.text == "@") && kw != "def" && kw != "class") {
+        fail(first.line, "a decorator must be followed by a def or class statement");
+        return;
+    }
+    decorator_pending_ = first.type == Tok::Op && first.text == "@";
     if (last.type == Tok::Op && last.text == ":" && is_compound_keyword(kw)) {
         expect_indent_ = true;
         header_line_ = first.line;
@@ -370,7 +503,9 @@ void Reader::tokenize_all() {
         }
         if (c == ' ' || c == '\t' || c == '\f' || c == '\r') { ++i; continue; }
         if (c == '#') {
+            const size_t start = i;
             while (i < n && s_[i] != '\n') ++i;
+            comments_.emplace_back(start, i);
             continue;
         }
         if (c == '\\') {
@@ -382,7 +517,7 @@ void Reader::tokenize_all() {
             ++line_;
             at_line_start = true;
             continuation = true;
-            if (i >= n) { fail(line_ - 1, "unexpected EOF while parsing"); return; }
+            if (i >= n && !lenient_final_continuation_) { fail(line_ - 1, "unexpected EOF while parsing"); return; }
             continue;
         }
         Token tok{};
@@ -406,6 +541,7 @@ void Reader::tokenize_all() {
             tok.text = s_.substr(i, len);
             tok.line = line_;
             i = j;
+            if (!verify_identifier(tok)) return;
             current_.push_back(std::move(tok));
             continue;
         }
@@ -415,20 +551,13 @@ void Reader::tokenize_all() {
             continue;
         }
         if (is_digit(uc) || (c == '.' && i + 1 < n && is_digit(static_cast<unsigned char>(s_[i + 1])))) {
-            size_t j = i;
-            while (j < n) {
-                const auto d = static_cast<unsigned char>(s_[j]);
-                if (is_ident_char(d) || d == '.') { ++j; continue; }
-                if ((d == '+' || d == '-') && (s_[j - 1] == 'e' || s_[j - 1] == 'E') &&
-                    !(j - i >= 2 && (s_[i + 1] == 'x' || s_[i + 1] == 'X'))) { ++j; continue; }
-                break;
-            }
+            const size_t start = i;
+            if (!scan_number(i)) return;
             tok.type = Tok::Number;
-            tok.begin = i;
-            tok.end = j;
-            tok.text = s_.substr(i, j - i);
+            tok.begin = start;
+            tok.end = i;
+            tok.text = s_.substr(start, i - start);
             tok.line = line_;
-            i = j;
             current_.push_back(std::move(tok));
             continue;
         }
@@ -480,6 +609,195 @@ void Reader::tokenize_all() {
     end_logical_line(line_);
     if (!failure_ && expect_indent_)
         fail(line_, fmt::format("expected an indented block after '{}' statement on line {}", header_kw_, header_line_));
+    if (!failure_ && decorator_pending_) fail(line_, "a decorator must be followed by a def or class statement");
+}
+
+// The expressions inside an f-string's {} are tokenized when the module is compiled: a
+// character that cannot stand in Python code there fails it. Nested string literals are
+// skipped; the grammar of the expression itself is not checked.
+bool Reader::check_fstring_fields(std::string_view body, int line) {
+    int depth = 0;
+    char quote = 0;
+    for (size_t k = 0; k < body.size();) {
+        const char c = body[k];
+        if (depth == 0) {
+            if (c == '{' && k + 1 < body.size() && body[k + 1] == '{') { k += 2; continue; }
+            if (c == '{') ++depth;
+            ++k;
+            continue;
+        }
+        if (quote) {
+            if (c == '\\') { k += 2; continue; }
+            if (c == quote) quote = 0;
+            ++k;
+            continue;
+        }
+        if (c == '\'' || c == '"') { quote = c; ++k; continue; }
+        if (c == '{') { ++depth; ++k; continue; }
+        if (c == '}') { --depth; ++k; continue; }
+        const auto uc = static_cast<unsigned char>(c);
+        if ((uc < 0x20 && c != '\t' && c != '\n' && c != '\f') || uc == 0x7F) {
+            fail(line, fmt::format("invalid non-printable character U+{:04X} in an f-string expression", uc));
+            return false;
+        }
+        if (uc >= 0x80 && encoding_ == SourceEncoding::Utf8) {
+            const uint32_t cp = next_code_point(body, k);
+            if (!in_ranges(std::begin(kXidContinue), std::end(kXidContinue), cp)) {
+                fail(line, fmt::format("invalid character U+{:04X} in an f-string expression", cp));
+                return false;
+            }
+            continue;
+        }
+        ++k;
+    }
+    return true;
+}
+
+// CPython 3.11's number tokenizer, including its checks on what may follow a literal.
+bool Reader::scan_number(size_t& i) {
+    const size_t n = s_.size();
+    auto at = [&](size_t k) -> char { return k < n ? s_[k] : '\0'; };
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    auto xdigit = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    // verify_end_of_number: a keyword that may follow a number is allowed; another
+    // identifier character is an error.
+    auto end_ok = [&](size_t k, const char* kind) {
+        const char c = at(k);
+        auto ahead = [&](std::string_view rest) { return s_.substr(k + 1, rest.size()) == rest; };
+        bool kw = (c == 'a' && ahead("nd")) || (c == 'e' && ahead("lse")) || (c == 'f' && ahead("or")) ||
+                  (c == 'i' && (at(k + 1) == 'f' || at(k + 1) == 'n' || at(k + 1) == 's')) ||
+                  (c == 'o' && ahead("r")) || (c == 'n' && ahead("ot"));
+        if (!kw && is_ident_char(static_cast<unsigned char>(c))) {
+            fail(line_, fmt::format("invalid {} literal", kind));
+            return false;
+        }
+        return true;
+    };
+    // tok_decimal_tail: digits with single underscores between them.
+    auto decimal_tail = [&](size_t& k) {
+        while (true) {
+            while (digit(at(k))) ++k;
+            if (at(k) != '_') return true;
+            ++k;
+            if (!digit(at(k))) {
+                fail(line_, "invalid decimal literal");
+                return false;
+            }
+        }
+    };
+    size_t k = i;
+    bool fraction = false, exponent = false, imaginary = false;
+    if (at(k) == '.') {
+        ++k;
+        fraction = true;
+    } else if (at(k) == '0') {
+        ++k;
+        const char p = static_cast<char>(std::tolower(static_cast<unsigned char>(at(k))));
+        if (p == 'x' || p == 'o' || p == 'b') {
+            ++k;
+            auto ok = [&](char c) { return p == 'x' ? xdigit(c) : p == 'o' ? (c >= '0' && c <= '7') : (c == '0' || c == '1'); };
+            const char* kind = p == 'x' ? "hexadecimal" : p == 'o' ? "octal" : "binary";
+            do {
+                if (at(k) == '_') ++k;
+                if (!ok(at(k))) {
+                    if (p != 'x' && digit(at(k))) fail(line_, fmt::format("invalid digit '{}' in {} literal", at(k), kind));
+                    else fail(line_, fmt::format("invalid {} literal", kind));
+                    return false;
+                }
+                while (ok(at(k))) ++k;
+            } while (at(k) == '_');
+            if (p != 'x' && digit(at(k))) {
+                fail(line_, fmt::format("invalid digit '{}' in {} literal", at(k), kind));
+                return false;
+            }
+            if (!end_ok(k, kind)) return false;
+            i = k;
+            return true;
+        }
+        bool nonzero = false;
+        while (true) {
+            if (at(k) == '_') {
+                ++k;
+                if (!digit(at(k))) { fail(line_, "invalid decimal literal"); return false; }
+            }
+            if (at(k) != '0') break;
+            ++k;
+        }
+        if (digit(at(k))) {
+            nonzero = true;
+            if (!decimal_tail(k)) return false;
+        }
+        if (at(k) == '.') { ++k; fraction = true; }
+        else if (at(k) == 'e' || at(k) == 'E') exponent = true;
+        else if (at(k) == 'j' || at(k) == 'J') imaginary = true;
+        else if (nonzero) {
+            fail(line_, "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers");
+            return false;
+        } else {
+            if (!end_ok(k, "decimal")) return false;
+            i = k;
+            return true;
+        }
+    } else {
+        if (!decimal_tail(k)) return false;
+        if (at(k) == '.') { ++k; fraction = true; }
+    }
+    if (fraction && digit(at(k)) && !decimal_tail(k)) return false;
+    if (!imaginary && (exponent || at(k) == 'e' || at(k) == 'E')) {
+        const size_t e = k;
+        ++k;
+        if (at(k) == '+' || at(k) == '-') {
+            ++k;
+            if (!digit(at(k))) { fail(line_, "invalid decimal literal"); return false; }
+        } else if (!digit(at(k))) {
+            // "1e" followed by a keyword such as "else" is a number then the keyword.
+            if (!end_ok(e, "decimal")) return false;
+            i = e;
+            return true;
+        }
+        if (!decimal_tail(k)) return false;
+    }
+    if (imaginary || at(k) == 'j' || at(k) == 'J') {
+        ++k;
+        if (!end_ok(k, "imaginary")) return false;
+    } else if (!end_ok(k, "decimal")) {
+        return false;
+    }
+    i = k;
+    return true;
+}
+
+// CPython checks non-ASCII identifiers against XID_Start/XID_Continue, then binds the
+// NFKC-normalised name.
+bool Reader::verify_identifier(Token& tok) {
+    const std::string_view t = tok.text;
+    if (std::all_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return true;
+    if (encoding_ == SourceEncoding::Other) return true;  // cannot decode without the codec's table
+    std::string norm;
+    size_t k = 0;
+    bool first = true;
+    while (k < t.size()) {
+        uint32_t cp;
+        if (encoding_ == SourceEncoding::Latin1) cp = static_cast<unsigned char>(t[k++]);
+        else cp = next_code_point(t, k);
+        if (cp < 0x80) {
+            norm += static_cast<char>(cp);
+        } else {
+            const bool ok = first ? in_ranges(std::begin(kXidStart), std::end(kXidStart), cp)
+                                  : in_ranges(std::begin(kXidContinue), std::end(kXidContinue), cp);
+            if (!ok) {
+                fail(tok.line, fmt::format("invalid character U+{:04X} in an identifier", cp));
+                return false;
+            }
+            auto it = std::lower_bound(std::begin(kNfkcAscii), std::end(kNfkcAscii), cp,
+                                       [](const AsciiFold& f, uint32_t v) { return f.code < v; });
+            if (it != std::end(kNfkcAscii) && it->code == cp) norm += it->ascii;
+            else norm += utf8_of(cp);
+        }
+        first = false;
+    }
+    tok.norm = std::move(norm);
+    return true;
 }
 
 void Reader::bind(std::string_view name, PyValue v, int line, Scope scope) {
@@ -525,7 +843,7 @@ PyValue Reader::evaluate_atom(const Token*& p, const Token* e) const {
         v.why = "a number, not a str";
         ++p;
     } else if (p->type == Tok::Name) {
-        const auto name = p->text;
+        const auto name = name_of(*p);
         ++p;
         if (name == "None") v.kind = PyValue::Kind::None;
         else if (name == "True" || name == "False") { v.kind = PyValue::Kind::NonString; v.why = "a bool, not a str"; }
@@ -649,7 +967,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
     // Walrus anywhere binds a name when the statement runs.
     for (const Token* p = b; p + 1 < e; ++p)
         if (p->type == Tok::Name && is_op(p + 1, e, ":="))
-            bind(p->text, computed(std::string(p->text), "it is bound with ':=' inside an expression"), line, scope);
+            bind(name_of(*p), computed(std::string(name_of(*p)), "it is bound with ':=' inside an expression"), line, scope);
 
     if (b->type == Tok::Name && (b->text == "import" || b->text == "from")) {
         // import a.b as c / from x import a as b, c  → names bound to imported objects.
@@ -661,7 +979,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
                 if (p->type == Tok::Name && p->text != "as") {
                     const Token* name = p;
                     if (p + 2 < e && p[1].type == Tok::Name && p[1].text == "as") name = p + 2, p += 2;
-                    bind(name->text, computed(std::string(name->text), "it is imported from another module"), line, scope);
+                    bind(name_of(*name), computed(std::string(name_of(*name)), "it is imported from another module"), line, scope);
                 }
                 ++p;
             }
@@ -674,7 +992,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
                 for (const Token* q = first; q < p; ++q)
                     if (q->type == Tok::Name && q->text == "as" && q + 1 < p) name = q + 1;
                 if (name->type == Tok::Name)
-                    bind(name->text, computed(std::string(name->text), "it is an imported module"), line, scope);
+                    bind(name_of(*name), computed(std::string(name_of(*name)), "it is an imported module"), line, scope);
                 ++p;
             }
         }
@@ -684,10 +1002,10 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
         if (scope == Scope::Module) {
             for (const Token* p = b + 1; p < e; ++p)
                 if (p->type == Tok::Name && (p + 1 >= e || is_op(p + 1, e, ",")) && (p == b + 1 || is_op(p - 1, e, ",")))
-                    names_.erase(std::string(p->text));
+                    names_.erase(std::string(name_of(*p)));
         } else {
             for (const Token* p = b + 1; p < e; ++p)
-                if (p->type == Tok::Name) bind(p->text, computed("del", "it is deleted conditionally"), line, scope);
+                if (p->type == Tok::Name) bind(name_of(*p), computed("del", "it is deleted conditionally"), line, scope);
         }
         return;
     }
@@ -712,7 +1030,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
     }
     if (aug) {
         if (b->type == Tok::Name && b + 1 == aug)
-            bind(b->text, computed(text_of(b, e), "it is changed with an augmented assignment"), line, scope);
+            bind(name_of(*b), computed(text_of(b, e), "it is changed with an augmented assignment"), line, scope);
         return;
     }
     if (eqs.empty()) return;  // an expression, or an annotation without a value (binds nothing)
@@ -731,14 +1049,23 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
             --te;
         }
         if (te - tb == 1 && tb->type == Tok::Name) {
-            bind(tb->text, value, line, scope);
+            bind(name_of(*tb), value, line, scope);
         } else {
-            // A target list: a, b = 'x', 'y'.
+            // A target list: a, b = 'x', 'y'. Only elements that are a bare name (or *name)
+            // bind; attributes and subscripts (p.n, d[k]) bind nothing at module level.
             std::vector<const Token*> targets;
             bool simple = true;
-            for (const Token* p = tb; p < te; ++p) {
-                if (p->type == Tok::Name && (p + 1 >= te || is_op(p + 1, te, ","))) targets.push_back(p);
-                else if (!is_op(p, te, ",")) simple = false;
+            int d = 0;
+            const Token* elem = tb;
+            for (const Token* p = tb; p <= te; ++p) {
+                if (p < te && p->type == Tok::Op && (p->text == "(" || p->text == "[" || p->text == "{")) ++d;
+                else if (p < te && p->type == Tok::Op && (p->text == ")" || p->text == "]" || p->text == "}")) --d;
+                if (p < te && !(d == 0 && is_op(p, te, ","))) continue;
+                const Token* eb = elem;
+                if (eb < p && is_op(eb, p, "*")) { ++eb; simple = false; }
+                if (p - eb == 1 && eb->type == Tok::Name) targets.push_back(eb);
+                else simple = false;
+                elem = p + 1;
             }
             for (size_t k = 0; k < targets.size(); ++k) {
                 if (simple && value.kind == PyValue::Kind::Sequence && value.items.size() == targets.size()) {
@@ -746,9 +1073,9 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
                     item.kind = PyValue::Kind::String;
                     item.items.push_back(value.items[k]);
                     item.text = fmt::format("'{}'", value.items[k]);
-                    bind(targets[k]->text, item, line, scope);
+                    bind(name_of(*targets[k]), item, line, scope);
                 } else {
-                    bind(targets[k]->text, computed(text_of(b, e), "it is unpacked from a sequence the guard cannot evaluate"),
+                    bind(name_of(*targets[k]), computed(text_of(b, e), "it is unpacked from a sequence the guard cannot evaluate"),
                          line, scope);
                 }
             }
@@ -766,7 +1093,8 @@ void Reader::process_line(std::vector<Token>& toks, Scope scope) {
     if (kw == "async" && toks.size() > 1) { kw = std::string(b[1].text); kwtok = b + 1; }
     const bool compound = (kw == "if" || kw == "elif" || kw == "else" || kw == "for" || kw == "while" || kw == "try" ||
                            kw == "except" || kw == "finally" || kw == "with" || kw == "def" || kw == "class") ||
-                          ((kw == "match" || kw == "case") && (e - 1)->type == Tok::Op && (e - 1)->text == ":");
+                          (kw == "match" && (e - 1)->type == Tok::Op && (e - 1)->text == ":") ||
+                          (kw == "case" && std::any_of(b, e, [](const Token& t) { return t.type == Tok::Op && t.text == ":"; }));
     if (compound) {
         // Header: find its ':' at depth 0; what follows on the same line is the body.
         int depth = 0;
@@ -781,7 +1109,7 @@ void Reader::process_line(std::vector<Token>& toks, Scope scope) {
         const int line = b->line;
         if (kw == "def" || kw == "class") {
             if (kwtok + 1 < e && kwtok[1].type == Tok::Name)
-                bind(kwtok[1].text, computed(std::string(kwtok[1].text), fmt::format("it is a {}", kw == "def" ? "function" : "class")),
+                bind(name_of(kwtok[1]), computed(std::string(name_of(kwtok[1])), fmt::format("it is a {}", kw == "def" ? "function" : "class")),
                      line, scope);
             return;
         }
@@ -789,11 +1117,24 @@ void Reader::process_line(std::vector<Token>& toks, Scope scope) {
         const Token* header_end = colon ? colon : e;
         if (kw == "for") {
             for (const Token* p = kwtok + 1; p < header_end && !(p->type == Tok::Name && p->text == "in"); ++p)
-                if (p->type == Tok::Name) bind(p->text, computed(std::string(p->text), "it is a for-loop variable"), line, scope);
+                if (p->type == Tok::Name) bind(name_of(*p), computed(std::string(name_of(*p)), "it is a for-loop variable"), line, scope);
+        }
+        if (kw == "case") {
+            // A capture pattern binds its names when the case matches.
+            for (const Token* p = kwtok + 1; p < header_end; ++p) {
+                if (p->type != Tok::Name) continue;
+                if (p->text == "if") break;  // the guard
+                const bool dotted = (p > kwtok + 1 && is_op(p - 1, e, ".")) || is_op(p + 1, header_end, ".") ||
+                                    is_op(p + 1, header_end, "(");
+                if (dotted || p->text == "_" || p->text == "as" || p->text == "None" || p->text == "True" ||
+                    p->text == "False")
+                    continue;
+                bind(name_of(*p), computed(std::string(name_of(*p)), "it is bound by a case pattern"), line, scope);
+            }
         }
         for (const Token* p = kwtok; p + 1 < header_end; ++p)
             if (p->type == Tok::Name && p->text == "as" && p[1].type == Tok::Name)
-                bind(p[1].text, computed(std::string(p[1].text), "it is bound by 'as'"), line, scope);
+                bind(name_of(p[1]), computed(std::string(name_of(p[1])), "it is bound by 'as'"), line, scope);
         if (colon && colon + 1 < e) {
             const Scope body_scope = scope == Scope::Function ? Scope::Function : Scope::Conditional;
             // Simple statements after the colon, separated by ';'.
@@ -824,31 +1165,36 @@ PyModule Reader::run() {
         out.syntax_error = PySyntaxError{static_cast<int>(line), "the file contains NUL bytes"};
         return out;
     }
+    auto line_at = [](std::string_view text, size_t offset) {
+        return static_cast<int>(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+    };
     bool bom = false;
     if (s_.substr(0, 3) == "\xEF\xBB\xBF") {
         s_.remove_prefix(3);
         bom = true;
     }
     const std::string enc = coding_cookie(s_);
-    if (bom && !is_utf8_name(enc)) {
+    if (!enc.empty() && !known_source_encoding(enc)) {
+        out.syntax_error = PySyntaxError{1, fmt::format("unknown encoding: {}", enc)};
+        return out;
+    }
+    if (bom && !enc.empty() && normal_encoding_name(enc) != "utf-8") {
         out.syntax_error = PySyntaxError{1, fmt::format("encoding problem: {} with BOM", enc)};
         return out;
     }
-    if (is_utf8_name(enc)) {
-        if (const int bad = first_invalid_utf8_line(s_)) {
-            out.syntax_error = PySyntaxError{bad, "the file is not valid UTF-8 and declares no other encoding"};
-            return out;
-        }
-    } else if (is_ascii_name(enc)) {
+    encoding_ = classify_encoding(enc);
+    if (encoding_ == SourceEncoding::Ascii) {
+        // A declared codec decodes the whole file, comments included.
         for (size_t i = 0; i < s_.size(); ++i) {
             if (static_cast<unsigned char>(s_[i]) >= 0x80) {
-                out.syntax_error = PySyntaxError{
-                    static_cast<int>(1 + std::count(s_.begin(), s_.begin() + static_cast<std::ptrdiff_t>(i), '\n')),
-                    "the file declares the ascii encoding but holds non-ASCII bytes"};
+                out.syntax_error = PySyntaxError{line_at(s_, i), "the file declares the ascii encoding but holds "
+                                                                 "non-ASCII bytes"};
                 return out;
             }
         }
     }
+    // The tokenizer's end-of-file check differs for a final backslash before CRLF (measured).
+    lenient_final_continuation_ = s_.size() >= 3 && s_.substr(s_.size() - 3) == "\\\r\n";
     // CPython translates \r\n and lone \r to \n before tokenizing.
     std::string normalized;
     if (s_.find('\r') != std::string_view::npos) {
@@ -864,6 +1210,20 @@ PyModule Reader::run() {
         s_ = normalized;
     }
     tokenize_all();
+    if (!failure_ && encoding_ == SourceEncoding::Utf8) {
+        // Without a cookie (or with one whose normal name is "utf-8") CPython decodes tokens,
+        // not comments: invalid UTF-8 in a comment compiles, anywhere else it does not
+        // (measured through importlib). Another name for the codec ("utf8", "u8") decodes
+        // the whole file, comments included.
+        const bool whole_file = !enc.empty() && normal_encoding_name(enc) != "utf-8";
+        for (size_t off : invalid_utf8_offsets(s_)) {
+            auto it = std::upper_bound(comments_.begin(), comments_.end(), off,
+                                       [](size_t v, const std::pair<size_t, size_t>& r) { return v < r.first; });
+            if (!whole_file && it != comments_.begin() && off < (it - 1)->second) continue;
+            fail(line_at(s_, off), "the file is not valid UTF-8 and declares no other encoding");
+            break;
+        }
+    }
     if (failure_) out.syntax_error = PySyntaxError{failure_->line, failure_->message};
     out.names = std::move(names_);
     return out;
