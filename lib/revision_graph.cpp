@@ -146,6 +146,7 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
 
     // Branch labels, in load order (every copy registers its labels).
     std::unordered_map<std::string, size_t> labels;
+    std::vector<size_t> label_order;  // owners in the order their labels entered the map
     for (size_t i = 0; i < n; ++i) {
         for (const auto& label : revs[i]->branch_labels) {
             std::optional<size_t> owner;
@@ -171,6 +172,7 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
                 g.problems.push_back(std::move(p));
             } else {
                 labels.emplace(label, i);
+                label_order.push_back(i);
             }
         }
     }
@@ -211,65 +213,137 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
         }
     }
 
-    // Heads: every copy starts as a head; each last copy's versioned parents stop being heads.
-    std::vector<bool> is_head(n, true);
-    std::vector<std::vector<size_t>> versioned_edges(n), all_edges(n);
-    std::vector<size_t> child_count(n, 0);
+    // Alembic walks map_.values() — every ID's last copy, then every branch label's owner
+    // (which may be an earlier copy of a duplicated ID) — and each parent it names stops
+    // being a head. Every copy starts as a head.
+    std::vector<size_t> processed;
+    std::vector<bool> is_processed(n, false);
     for (const auto& id : order) {
         const size_t i = by_id.at(id);
+        processed.push_back(i);
+        is_processed[i] = true;
+    }
+    for (size_t owner : label_order) {
+        if (is_processed[owner]) continue;
+        processed.push_back(owner);
+        is_processed[owner] = true;
+    }
+    std::vector<bool> is_head(n, true), is_real_head(n, true);
+    std::vector<std::vector<std::string>> nextrev(n), all_nextrev(n);  // child IDs
+    std::vector<std::vector<size_t>> versioned_edges(n), all_edges(n);  // for the cycle notes
+    for (size_t i : processed) {
         const Migration& m = *revs[i];
-        for (const auto& down : m.down_revisions) {
+        std::vector<std::string> all_down = m.down_revisions;
+        for (const auto& dep : resolved_deps[i])
+            if (std::find(all_down.begin(), all_down.end(), dep) == all_down.end()) all_down.push_back(dep);
+        for (const auto& down : all_down) {
+            const bool versioned = std::find(m.down_revisions.begin(), m.down_revisions.end(), down) != m.down_revisions.end();
             auto t = resolve(down);
-            if (!t || !by_id.count(down)) {
-                // A label resolves in Alembic's first pass, then fails (KeyError) in its cycle check.
-                if (t) is_head[*t] = false;
-                missing(m, down, false);
-                continue;
+            if (versioned && !by_id.count(down)) missing(m, down, false);  // a label here fails later, in Alembic too
+            if (!t) continue;
+            all_nextrev[*t].push_back(m.revision);
+            if (std::find(m.down_revisions.begin(), m.down_revisions.end(), revs[*t]->revision) != m.down_revisions.end())
+                nextrev[*t].push_back(m.revision);
+            if (versioned) is_head[*t] = false;
+            is_real_head[*t] = false;
+            if (by_id.count(down)) {
+                all_edges[i].push_back(by_id.at(down));
+                if (versioned) versioned_edges[i].push_back(by_id.at(down));
             }
-            is_head[*t] = false;
-            ++child_count[*t];
-            versioned_edges[i].push_back(*t);
-            all_edges[i].push_back(*t);
         }
-        for (const auto& dep : resolved_deps[i]) all_edges[i].push_back(by_id.at(dep));
     }
     // The earlier copy of a duplicated ID is still walked by Alembic's cycle check, so its
     // parents must exist too.
     for (size_t i = 0; i < n; ++i) {
-        if (by_id.at(revs[i]->revision) == i) continue;
+        if (is_processed[i]) continue;
         for (const auto& down : revs[i]->down_revisions)
             if (!by_id.count(down)) missing(*revs[i], down, false);
     }
 
-    // Cycles over versioned edges, then over dependencies too.
-    std::set<size_t> in_cycle;
-    auto report_cycles = [&](const std::vector<std::vector<size_t>>& edges, bool dependency) {
-        for (auto& comp : cycles_of(edges)) {
-            if (comp.size() == 1 && self_looped[comp.front()]) continue;
-            if (dependency && std::any_of(comp.begin(), comp.end(), [&](size_t v) { return in_cycle.count(v) > 0; }))
-                continue;
-            Problem p;
-            p.code = code::cycle;
-            std::set<std::string> ids;
-            for (size_t v : comp) {
-                ids.insert(revs[v]->revision);
-                in_cycle.insert(v);
-            }
-            p.revisions.assign(ids.begin(), ids.end());
-            std::sort(comp.begin(), comp.end());
-            for (size_t v : comp) {
-                p.files.push_back(revs[v]->path);
-                p.locations.push_back(location_of(*revs[v]));
-            }
-            p.message = fmt::format("revisions {} form a {}cycle: each is, through {}, an ancestor of itself",
-                                    quoted_list(p.revisions), dependency ? "dependency " : "",
-                                    dependency ? "down_revision and depends_on" : "down_revision");
-            p.fix = "break the cycle: one of these files must point at an older revision";
-            g.problems.push_back(std::move(p));
+    // Alembic's own cycle check (_detect_cycles): a revision that is not both an ancestor of
+    // a head and a descendant of a base is in (or behind) a cycle. It misses cycles that
+    // leave everything reachable; those get a note below, not a problem.
+    bool alembic_cycle = false;
+    auto ids_reached = [&](const std::vector<size_t>& starts, auto&& next_ids) {
+        std::set<std::string> ids;
+        std::vector<bool> seen(n, false);
+        std::vector<size_t> todo(starts.begin(), starts.end());
+        while (!todo.empty()) {
+            const size_t r = todo.back();
+            todo.pop_back();
+            if (seen[r]) continue;
+            seen[r] = true;
+            ids.insert(revs[r]->revision);
+            for (const auto& id : next_ids(r))
+                if (auto it = by_id.find(id); it != by_id.end()) todo.push_back(it->second);
         }
+        return ids;
     };
-    report_cycles(versioned_edges, false);
-    report_cycles(all_edges, true);
+    auto cycle_problem = [&](std::vector<std::string> ids, bool dependency) {
+        Problem p;
+        p.code = code::cycle;
+        std::sort(ids.begin(), ids.end());
+        p.revisions = ids;
+        for (const auto& id : ids) {
+            const Migration& m = *revs[by_id.at(id)];
+            p.files.push_back(m.path);
+            p.locations.push_back(location_of(m));
+        }
+        p.message = fmt::format("Alembic fails with \"{}ycle is detected in revisions ({})\": following down_revision{} "
+                                "from the heads and from the bases does not reach them all",
+                                dependency ? "Dependency c" : "C", fmt::join(ids, ", "),
+                                dependency ? " and depends_on" : "");
+        p.fix = "break the cycle: each of these files must point at an older revision";
+        g.problems.push_back(std::move(p));
+        alembic_cycle = true;
+    };
+    if (n > 0) {
+        std::vector<size_t> heads, bases, real_heads, real_bases;
+        for (size_t i = 0; i < n; ++i) {
+            if (is_head[i]) heads.push_back(i);
+            if (is_real_head[i]) real_heads.push_back(i);
+            if (revs[i]->down_revisions.empty()) bases.push_back(i);
+            if (revs[i]->down_revisions.empty() && revs[i]->depends_on.empty()) real_bases.push_back(i);
+        }
+        auto cut_off = [&](const std::vector<size_t>& hs, const std::vector<size_t>& bs, bool dependency) {
+            std::vector<std::string> deleted;
+            if (hs.empty() || bs.empty()) {
+                deleted = order;
+            } else {
+                const auto up = ids_reached(hs, [&](size_t r) {
+                    if (!dependency) return revs[r]->down_revisions;
+                    std::vector<std::string> all = revs[r]->down_revisions;
+                    all.insert(all.end(), resolved_deps[r].begin(), resolved_deps[r].end());
+                    return all;
+                });
+                const auto down = ids_reached(bs, [&](size_t r) { return dependency ? all_nextrev[r] : nextrev[r]; });
+                for (const auto& id : order)
+                    if (!up.count(id) || !down.count(id)) deleted.push_back(id);
+            }
+            return deleted;
+        };
+        const bool self_loop = std::find(self_looped.begin(), self_looped.end(), true) != self_looped.end();
+        if (!self_loop) {
+            auto deleted = cut_off(heads, bases, false);
+            if (!deleted.empty()) cycle_problem(deleted, false);
+            else if (auto dep = cut_off(real_heads, real_bases, true); !dep.empty()) cycle_problem(dep, true);
+        }
+    }
+    if (!alembic_cycle) {
+        for (const auto* edges : {&versioned_edges, &all_edges}) {
+            for (const auto& comp : cycles_of(*edges)) {
+                if (comp.size() == 1 && self_looped[comp.front()]) continue;
+                std::set<std::string> ids;
+                for (size_t v : comp) ids.insert(revs[v]->revision);
+                g.notes.push_back({revs[comp.front()]->path, revs[comp.front()]->revision_line,
+                                   fmt::format("revisions {} form a cycle through {} that Alembic 1.8.1 does not detect; "
+                                               "`alembic upgrade` may apply them in an order that breaks",
+                                               quoted_list({ids.begin(), ids.end()}),
+                                               edges == &versioned_edges ? "down_revision" : "down_revision and depends_on")});
+            }
+            if (!g.notes.empty()) break;
+        }
+    }
 
     std::set<std::string> head_ids, base_ids;
     std::vector<size_t> head_idx;

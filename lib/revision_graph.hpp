@@ -18,6 +18,7 @@ struct RevisionGraph {
     std::vector<std::string> merge_points;
     std::vector<ProblemLocation> head_locations;  // one per counted head, in load order
     std::vector<Problem> problems;    // graph problems, then unparsable files
+    std::vector<Note> notes;          // things worth knowing that block nothing
 };
 
 // `migrations` in Alembic's load order (version locations in order, names sorted).

@@ -24,6 +24,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     out.notes = env.notes;
     for (const auto& m : migrations)
         out.notes.insert(out.notes.end(), m.notes.begin(), m.notes.end());
+    out.notes.insert(out.notes.end(), out.graph.notes.begin(), out.graph.notes.end());
     out.problems = env.problems;
     out.problems.insert(out.problems.end(), out.graph.problems.begin(), out.graph.problems.end());
     out.environment = std::move(env);

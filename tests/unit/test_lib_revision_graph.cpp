@@ -130,3 +130,26 @@ TEST_CASE("50,000 revisions in a chain build without deep recursion") {
     CHECK(g.head_count == 1);
     CHECK(g.problems.empty());
 }
+
+TEST_CASE("a loop that leaves every revision reachable is no Alembic error, only a note") {
+    // a base; x on (a, y); y on x; z on x: Alembic 1.8.1's cycle check passes, heads ['z'].
+    auto g = build_revision_graph({mig("a", {}), mig("x", {"a", "y"}), mig("y", {"x"}), mig("z", {"x"})}, false);
+    CHECK_FALSE(has(g, "cycle"));
+    CHECK(g.heads == std::vector<std::string>{"z"});
+    REQUIRE(g.notes.size() == 1);
+    CHECK(g.notes.front().message.find("does not detect") != std::string::npos);
+}
+
+TEST_CASE("a branch label on the earlier copy of a duplicate makes Alembic walk that copy's parent") {
+    auto x1 = mig("x", {"p"}, {}, {"lab"});
+    x1.path = "v/x1.py";
+    auto x2 = mig("x", {"b"});
+    x2.path = "v/x2.py";
+    auto labelled = build_revision_graph({mig("a", {}), mig("b", {"a"}), mig("p", {"a"}), x1, x2}, false);
+    CHECK(labelled.heads == std::vector<std::string>{"x"});
+    CHECK(labelled.head_count == 2);
+    x1.branch_labels.clear();
+    auto plain = build_revision_graph({mig("a", {}), mig("b", {"a"}), mig("p", {"a"}), x1, x2}, false);
+    CHECK(plain.heads == std::vector<std::string>{"p", "x"});
+    CHECK(plain.head_count == 3);
+}

@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""Long-lived Alembic oracle for the differential tests.
+
+Reads one JSON request per line on stdin, writes one JSON response per line on
+stdout (flushed).  Run it with /usr/bin/python3 (Debian's python3-alembic).
+
+Request forms (all paths may be relative to "dir"):
+
+  {"dir": "/abs/repo", "ini": "alembic.ini", "section": "alembic"}
+      Config(ini, ini_section=section) + ScriptDirectory.from_config, run with
+      the working directory set to the ini's directory (as deployments do).
+
+  {"dir": "/abs/repo", "script_location": "migrations",
+   "version_locations": ["migrations/versions", ...]}      (list optional)
+      A plain script directory (no ini), e.g. found by the env.py convention.
+
+  {"id": <anything>}  is echoed back.  {"op": "ping"} answers {"ok": true}.
+  {"op": "quit"} ends the process.
+
+Response:
+  {"id": ..., "status": "ok"|"error",
+   "heads": [...],            # get_heads(), order and duplicates as Alembic gives
+   "bases": [...],            # revision_map.bases, as Alembic gives
+   "warnings": ["Revision X is present more than once", ...],
+   "duplicates": ["X", ...],  # IDs named by "present more than once" warnings
+   "version_locations": [...],          # repo-relative, sorted, as configured
+   "existing_version_locations": [...], # those that exist (Alembic skips others)
+   "error": null | {"type": "KeyError", "message": "...", "code": "missing-revision"}}
+
+Files are listed in sorted name order per version location (Alembic 1.10+
+behaviour, which alembic-guard follows), no bytecode is written, and sys.path /
+sys.modules are restored after every request so nothing leaks between
+histories.
+"""
+import configparser
+import importlib
+import contextlib
+import io
+import json
+import os
+import re
+import sys
+import traceback
+import warnings
+
+sys.dont_write_bytecode = True
+
+try:
+    import alembic
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic.script import base as script_base
+    from alembic.script import revision as script_revision
+    from alembic.util import CommandError
+    # Imported once here so that every migration's `from alembic import op` /
+    # `import sqlalchemy as sa` is cheap (modules imported by a request are
+    # dropped afterwards, these stay).
+    import alembic.op  # noqa: F401
+    import sqlalchemy  # noqa: F401
+    import typing  # noqa: F401
+except ImportError as exc:  # pragma: no cover - reported to the caller
+    sys.stdout.write(json.dumps({"status": "fatal", "error": "cannot import alembic: %s" % exc}) + "\n")
+    sys.stdout.flush()
+    sys.exit(3)
+
+
+def _sorted_list_py_dir(cls, scriptdir, path):
+    # Alembic 1.10+ loads version files in sorted name order; 1.8.1 uses
+    # os.listdir order.  The guard follows the sorted order.
+    return sorted(os.listdir(path))
+
+
+script_base.Script._list_py_dir = classmethod(_sorted_list_py_dir)
+
+_DUP_RE = re.compile(r"^Revision (.+) is present more than once$")
+
+CYCLE_TYPES = (
+    script_revision.CycleDetected,  # base of DependencyCycleDetected, LoopDetected, DependencyLoopDetected
+)
+
+
+def classify(exc):
+    """Map an exception raised while building the revision map to a problem code."""
+    msg = str(exc)
+    if isinstance(exc, CYCLE_TYPES):
+        return "cycle"
+    if isinstance(exc, KeyError):
+        return "missing-revision"
+    if isinstance(exc, script_revision.RevisionError):
+        if "Branch name" in msg and "already used by" in msg:
+            return "branch-label-conflict"
+        if "not allowed in revision identifier" in msg:
+            return "unparsable-migration"
+        return "other"
+    if isinstance(exc, (configparser.Error,)):
+        # MissingSectionHeaderError, ParsingError, DuplicateSectionError,
+        # DuplicateOptionError, InterpolationError subclasses ...
+        return "unreadable-config"
+    if isinstance(exc, UnicodeDecodeError) and getattr(exc, "_oracle_stage", "") == "config":
+        return "unreadable-config"
+    if isinstance(exc, ValueError) and "version_path_separator" in msg:
+        return "unreadable-config"
+    if isinstance(exc, (SyntaxError, ImportError, AttributeError, IsADirectoryError)):
+        # SyntaxError covers IndentationError/TabError; invalid UTF-8 is a
+        # SyntaxError too.  AttributeError: no down_revision.
+        return "unparsable-migration"
+    if isinstance(exc, ValueError) and "null bytes" in msg:
+        # Python 3.11 (bookworm) raises ValueError, not SyntaxError, for a NUL byte.
+        return "unparsable-migration"
+    if isinstance(exc, CommandError):
+        if "Could not determine revision id" in msg:
+            return "unparsable-migration"
+        if "No config file" in msg or "No 'script_location' key" in msg:
+            return "unreadable-config"
+        return "other"
+    return "other"
+
+
+def _rel(base, path):
+    return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+
+
+def run_request(req):
+    repo = os.path.abspath(req["dir"])
+    resp = {
+        "status": "ok",
+        "heads": None,
+        "bases": None,
+        "warnings": [],
+        "duplicates": [],
+        "version_locations": None,
+        "existing_version_locations": None,
+        "error": None,
+    }
+    saved_cwd = os.getcwd()
+    saved_path = list(sys.path)
+    saved_modules = set(sys.modules)
+    saved_finders = set(sys.path_importer_cache)
+    stage = "config"
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if "ini" in req:
+                    ini = os.path.join(repo, req["ini"])
+                    os.chdir(os.path.dirname(ini))
+                    cfg = Config(ini, ini_section=req.get("section") or "alembic")
+                    cfg.file_config  # parse now: errors here are config errors
+                    script = ScriptDirectory.from_config(cfg)
+                else:
+                    loc = os.path.join(repo, req["script_location"])
+                    os.chdir(repo)
+                    vls = req.get("version_locations")
+                    if vls:
+                        vls = [os.path.join(repo, v) for v in vls]
+                    script = ScriptDirectory(loc, version_locations=vls)
+                locs = [str(x) for x in script._version_locations]
+                resp["version_locations"] = sorted(set(_rel(repo, x) for x in locs))
+                resp["existing_version_locations"] = sorted(
+                    set(_rel(repo, x) for x in locs if os.path.exists(x))
+                )
+                stage = "revisions"
+                heads = script.get_heads()
+                bases = list(script.revision_map.bases)
+                resp["heads"] = list(heads)
+                resp["bases"] = bases
+            except Exception as exc:  # noqa: BLE001 - we report everything
+                if stage == "config":
+                    exc._oracle_stage = "config"  # type: ignore[attr-defined]
+                code = classify(exc)
+                resp["status"] = "error"
+                resp["error"] = {
+                    "type": type(exc).__name__,
+                    "message": str(exc),
+                    "stage": stage,
+                    "code": code,
+                }
+                if code == "other":
+                    resp["error"]["traceback"] = traceback.format_exc()
+            for w in caught:
+                text = str(w.message)
+                resp["warnings"].append(text)
+                m = _DUP_RE.match(text)
+                if m and m.group(1) not in resp["duplicates"]:
+                    resp["duplicates"].append(m.group(1))
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        for name in set(sys.modules) - saved_modules:
+            del sys.modules[name]
+        # prepend_sys_path = . is relative to the cwd: forget the finders made
+        # for this request, or the next project's "." would hit a stale one.
+        for key in set(sys.path_importer_cache) - saved_finders:
+            del sys.path_importer_cache[key]
+        importlib.invalidate_caches()
+    return resp
+
+
+def main():
+    out = sys.stdout
+    # Migration files may print; keep the protocol channel clean.
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+        except ValueError as exc:
+            resp = {"status": "fatal", "error": "bad request: %s" % exc}
+        else:
+            op = req.get("op")
+            if op == "quit":
+                break
+            if op == "ping":
+                resp = {"status": "ok", "alembic": alembic.__version__}
+            else:
+                try:
+                    resp = run_request(req)
+                except BaseException as exc:  # noqa: BLE001 - keep serving
+                    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                        raise
+                    resp = {"status": "fatal", "error": traceback.format_exc()}
+            if "id" in req:
+                resp["id"] = req["id"]
+        out.write(json.dumps(resp) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
