@@ -74,6 +74,17 @@ std::optional<EntryKind> GitTree::kind(std::string_view path) const {
     return kind_of_mode(git_tree_entry_filemode(e));
 }
 
+std::optional<git_oid> GitTree::entry_id(std::string_view path) const {
+    if (path.empty()) return *git_tree_id(root_.get());
+    git_tree_entry* e = nullptr;
+    const std::string key(path);
+    const int rc = git_tree_entry_bypath(&e, root_.get(), key.c_str());
+    if (rc == GIT_ENOTFOUND) return std::nullopt;
+    git_check(rc, fmt::format("cannot look up '{}'", key));
+    TreeEntry entry(e);
+    return *git_tree_entry_id(e);
+}
+
 std::string GitTree::read(std::string_view path) const {
     git_tree_entry* e = nullptr;
     const std::string key(path);

@@ -154,13 +154,32 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
     CheckOptions opts;
     opts.declarations = old_tree ? static_cast<const SourceTree*>(&*old_tree) : &new_tree;
     opts.allow_multiple_heads = options.allow_multiple_heads;
-    const TreeCheck after_check = check_tree(new_tree, opts);
-    TreeCheck before_check;
-    std::set<std::string> paths_before;
-    if (old_tree) {
-        before_check = check_tree(*old_tree, opts);
-        for (const auto& e : before_check.environments) paths_before.insert(e.files.begin(), e.files.end());
+    TreeCheck after_check, before_check;
+    std::map<std::string, Environment> old_envs;
+    if (old_tree)
+        for (auto& e : discover_environments(*old_tree, opts.declarations)) old_envs.emplace(e.identity(), std::move(e));
+    for (auto& env : discover_environments(new_tree, opts.declarations)) {
+        auto it = old_envs.find(env.identity());
+        if (it == old_envs.end()) {
+            after_check.environments.push_back(check_environment(new_tree, std::move(env), opts));
+            continue;
+        }
+        // Only an environment whose version locations or config changed can change its
+        // verdict: an unchanged one is read once and stands for both tips.
+        bool unchanged = env.problems.empty() && it->second.problems.empty();
+        std::vector<std::string> paths = env.version_locations;
+        if (!env.config.empty()) paths.push_back(env.config);
+        for (const auto& path : paths) {
+            const auto a = new_tree.entry_id(path);
+            const auto b = old_tree->entry_id(path);
+            unchanged = unchanged && a.has_value() == b.has_value() && (!a || git_oid_equal(&*a, &*b));
+        }
+        EnvironmentCheck after_env = check_environment(new_tree, std::move(env), opts);
+        before_check.environments.push_back(unchanged ? after_env : check_environment(*old_tree, it->second, opts));
+        after_check.environments.push_back(std::move(after_env));
     }
+    std::set<std::string> paths_before;
+    for (const auto& e : before_check.environments) paths_before.insert(e.files.begin(), e.files.end());
     Verdict v = compare_checks(before_check, after_check, paths_before);
     if (old_tree) {
         const auto o = old_tree->kind(".alembic-guard.toml");
