@@ -61,13 +61,18 @@ std::string dispatcher_script(const std::string& binary) {
 }
 
 // A plain hooks/pre-receive: runs the hook that was there before (if any) with the same
-// input, then the guard; either can refuse the push.
+// input, then the guard; either can refuse the push. Shell builtins only (read, printf,
+// [): a hook that runs with an empty PATH must still judge the push, never pass it.
 std::string chaining_script(const std::string& binary) {
     return fmt::format(
         "#!/bin/sh\n{} (pre-receive)\n# Remove with: alembic-guard install-hook --pre-receive --uninstall\n"
-        "input=$(cat)\nstatus=0\nchained=\"$(dirname \"$0\")/pre-receive{}\"\n"
-        "if [ -x \"$chained\" ]; then\n  printf '%s\\n' \"$input\" | \"$chained\" \"$@\" || status=$?\nfi\n"
-        "printf '%s\\n' \"$input\" | {} pre-receive || {{ rc=$?; [ \"$status\" -eq 0 ] && status=$rc; }}\n"
+        "input=\n"
+        "while IFS= read -r line || [ -n \"$line\" ]; do input=\"$input$line\n\"; done\n"
+        "status=0\n"
+        "case \"$0\" in */*) dir=\"${{0%/*}}\" ;; *) dir=. ;; esac\n"
+        "chained=\"$dir/pre-receive{}\"\n"
+        "if [ -x \"$chained\" ]; then\n  printf '%s' \"$input\" | \"$chained\" \"$@\" || status=$?\nfi\n"
+        "printf '%s' \"$input\" | {} pre-receive || {{ rc=$?; [ \"$status\" -eq 0 ] && status=$rc; }}\n"
         "exit \"$status\"\n",
         kHookMarker, kChainedSuffix, shell_quote(binary));
 }

@@ -28,6 +28,20 @@ std::optional<git_oid> parse_oid(const std::string& hex) {
     return oid;
 }
 
+// The commit a ref value stands for: an annotated tag is judged by the commit it points
+// to. nullopt when the object is no commit and peels to none (a tag of a tree or blob):
+// such a ref carries no history to judge. A missing object is the guard's failure.
+std::optional<git_oid> peel_to_commit(git_repository* repo, const git_oid& oid) {
+    git_object* obj = nullptr;
+    git_check(git_object_lookup(&obj, repo, &oid, GIT_OBJECT_ANY),
+              fmt::format("cannot read object {} named by the push", oid_hex(oid)));
+    Object o(obj);
+    git_object* peeled = nullptr;
+    if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) return std::nullopt;
+    Object p(peeled);
+    return *git_object_id(peeled);
+}
+
 std::string short_hex(const std::string& hex) { return is_zero_oid(hex) ? "(new)" : hex.substr(0, 10); }
 
 std::string branch_name(const std::string& ref) {
@@ -163,10 +177,12 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
         std::map<std::string, Verdict> memo;
         for (const auto& u : updates) {
             if (is_zero_oid(u.new_hex) || !policy.guards(u.ref)) continue;
-            const auto after = parse_oid(u.new_hex);
-            std::optional<git_oid> before = parse_oid(u.old_hex);
+            const auto after = peel_to_commit(repo->get(), *parse_oid(u.new_hex));
+            if (!after) continue;
+            std::optional<git_oid> before;
+            if (const auto old = parse_oid(u.old_hex)) before = peel_to_commit(repo->get(), *old);
             if (!before) before = bases.base_for(*after);
-            const std::string key = (before ? oid_hex(*before) : std::string("-")) + ":" + u.new_hex;
+            const std::string key = (before ? oid_hex(*before) : std::string("-")) + ":" + oid_hex(*after);
             auto it = memo.find(key);
             if (it == memo.end()) it = memo.emplace(key, judge_update(repo->get(), before, *after, opts)).first;
             judged.push_back({u.ref, u.old_hex, u.new_hex, it->second});

@@ -1,0 +1,1175 @@
+"""Fixture builders for alembic-guard's server-hook integration tests.
+
+Everything a test needs lives here, in one place:
+  * an isolated environment for every git call (and for the hook git runs): a temporary HOME,
+    XDG_CONFIG_HOME/XDG_CACHE_HOME, GIT_CONFIG_NOSYSTEM=1, GIT_CONFIG_GLOBAL pointing at a
+    temporary file, a fixed user name/email, C locale, and none of the caller's GIT_*/GITEA_*/GL_*
+    variables;
+  * bare repositories and work clones;
+  * writers for realistic Alembic projects and migration files, including the incident history of
+    ../../shared/incident.md (001..005 -> e09c9e678004 -> 007..030);
+  * hook installers: plain `hooks/pre-receive`, Forgejo <= v15's per-repository dispatcher with
+    Forgejo's own `gitea` hook beside ours, Forgejo >= v16's central dispatcher under HOME_PATH
+    with core.hooksPath, and a stand-in for GitLab's (Gitaly's) custom-hook chain;
+  * servers on 127.0.0.1 free ports: `git daemon --enable=receive-pack` and smart HTTP
+    (`git http-backend` as CGI behind Debian's lighttpd);
+  * snapshots of a bare repository (a hash of every file under objects/ and refs/, plus
+    packed-refs and HEAD) to prove that a rejected push changed nothing;
+  * a tiny runner: each test script registers cases, runs them, and ends with `N passed, M failed`.
+
+Python 3 standard library only. Run the scripts with /usr/bin/python3 SCRIPT --binary PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+ZERO = "0" * 40
+
+# How hooks are installed. True: through the product's own `alembic-guard install-hook ...` (what a
+# server admin runs). False: the fixture writes `#!/bin/sh\nexec <binary> pre-receive` itself.
+# This is the one line to flip.
+USE_INSTALL_HOOK = True
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_BINARY = HERE.parent.parent / "build" / "alembic-guard"
+
+# The variables a test's environment must never inherit from the caller.
+_SCRUB_PREFIXES = ("GIT_", "GITEA_", "GL_", "GITHUB_", "PRE_COMMIT", "XDG_")
+_SCRUB_EXACT = {"HOME", "USER", "LOGNAME", "EMAIL", "LANG", "LANGUAGE", "CDPATH"}
+
+
+# --------------------------------------------------------------------------------------------
+# Results and assertions
+# --------------------------------------------------------------------------------------------
+
+
+class Result:
+    """What a command printed and how it exited."""
+
+    def __init__(self, args, returncode, stdout, stderr, seconds):
+        self.args = list(map(str, args))
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.seconds = seconds
+
+    @property
+    def ok(self):
+        return self.returncode == 0
+
+    @property
+    def remote_lines(self):
+        """The lines the server sent back (`remote: ` prefix removed, git's padding stripped)."""
+        out = []
+        for line in self.stderr.splitlines():
+            if line.startswith("remote:"):
+                out.append(line[len("remote:"):].removeprefix(" ").rstrip())
+        return out
+
+    @property
+    def remote_text(self):
+        return "\n".join(self.remote_lines)
+
+    @property
+    def json_lines(self):
+        """JSON objects among the remote lines (the hook's --format json stdout)."""
+        out = []
+        for line in self.remote_lines:
+            if line.startswith("{"):
+                out.append(json.loads(line))
+        return out
+
+    def describe(self):
+        return (f"$ {' '.join(self.args)}\n[exit {self.returncode}]\n--- stdout ---\n{self.stdout}"
+                f"--- stderr ---\n{self.stderr}")
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def check(condition, message, result=None):
+    if not condition:
+        raise CheckFailed(message + ("\n" + result.describe() if result is not None else ""))
+
+
+def check_in(needle, haystack, what, result=None):
+    check(needle in haystack, f"expected {needle!r} in {what}", result)
+
+
+def check_not_in(needle, haystack, what, result=None):
+    check(needle not in haystack, f"did not expect {needle!r} in {what}", result)
+
+
+def check_accepted(result, what="push"):
+    check(result.returncode == 0, f"{what} should have been ACCEPTED", result)
+    check("[remote rejected]" not in result.stderr, f"{what}: a ref was rejected", result)
+
+
+def check_rejected(result, what="push"):
+    check(result.returncode != 0, f"{what} should have been REJECTED", result)
+    check("pre-receive hook declined" in result.stderr,
+          f"{what}: expected git's 'pre-receive hook declined' (rejected by the hook, not by git)", result)
+
+
+def forgejo_rejection_message(stderr: str) -> str:
+    """What Forgejo shows as "Full rejection message" when a web merge's push is refused: the
+    first unbroken run of lines starting with `remote: `, prefix stripped (Gitea/Forgejo
+    modules/git ErrPushRejected.GenerateMessage)."""
+    i = stderr.find("remote: ")
+    if i < 0:
+        return ""
+    out = []
+    while len(stderr) > i + 8 and stderr[i:i + 8] == "remote: ":
+        i += 8
+        nl = stderr.find("\n", i)
+        if nl >= 0:
+            out.append(stderr[i:nl + 1])
+            i = nl + 1
+        else:
+            out.append(stderr[i:])
+            i = len(stderr)
+    return "".join(out)
+
+
+_GITLAB_UI = re.compile(r"^(GitLab:|GL-HOOK-ERR:)\s*(.+)")
+
+
+def gitlab_ui_lines(result: Result):
+    """What GitLab's web UI shows of a refused push: only lines matching
+    ^(GitLab:|GL-HOOK-ERR:)\\s*(.+), prefix removed (gitlab pre_receive_error.rb)."""
+    out = []
+    for line in result.remote_lines:
+        m = _GITLAB_UI.match(line)
+        if m:
+            out.append(m.group(2))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Snapshots: prove that a rejected push leaves the repository byte-identical
+# --------------------------------------------------------------------------------------------
+
+
+def snapshot(bare) -> dict:
+    """Hash of every file (and the name of every directory) under objects/ and refs/, plus
+    packed-refs and HEAD."""
+    root = Path(bare.path if hasattr(bare, "path") else bare)
+    snap = {}
+    for sub in ("objects", "refs"):
+        base = root / sub
+        for dirpath, dirnames, filenames in os.walk(base):
+            rel = os.path.relpath(dirpath, root)
+            for d in dirnames:
+                snap[os.path.join(rel, d) + "/"] = "dir"
+            for f in filenames:
+                p = os.path.join(dirpath, f)
+                with open(p, "rb") as fh:
+                    snap[os.path.join(rel, f)] = hashlib.sha256(fh.read()).hexdigest()
+    for f in ("packed-refs", "HEAD"):
+        p = root / f
+        if p.exists():
+            snap[f] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return snap
+
+
+def check_unchanged(before: dict, after: dict, result=None):
+    if before == after:
+        return
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    changed = sorted(k for k in before.keys() & after.keys() if before[k] != after[k])
+    check(False, f"the repository changed: added {added[:10]}, removed {removed[:10]}, changed {changed[:10]}",
+          result)
+
+
+# --------------------------------------------------------------------------------------------
+# Realistic Alembic projects
+# --------------------------------------------------------------------------------------------
+
+ALEMBIC_INI = """\
+# A generic, single database configuration.
+
+[alembic]
+# path to migration scripts
+script_location = alembic
+
+# template used to generate migration file names; The default value is %%(rev)s_%%(slug)s
+# file_template = %%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s
+
+# sys.path path, will be prepended to sys.path if present.
+prepend_sys_path = .
+
+# version path separator; As mentioned above, this is the character used to split
+# version_locations. The default within new alembic.ini files is "os", which uses os.pathsep.
+version_path_separator = os  # Use os.pathsep. Default configuration used for new projects.
+
+sqlalchemy.url = postgresql+psycopg2://basketball:basketball@localhost/basketball
+
+[post_write_hooks]
+
+[loggers]
+keys = root,sqlalchemy,alembic
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARN
+handlers = console
+qualname =
+
+[logger_sqlalchemy]
+level = WARN
+handlers =
+qualname = sqlalchemy.engine
+
+[logger_alembic]
+level = INFO
+handlers =
+qualname = alembic
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+datefmt = %H:%M:%S
+"""
+
+ENV_PY = '''\
+from logging.config import fileConfig
+
+from sqlalchemy import engine_from_config
+from sqlalchemy import pool
+
+from alembic import context
+
+from app.db import Base
+
+config = context.config
+
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
+
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
+                      dialect_opts={"paramstyle": "named"})
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connectable = engine_from_config(config.get_section(config.config_ini_section, {}),
+                                     prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+'''
+
+SCRIPT_MAKO = '''\
+"""${message}
+
+Revision ID: ${up_revision}
+Revises: ${down_revision | comma,n}
+Create Date: ${create_date}
+
+"""
+from alembic import op
+import sqlalchemy as sa
+${imports if imports else ""}
+
+# revision identifiers, used by Alembic.
+revision = ${repr(up_revision)}
+down_revision = ${repr(down_revision)}
+branch_labels = ${repr(branch_labels)}
+depends_on = ${repr(depends_on)}
+
+
+def upgrade() -> None:
+    ${upgrades if upgrades else "pass"}
+
+
+def downgrade() -> None:
+    ${downgrades if downgrades else "pass"}
+'''
+
+VERSIONS = "alembic/versions"
+
+# The basketball-api history of incident.md: 001..005, then the hash-named e09c9e678004 (in the
+# chain, not a fork), then 007..030.
+HASH_REV = "e09c9e678004"
+_SLUGS = [
+    "create_teams", "create_players", "create_games", "add_player_position", "create_seasons",
+    "add_player_stats", "add_game_scores", "add_team_city", "create_arenas", "add_game_arena",
+    "add_player_jersey_number", "create_coaches", "add_team_coach", "add_season_year_index",
+    "create_injuries", "add_player_birthdate", "create_trades", "add_trade_date_index",
+    "add_game_overtime", "create_standings", "add_standings_streak", "add_player_draft_year",
+    "create_referees", "add_game_referee", "add_arena_capacity", "create_box_scores",
+    "add_box_score_minutes", "add_team_conference", "add_player_college", "add_game_attendance",
+]
+
+
+def incident_chain():
+    """[(revision, down_revision, slug)] for 001 .. 005 -> e09c9e678004 -> 007 .. 030."""
+    ids = [f"{i:03d}" for i in range(1, 6)] + [HASH_REV] + [f"{i:03d}" for i in range(7, 31)]
+    chain = []
+    prev = None
+    for rev, slug in zip(ids, _SLUGS):
+        chain.append((rev, prev, slug))
+        prev = rev
+    return chain
+
+
+def migration_filename(rev, slug, directory=VERSIONS):
+    return f"{directory}/{rev}_{slug}.py"
+
+
+def _table_of(slug):
+    for t in ("player", "team", "game", "season", "arena", "coach", "injur", "trade", "standing",
+              "referee", "box_score"):
+        if t in slug:
+            return {"injur": "injuries", "coach": "coaches", "box_score": "box_scores"}.get(t, t + "s")
+    return "events"
+
+
+def migration_text(rev, down, slug, annotated=False, when="2023-03-14 09:26:53.000000"):
+    """The text of a migration file as `alembic revision` writes it (the classic template, or the
+    annotated one of Alembic >= 1.11)."""
+    message = slug.replace("_", " ")
+    if down is None:
+        revises = ""
+    elif isinstance(down, (tuple, list)):
+        revises = ", ".join(down)
+        down = tuple(down)
+    else:
+        revises = down
+    table = _table_of(slug)
+    if slug.startswith("create_"):
+        up = (f'op.create_table(\n        "{table}",\n'
+              f'        sa.Column("id", sa.Integer(), nullable=False),\n'
+              f'        sa.Column("name", sa.String(length=120), nullable=False),\n'
+              f'        sa.PrimaryKeyConstraint("id"),\n    )')
+        downgrade = f'op.drop_table("{table}")'
+    elif slug.startswith("merge"):
+        up = "pass"
+        downgrade = "pass"
+    else:
+        column = slug.split("_", 2)[-1]
+        up = f'op.add_column("{table}", sa.Column("{column}", sa.String(length=64), nullable=True))'
+        downgrade = f'op.drop_column("{table}", "{column}")'
+    if annotated:
+        idents = (f"revision: str = {rev!r}\n"
+                  f"down_revision: Union[str, Sequence[str], None] = {down!r}\n"
+                  f"branch_labels: Union[str, Sequence[str], None] = None\n"
+                  f"depends_on: Union[str, Sequence[str], None] = None\n")
+        imports = "from typing import Sequence, Union\n\n"
+    else:
+        idents = (f"revision = {rev!r}\n"
+                  f"down_revision = {down!r}\n"
+                  f"branch_labels = None\n"
+                  f"depends_on = None\n")
+        imports = ""
+    return (f'"""{message}\n\nRevision ID: {rev}\nRevises: {revises}\nCreate Date: {when}\n\n"""\n'
+            f"{imports}"
+            f"from alembic import op\nimport sqlalchemy as sa\n\n\n"
+            f"# revision identifiers, used by Alembic.\n{idents}\n\n"
+            f"def upgrade() -> None:\n"
+            f"    # ### commands auto generated by Alembic - please adjust! ###\n"
+            f"    {up}\n"
+            f"    # ### end Alembic commands ###\n\n\n"
+            f"def downgrade() -> None:\n"
+            f"    # ### commands auto generated by Alembic - please adjust! ###\n"
+            f"    {downgrade}\n"
+            f"    # ### end Alembic commands ###\n")
+
+
+# --------------------------------------------------------------------------------------------
+# The isolated world: environment, git, repositories
+# --------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc=None, timeout=10.0, what="server"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode} before listening on {port}")
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.settimeout(0.2)
+            try:
+                s.connect(("127.0.0.1", port))
+                return
+            except OSError:
+                time.sleep(0.02)
+    raise RuntimeError(f"{what} did not listen on 127.0.0.1:{port} within {timeout}s")
+
+
+class World:
+    """A temporary directory with its own HOME and global git config; every command run through
+    it (git, the guard, the servers) gets the same isolated environment."""
+
+    def __init__(self, binary: Path, root: Path):
+        self.binary = Path(binary).resolve()
+        self.root = Path(root)
+        self.home = self.root / "home"
+        self.home.mkdir(parents=True, exist_ok=True)
+        (self.root / "cache").mkdir(exist_ok=True)
+        (self.home / ".config").mkdir(exist_ok=True)
+        self.gitconfig = self.home / ".gitconfig"
+        self.gitconfig.write_text(
+            "[user]\n\tname = Test Developer\n\temail = dev@example.test\n"
+            "[init]\n\tdefaultBranch = main\n"
+            "[advice]\n\tdetachedHead = false\n\tpushUpdateRejected = false\n"
+            "[core]\n\tautocrlf = false\n"
+            "[gc]\n\tauto = 0\n")
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB_EXACT}
+        env.update({
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "XDG_CACHE_HOME": str(self.root / "cache"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": str(self.gitconfig),
+            "GIT_AUTHOR_NAME": "Test Developer", "GIT_AUTHOR_EMAIL": "dev@example.test",
+            "GIT_COMMITTER_NAME": "Test Developer", "GIT_COMMITTER_EMAIL": "dev@example.test",
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C", "LANG": "C",
+            "USER": "tester", "LOGNAME": "tester",
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        })
+        self.env = env
+        self._servers = []
+        self._counter = 0
+        self.git_exe = shutil.which("git") or "/usr/bin/git"
+
+    # -- running things ----------------------------------------------------------------------
+
+    def run(self, args, cwd=None, env=None, input=None, timeout=60, unset=()):
+        e = dict(self.env)
+        for k in unset:
+            e.pop(k, None)
+        if env:
+            e.update({k: str(v) for k, v in env.items()})
+        args = [str(a) for a in args]
+        if args and args[0] == "git":
+            args[0] = self.git_exe   # by absolute path: a test may empty PATH
+        t0 = time.monotonic()
+        p = subprocess.run(args, cwd=str(cwd) if cwd else str(self.root), env=e,
+                           input=input, capture_output=True, text=True, timeout=timeout)
+        return Result(args, p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
+
+    def git(self, *args, cwd=None, env=None, input=None, check_ok=True):
+        r = self.run(["git", *args], cwd=cwd, env=env, input=input)
+        if check_ok and r.returncode != 0:
+            raise RuntimeError(f"git failed:\n{r.describe()}")
+        return r
+
+    def guard(self, *args, cwd=None, env=None, input=None):
+        return self.run([self.binary, *args], cwd=cwd, env=env, input=input)
+
+    def unique(self, stem):
+        self._counter += 1
+        return f"{stem}{self._counter}"
+
+    # -- repositories ------------------------------------------------------------------------
+
+    def bare(self, name="server.git", parent=None, object_format=None) -> "Bare":
+        path = (parent or (self.root / "srv")) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        args = ["init", "-q", "--bare", "-b", "main"]
+        if object_format:
+            args.append(f"--object-format={object_format}")
+        self.git(*args, str(path))
+        return Bare(self, path)
+
+    def work(self, bare: "Bare" = None, name=None, url=None, object_format=None) -> "Work":
+        """A work repository with `origin` pointing at the bare repository (or URL)."""
+        path = self.root / (name or self.unique("work"))
+        args = ["init", "-q", "-b", "main"]
+        if object_format:
+            args.append(f"--object-format={object_format}")
+        self.git(*args, str(path))
+        w = Work(self, path)
+        if bare is not None or url is not None:
+            w.git("remote", "add", "origin", url or bare.url)
+            if bare is not None and bare.has_commits():
+                w.git("fetch", "-q", "origin")
+                w.git("checkout", "-q", "-B", "main", "origin/main")
+        return w
+
+    # -- servers -----------------------------------------------------------------------------
+
+    def git_daemon(self, base: Path, env=None) -> "Server":
+        base = Path(base)
+        last_err = None
+        for _ in range(5):
+            port = free_port()
+            e = dict(self.env)
+            if env:
+                e.update(env)
+            log = open(self.root / f"git-daemon-{port}.log", "w")
+            proc = subprocess.Popen(
+                ["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}",
+                 f"--base-path={base}", "--export-all", "--enable=receive-pack", "--informative-errors",
+                 str(base)], env=e, stdout=log, stderr=subprocess.STDOUT, cwd=str(self.root))
+            try:
+                wait_for_port(port, proc, what="git daemon")
+            except RuntimeError as err:
+                last_err = err
+                proc.kill()
+                proc.wait()
+                log.close()
+                continue
+            server = Server("git daemon", proc, port, f"git://127.0.0.1:{port}", log)
+            self._servers.append(server)
+            return server
+        raise RuntimeError(f"cannot start git daemon: {last_err}")
+
+    def http_server(self, base: Path, extra_env=None) -> "Server":
+        """Smart HTTP: `git http-backend` as a CGI behind lighttpd on 127.0.0.1. The CGI (and so
+        the hook) gets only what lighttpd passes plus the isolation variables below."""
+        lighttpd = shutil.which("lighttpd") or next(
+            (c for c in ("/usr/sbin/lighttpd", "/sbin/lighttpd", "/usr/local/sbin/lighttpd") if os.access(c, os.X_OK)),
+            "lighttpd")
+        backend = Path(self.run(["git", "--exec-path"]).stdout.strip()) / "git-http-backend"
+        base = Path(base)
+        cgi_env = {
+            "GIT_PROJECT_ROOT": str(base), "GIT_HTTP_EXPORT_ALL": "1",
+            "HOME": self.env["HOME"], "XDG_CONFIG_HOME": self.env["XDG_CONFIG_HOME"],
+            "XDG_CACHE_HOME": self.env["XDG_CACHE_HOME"], "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": self.env["GIT_CONFIG_GLOBAL"], "PATH": self.env["PATH"],
+            "LC_ALL": "C", "USER": "www-data", "LOGNAME": "www-data",
+        }
+        for k, v in (extra_env or {}).items():
+            if v is None:
+                cgi_env.pop(k, None)   # not passed at all, as lighttpd passes none of its own
+            else:
+                cgi_env[k] = v
+        setenv = ", ".join(f'"{k}" => "{v}"' for k, v in cgi_env.items())
+        last_err = None
+        for _ in range(5):
+            port = free_port()
+            d = self.root / f"lighttpd-{port}"
+            d.mkdir()
+            (d / "www").mkdir()
+            conf = d / "lighttpd.conf"
+            conf.write_text(f"""\
+server.modules = ("mod_alias", "mod_setenv", "mod_cgi")
+server.document-root = "{d / 'www'}"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.errorlog = "{d / 'error.log'}"
+server.max-request-size = 0
+alias.url = ( "/git/" => "{backend}/" )
+$HTTP["url"] =~ "^/git/" {{
+    cgi.assign = ( "" => "" )
+    setenv.set-environment = ( {setenv} )
+}}
+""")
+            log = open(d / "stdout.log", "w")
+            proc = subprocess.Popen([lighttpd, "-D", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT,
+                                    env=self.env, cwd=str(d))
+            try:
+                wait_for_port(port, proc, what="lighttpd")
+            except RuntimeError as err:
+                last_err = f"{err}\n{(d / 'stdout.log').read_text()}"
+                if (d / "error.log").exists():
+                    last_err += (d / "error.log").read_text()
+                proc.kill()
+                proc.wait()
+                log.close()
+                continue
+            server = Server("lighttpd", proc, port, f"http://127.0.0.1:{port}/git", log)
+            self._servers.append(server)
+            return server
+        raise RuntimeError(f"cannot start lighttpd: {last_err}")
+
+    def close(self):
+        for s in self._servers:
+            s.stop()
+        self._servers.clear()
+
+
+class Server:
+    def __init__(self, name, proc, port, url, log):
+        self.name, self.proc, self.port, self.url, self.log = name, proc, port, url, log
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Bare:
+    """A bare repository on the 'server'."""
+
+    def __init__(self, world: World, path: Path):
+        self.world = world
+        self.path = Path(path)
+
+    @property
+    def url(self):
+        return f"file://{self.path}"
+
+    def git(self, *args, **kw):
+        return self.world.git(*args, cwd=self.path, **kw)
+
+    def config(self, key, value, add=False):
+        self.git("config", *(["--add"] if add else []), key, value)
+
+    def has_commits(self):
+        return bool(self.refs())
+
+    def refs(self) -> dict:
+        r = self.git("for-each-ref", "--format=%(refname) %(objectname)")
+        return {line.split(" ")[0]: line.split(" ")[1] for line in r.stdout.splitlines() if line}
+
+    def rev(self, ref):
+        r = self.git("rev-parse", "--verify", "-q", ref, check_ok=False)
+        return r.stdout.strip() if r.ok else None
+
+    def snapshot(self):
+        return snapshot(self)
+
+    def install_guard(self, layout="pre-receive"):
+        return install_guard(self.world, self.path, layout)
+
+
+class Work:
+    """A work repository: writes files, commits, merges and pushes."""
+
+    def __init__(self, world: World, path: Path):
+        self.world = world
+        self.path = Path(path)
+
+    def git(self, *args, **kw):
+        return self.world.git(*args, cwd=self.path, **kw)
+
+    def write(self, rel, text):
+        p = self.path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        return rel
+
+    def rm(self, rel):
+        self.git("rm", "-q", rel)
+
+    def mv(self, src, dst):
+        self.git("mv", src, dst)
+
+    def commit(self, message, allow_empty=False):
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message, *(["--allow-empty"] if allow_empty else []))
+        return self.head()
+
+    def head(self, rev="HEAD"):
+        return self.git("rev-parse", rev).stdout.strip()
+
+    def checkout(self, branch, new=False, start=None):
+        self.git("checkout", "-q", *(["-b"] if new else []), branch, *([start] if start else []))
+
+    def merge(self, branch, message):
+        self.git("merge", "-q", "--no-ff", "--no-edit", "-m", message, branch)
+        return self.head()
+
+    def push(self, *refspecs, remote="origin", options=(), env=None, force=False, unset=()):
+        args = ["push"]
+        for o in options:
+            args += ["-o", o]
+        if force:
+            args.append("--force")
+        args.append(remote)
+        args += list(refspecs)
+        return self.world.run(["git", *args], cwd=self.path, env=env, unset=unset)
+
+    # -- Alembic ---------------------------------------------------------------------------
+
+    def write_project(self):
+        self.write("alembic.ini", ALEMBIC_INI)
+        self.write("alembic/env.py", ENV_PY)
+        self.write("alembic/script.py.mako", SCRIPT_MAKO)
+        self.write("alembic/README", "Generic single-database configuration.\n")
+        self.write("app/__init__.py", "")
+        self.write("app/db.py", "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n")
+        self.write("README.md", "# basketball-api\n\nStats API for the league.\n")
+
+    def add_migration(self, rev, down, slug, filename=None, annotated=False, directory=VERSIONS):
+        rel = filename or migration_filename(rev, slug, directory)
+        self.write(rel, migration_text(rev, down, slug, annotated=annotated))
+        return rel
+
+    def build_incident_history(self, upto=30):
+        """The project plus the chain 001..005 -> e09c9e678004 -> 007..`upto`, in a few commits
+        as a team would have made them; migrations from 020 on use Alembic 1.11's annotated
+        template."""
+        self.write_project()
+        self.commit("Initial project layout")
+        chain = [c for c in incident_chain() if c[0] == HASH_REV or int(c[0]) <= upto]
+        for i, (rev, down, slug) in enumerate(chain):
+            annotated = rev != HASH_REV and int(rev) >= 20
+            self.add_migration(rev, down, slug, annotated=annotated)
+            if rev in ("005", HASH_REV, "015", "025") or i == len(chain) - 1:
+                self.commit(f"Add migrations up to {rev}")
+        if self.git("status", "--porcelain").stdout.strip():
+            self.commit("Add remaining migrations")
+        return self.head()
+
+
+# --------------------------------------------------------------------------------------------
+# Hook installers
+# --------------------------------------------------------------------------------------------
+
+
+def write_exec(path: Path, text: str):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(0o755)
+    return path
+
+
+def guard_hook_script(binary, *args) -> str:
+    extra = "".join(f" '{a}'" for a in args)
+    return f"#!/bin/sh\nexec '{binary}' pre-receive{extra}\n"
+
+
+def install_guard(world: World, target: Path, layout: str):
+    """Installs the guard. layout: 'pre-receive' (plain hooks/pre-receive), 'forgejo'
+    (hooks/pre-receive.d/alembic-guard of one repository), 'forgejo-server' (target is Forgejo
+    >= v16's HOME_PATH), 'gitlab' (custom_hooks/pre-receive.d/alembic-guard), 'gitlab-server'
+    (target is GitLab's custom_hooks_dir: <dir>/pre-receive.d/alembic-guard)."""
+    target = Path(target)
+    if USE_INSTALL_HOOK:
+        if layout in ("forgejo-server", "gitlab-server"):
+            r = world.guard("install-hook", f"--{layout}", str(target))
+        else:
+            r = world.guard("install-hook", f"--{layout}", str(target))
+        if r.returncode != 0:
+            raise CheckFailed(f"alembic-guard install-hook --{layout} failed\n{r.describe()}")
+        return r
+    path = {
+        "pre-receive": target / "hooks" / "pre-receive",
+        "forgejo": target / "hooks" / "pre-receive.d" / "alembic-guard",
+        "forgejo-server": target / "hooks" / "pre-receive.d" / "alembic-guard",
+        "gitlab": target / "custom_hooks" / "pre-receive.d" / "alembic-guard",
+        "gitlab-server": target / "pre-receive.d" / "alembic-guard",
+    }[layout]
+    write_exec(path, guard_hook_script(world.binary))
+    return None
+
+
+# --- Forgejo ---------------------------------------------------------------------------------
+
+# Forgejo <= v15 (and Gitea): hooks/pre-receive of every repository, as Forgejo generates it.
+FORGEJO_V15_DISPATCHER = """\
+#!/usr/bin/env bash
+# AUTO GENERATED BY GITEA, DO NOT MODIFY
+data=$(cat)
+exitcodes=""
+hookname=$(basename $0)
+GIT_DIR=${GIT_DIR:-$(dirname $0)/..}
+
+for hook in ${GIT_DIR}/hooks/${hookname}.d/*; do
+test -x "${hook}" && test -f "${hook}" || continue
+echo "${data}" | "${hook}"
+exitcodes="${exitcodes} $?"
+done
+
+for i in ${exitcodes}; do
+[ ${i} -eq 0 ] || exit ${i}
+done
+"""
+
+# Forgejo >= v16: the central dispatcher at <HOME_PATH>/hooks/pre-receive (core.hooksPath points
+# at its directory): the central pre-receive.d/* first, then the repository's own
+# ./hooks/pre-receive.d/* except a file named `gitea`; every hook runs, the first non-zero exit
+# code wins.
+FORGEJO_V16_DISPATCHER = """\
+#!/usr/bin/env bash
+# AUTO GENERATED BY FORGEJO, DO NOT MODIFY
+data=$(cat)
+exitcodes=""
+hookname=$(basename "$0")
+hookdir=$(dirname "$0")
+GIT_DIR=${GIT_DIR:-.}
+
+for hook in "${hookdir}/${hookname}.d"/*; do
+test -x "${hook}" && test -f "${hook}" || continue
+echo "${data}" | "${hook}"
+exitcodes="${exitcodes} $?"
+done
+
+for hook in "${GIT_DIR}/hooks/${hookname}.d"/*; do
+test "$(basename "${hook}")" = "gitea" && continue
+test -x "${hook}" && test -f "${hook}" || continue
+echo "${data}" | "${hook}"
+exitcodes="${exitcodes} $?"
+done
+
+for i in ${exitcodes}; do
+[ ${i} -eq 0 ] || exit ${i}
+done
+"""
+
+# A stand-in for the forgejo binary: `forgejo hook --config=<app.ini> pre-receive` records that it
+# ran (with the ref lines it got and the pusher) and accepts.
+FAKE_FORGEJO = """\
+#!/bin/sh
+# stand-in for the forgejo binary's `hook` subcommand
+log="{log}"
+case "$*" in
+  *pre-receive*)
+    lines=$(cat)
+    printf '%s\\n' "ran pre-receive repo=${{GITEA_REPO_USER_NAME}}/${{GITEA_REPO_NAME}} pusher=${{GITEA_PUSHER_NAME}} cwd=$(pwd)" >> "$log"
+    printf '%s\\n' "$lines" | sed 's/^/  stdin: /' >> "$log"
+    ;;
+esac
+exit 0
+"""
+
+
+class Forgejo:
+    """A Forgejo server laid out on disk: APP_DATA_PATH with HOME_PATH (its git HOME, with the
+    gitconfig Forgejo writes) and the repository root. `version` 15: per-repository dispatchers;
+    16: central dispatcher and core.hooksPath."""
+
+    def __init__(self, world: World, version: int):
+        assert version in (15, 16)
+        self.world = world
+        self.version = version
+        self.data = world.root / world.unique("forgejo-data")
+        self.home_path = self.data / "home"
+        self.repo_root = self.data / "forgejo-repositories"
+        self.app_ini = self.data / "custom" / "conf" / "app.ini"
+        self.binary = self.data / "bin" / "forgejo"
+        self.hook_log = self.data / "forgejo-hook.log"
+        self.app_ini.parent.mkdir(parents=True)
+        self.app_ini.write_text(f"[repository]\nROOT = {self.repo_root}\n[git]\nHOME_PATH = {self.home_path}\n")
+        write_exec(self.binary, FAKE_FORGEJO.format(log=self.hook_log))
+        self.home_path.mkdir(parents=True)
+        gitconfig = ("[core]\n\tquotePath = false\n\tcommitGraph = true\n\tlogAllRefUpdates = true\n"
+                     "[gc]\n\twriteCommitGraph = true\n\tauto = 0\n"
+                     "[receive]\n\tadvertisePushOptions = true\n\tprocReceiveRefs = refs/for\n"
+                     "[fetch]\n\twriteCommitGraph = true\n"
+                     "[user]\n\tname = Forgejo\n\temail = forgejo@noreply.example.test\n")
+        if version >= 16:
+            gitconfig += f"[core]\n\thooksPath = {self.home_path / 'hooks'}\n"
+            write_exec(self.home_path / "hooks" / "pre-receive", FORGEJO_V16_DISPATCHER)
+            write_exec(self.home_path / "hooks" / "pre-receive.d" / "gitea", self._gitea_hook())
+        (self.home_path / ".gitconfig").write_text(gitconfig)
+        self.repo_root.mkdir(parents=True)
+
+    def _gitea_hook(self):
+        return (f"#!/usr/bin/env bash\n# AUTO GENERATED BY GITEA, DO NOT MODIFY\n"
+                f"\"{self.binary}\" hook --config='{self.app_ini}' pre-receive\n")
+
+    def create_repo(self, owner, name) -> Bare:
+        bare = self.world.bare(f"{name}.git", parent=self.repo_root / owner)
+        if self.version <= 15:
+            write_exec(bare.path / "hooks" / "pre-receive", FORGEJO_V15_DISPATCHER)
+            write_exec(bare.path / "hooks" / "pre-receive.d" / "gitea", self._gitea_hook())
+        else:
+            # v16 leaves no per-repository dispatcher to run: core.hooksPath wins. A stale one from
+            # an upgrade would not run either; keep one to prove it.
+            write_exec(bare.path / "hooks" / "pre-receive",
+                       "#!/bin/sh\necho 'STALE PER-REPOSITORY DISPATCHER RAN'\nexit 1\n")
+        bare.owner = owner
+        bare.name = name
+        return bare
+
+    def hook_runs(self):
+        if not self.hook_log.exists():
+            return []
+        return [l for l in self.hook_log.read_text().splitlines() if l.startswith("ran ")]
+
+    def hook_log_text(self):
+        return self.hook_log.read_text() if self.hook_log.exists() else ""
+
+    def env(self, bare: Bare, pusher="alice", pusher_id=2, trigger=None, pr_id=None, pr_index=None,
+            deploy_key_id=0, key_id=0, protocol="ssh"):
+        """The environment Forgejo gives git (and so the hooks) for a push into `bare`."""
+        e = {
+            "HOME": str(self.home_path),
+            "GIT_CONFIG_GLOBAL": str(self.home_path / ".gitconfig"),
+            "XDG_CONFIG_HOME": str(self.home_path / ".config"),
+            "GITEA_ROOT_URL": "https://forge.example.test/",
+            "GITEA_REPO_USER_NAME": bare.owner,
+            "GITEA_REPO_NAME": bare.name,
+            "GITEA_REPO_ID": "42",
+            "GITEA_REPO_IS_WIKI": "false",
+            "GITEA_PUSHER_NAME": pusher,
+            "GITEA_PUSHER_ID": str(pusher_id),
+            "GITEA_PUSHER_EMAIL": f"{pusher}@example.test",
+            "GITEA_ACTION_PERM": "write",
+            "USER": "git", "LOGNAME": "git",
+        }
+        if protocol == "ssh":
+            e["GITEA_KEY_ID"] = str(key_id)
+            e["GITEA_DEPLOY_KEY_ID"] = str(deploy_key_id)
+            e["GITEA_PR_ID"] = "0"
+        if trigger:
+            e["GITEA_PUSH_TRIGGER"] = trigger
+        if pr_id is not None:
+            e["GITEA_PR_ID"] = str(pr_id)
+        if pr_index is not None:
+            e["GITEA_PR_INDEX"] = str(pr_index)
+        return e
+
+    def web_merge(self, bare: Bare, work: "Work", head_branch, pr_id, pr_index=None, merger="alice",
+                  base="main", gitea=False):
+        """What Forgejo does when someone presses "Merge" on a pull request: in a temporary clone,
+        merge the head branch into the base with a merge commit, then `git push` the base back
+        into the repository by path with the pusher's GITEA_* environment (no push options)."""
+        tmp = self.world.root / self.world.unique("forgejo-merge-tmp")
+        env = self.env(bare, pusher=merger, trigger="pr-merge-to-base", pr_id=pr_id,
+                       pr_index=pr_index if gitea else None, protocol="internal")
+        w = self.world
+        w.git("clone", "-q", "--no-checkout", "-b", base, str(bare.path), str(tmp), env=env)
+        w.git("fetch", "-q", str(work.path), f"{head_branch}:refs/remotes/head_repo/{head_branch}", cwd=tmp, env=env)
+        w.git("checkout", "-q", base, cwd=tmp, env=env)
+        w.git("merge", "--no-ff", "--no-edit", "-q", "-m",
+              f"Merge pull request '{head_branch}' (#{pr_index or pr_id}) from {head_branch} into {base}",
+              f"refs/remotes/head_repo/{head_branch}", cwd=tmp, env=env)
+        r = w.run(["git", "push", "origin", f"{base}:refs/heads/{base}"], cwd=tmp, env=env)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return r
+
+
+# --- GitLab ----------------------------------------------------------------------------------
+
+# A stand-in for Gitaly's hook runner, installed as the repository's hooks/pre-receive: the
+# built-in checks, then custom_hooks/pre-receive, then custom_hooks/pre-receive.d/* in order,
+# then the server-wide <custom_hooks_dir>/pre-receive.d/*; the chain stops at the first non-zero
+# exit and returns it.
+GITALY_CHAIN = """\
+#!/usr/bin/env bash
+# stand-in for Gitaly's pre-receive hook runner
+data=$(cat)
+run_one() {{
+  printf '%s\\n' "${{data}}" | "$1"
+  rc=$?
+  [ $rc -eq 0 ] || exit $rc
+}}
+printf '%s\\n' "builtin ran" >> "{log}"
+for hook in custom_hooks/pre-receive custom_hooks/pre-receive.d/* "{global_dir}"/pre-receive.d/*; do
+  test -f "${{hook}}" && test -x "${{hook}}" || continue
+  run_one "${{hook}}"
+done
+exit 0
+"""
+
+
+class GitLab:
+    def __init__(self, world: World):
+        self.world = world
+        self.root = world.root / world.unique("gitlab")
+        self.repo_root = self.root / "repositories"
+        self.global_dir = self.root / "custom_hooks"
+        self.log = self.root / "chain.log"
+        (self.global_dir / "pre-receive.d").mkdir(parents=True)
+        write_exec(self.global_dir / "pre-receive.d" / "zz-global-audit",
+                   f"#!/bin/sh\ncat >/dev/null\necho 'global audit ran' >> '{self.log}'\nexit 0\n")
+
+    def create_repo(self, path="@hashed/6b/86/6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b",
+                    object_format=None):
+        bare = self.world.bare(f"{path}.git", parent=self.repo_root, object_format=object_format)
+        write_exec(bare.path / "hooks" / "pre-receive",
+                   GITALY_CHAIN.format(log=self.log, global_dir=self.global_dir))
+        # An existing project hook that must keep working beside the guard.
+        write_exec(bare.path / "custom_hooks" / "pre-receive",
+                   f"#!/bin/sh\ncat >/dev/null\necho 'project hook ran' >> '{self.log}'\nexit 0\n")
+        return bare
+
+    def log_lines(self):
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+    @staticmethod
+    def env(user_id=7, username="alice", protocol="ssh", project="league/basketball-api"):
+        return {"GL_ID": f"user-{user_id}", "GL_USERNAME": username, "GL_PROTOCOL": protocol,
+                "GL_PROJECT_PATH": project, "GL_REPOSITORY": "project-1"}
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios shared by several scripts
+# --------------------------------------------------------------------------------------------
+
+PR_A = ("pr-335-team-logo", "031", "add_team_logo")
+PR_B = ("pr-336-player-height", "031", "add_player_height")
+FILE_A = migration_filename("031", "add_team_logo")
+FILE_B = migration_filename("031", "add_player_height")
+
+
+def incident_setup(world: World, bare: Bare, url=None, layout="pre-receive", install=True):
+    """Pushes the clean history 001..030 into `bare`, installs the guard, prepares the two pull
+    request branches (#335 and #336, each adding revision 031 on 030) and lands #335.
+    Returns the work clone (on main, with #335 merged and pushed)."""
+    w = world.work(bare, url=url)
+    w.build_incident_history()
+    r = w.push("main")
+    check(r.ok, "pushing the clean history (before the guard) failed", r)
+    if install:
+        install_guard(world, bare.path, layout)
+    for branch, rev, slug in (PR_A, PR_B):
+        w.checkout(branch, new=True, start="main")
+        w.add_migration(rev, "030", slug, annotated=True)
+        w.commit(f"Add {slug.replace('_', ' ')} ({rev})")
+        w.checkout("main")
+    w.merge(PR_A[0], "Merge pull request #335 from league/pr-335-team-logo")
+    return w
+
+
+def incident_second_merge(w: Work):
+    return w.merge(PR_B[0], "Merge pull request #336 from league/pr-336-player-height")
+
+
+def incident_fix(w: Work, upstream="origin/main"):
+    """The fix of incident.md: the second pull request's file renumbered to 032 and chained onto
+    031; then merged onto what the server has."""
+    w.git("reset", "-q", "--hard", upstream)
+    w.checkout(PR_B[0])
+    w.git("rm", "-q", FILE_B)
+    w.add_migration("032", "031", "add_player_height", annotated=True)
+    w.commit("Renumber add_player_height to 032 and chain it onto 031")
+    w.checkout("main")
+    return w.merge(PR_B[0], "Merge pull request #336 from league/pr-336-player-height")
+
+
+def check_incident_rejection(r: Result, lines=None):
+    """The second 031 is rejected with a message that names both files, the shared parent 030,
+    and the fix; e09c9e678004 is never mentioned; no `non-fast-forward`."""
+    check_rejected(r, "the second merge adding another revision 031")
+    text = "\n".join(lines) if lines is not None else r.remote_text
+    for needle in (FILE_A, FILE_B, "030", "031", "duplicate-revision", "renumber"):
+        check_in(needle, text, "the rejection message", r)
+    check_in("down_revision", text, "the rejection message (the fix names the edit)", r)
+    check_not_in(HASH_REV, text, "the rejection message (the hash-named revision must not be blamed)", r)
+    check_not_in("non-fast-forward", r.stderr, "the push output", r)
+    check_not_in("Traceback", r.stderr, "the push output", r)
+
+
+def check_one_block(r: Result):
+    """The whole rejection is one unbroken run of `remote:` lines (what Forgejo shows)."""
+    block = forgejo_rejection_message(r.stderr)
+    n_remote = len(r.remote_lines)
+    n_block = len(block.splitlines())
+    check(n_remote > 0 and n_block == n_remote,
+          f"the rejection is not one unbroken block of remote: lines ({n_block} of {n_remote} in the first block)", r)
+    return block
+
+
+# --------------------------------------------------------------------------------------------
+# The runner
+# --------------------------------------------------------------------------------------------
+
+
+def require_program(path_or_name, package):
+    """A missing tool skips the script (exit 77) with a line naming the package, except under
+    CI=true where a skip is a failure."""
+    candidates = [path_or_name] if os.path.isabs(path_or_name) else \
+        [f"/usr/sbin/{path_or_name}", f"/sbin/{path_or_name}", f"/usr/local/sbin/{path_or_name}"]
+    if shutil.which(path_or_name) or any(os.access(c, os.X_OK) for c in candidates):
+        return
+    name = os.path.basename(path_or_name)
+    if os.environ.get("CI") == "true":
+        print(f"FAIL: {name} not installed (apt-get install {package}); under CI=true a skip is a failure")
+        print("0 passed, 1 failed")
+        sys.exit(1)
+    print(f"SKIP: {name} not installed (apt-get install {package})")
+    sys.exit(77)
+
+
+class Suite:
+    def __init__(self, title):
+        self.title = title
+        self.cases = []
+
+    def case(self, fn):
+        self.cases.append(fn)
+        return fn
+
+    def main(self, argv=None):
+        ap = argparse.ArgumentParser(description=self.title)
+        ap.add_argument("--binary", default=os.environ.get("ALEMBIC_GUARD_BINARY", str(DEFAULT_BINARY)))
+        ap.add_argument("-k", dest="pattern", help="run only cases whose name contains this")
+        ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
+        ap.add_argument("-v", "--verbose", action="store_true", help="print the output of failures in full")
+        args = ap.parse_args(argv)
+        binary = Path(args.binary).resolve()
+        if not os.access(binary, os.X_OK):
+            print(f"FAIL: no alembic-guard binary at {binary} (build it, or pass --binary)")
+            print("0 passed, 1 failed")
+            return 1
+        if shutil.which("git") is None:
+            require_program("git", "git")
+        top = Path(tempfile.mkdtemp(prefix="ag-it-"))
+        passed = failed = 0
+        t_start = time.monotonic()
+        print(f"# {self.title} ({binary})")
+        for fn in self.cases:
+            name = fn.__name__
+            if args.pattern and args.pattern not in name:
+                continue
+            world = World(binary, top / name)
+            t0 = time.monotonic()
+            try:
+                fn(world)
+            except Exception as e:  # noqa: BLE001 - a case fails on anything
+                failed += 1
+                detail = str(e) if isinstance(e, CheckFailed) else traceback.format_exc()
+                if not args.verbose and len(detail) > 6000:
+                    detail = detail[:6000] + "\n... (truncated; -v prints everything)"
+                print(f"FAIL {name} ({time.monotonic() - t0:.2f}s)\n" + "\n".join("    " + l for l in detail.splitlines()))
+            else:
+                passed += 1
+                print(f"ok   {name} ({time.monotonic() - t0:.2f}s)")
+            finally:
+                world.close()
+        if args.keep:
+            print(f"# kept {top}")
+        else:
+            shutil.rmtree(top, ignore_errors=True)
+        print(f"# {time.monotonic() - t_start:.2f}s")
+        print(f"{passed} passed, {failed} failed")
+        return 1 if failed else 0
