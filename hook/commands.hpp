@@ -3,10 +3,15 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace ag::cli {
 
 using Action = std::function<int()>;
+
+// "; did you mean 'check'?" when `word` is within two edits of a command, else "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& names);
 
 void add_check(CLI::App& app, Action& action);
 void add_heads(CLI::App& app, Action& action);
