@@ -10,7 +10,7 @@ namespace ag::cli {
 
 void add_install_hook(CLI::App& app, Action& action) {
     struct Args {
-        bool pre_receive = false, forgejo = false, gitlab = false, uninstall = false;
+        bool pre_receive = false, pre_push = false, forgejo = false, gitlab = false, uninstall = false;
         std::string forgejo_server, gitlab_server, repo, target, binary;
     };
     auto a = std::make_shared<Args>();
@@ -18,6 +18,7 @@ void add_install_hook(CLI::App& app, Action& action) {
                                                    "server-wide hook directory, keeping any hook already there");
     auto* g = sub->add_option_group("layout", "Where the hook goes (exactly one)");
     g->add_flag("--pre-receive", a->pre_receive, "<git dir>/hooks/pre-receive (plain git; an existing hook is chained)");
+    g->add_flag("--pre-push", a->pre_push, "the client's pre-push hook (core.hooksPath honoured; an existing hook is chained)");
     g->add_flag("--forgejo", a->forgejo, "<git dir>/hooks/pre-receive.d/alembic-guard (Forgejo/Gitea, every version)");
     g->add_option("--forgejo-server", a->forgejo_server,
                   "HOME_PATH: <HOME_PATH>/hooks/pre-receive.d/alembic-guard (Forgejo >= v16, every repository)");
@@ -35,6 +36,7 @@ void add_install_hook(CLI::App& app, Action& action) {
             req.binary = a->binary.empty() ? current_executable() : a->binary;
             req.target = !a->target.empty() ? a->target : a->repo;
             if (a->pre_receive) req.layout = HookLayout::PreReceive;
+            else if (a->pre_push) req.layout = HookLayout::PrePush;
             else if (a->forgejo) req.layout = HookLayout::Forgejo;
             else if (a->gitlab) req.layout = HookLayout::GitLab;
             else if (!a->forgejo_server.empty()) { req.layout = HookLayout::ForgejoServer; req.target = a->forgejo_server; }

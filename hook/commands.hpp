@@ -16,6 +16,9 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
 void add_check(CLI::App& app, Action& action);
 void add_heads(CLI::App& app, Action& action);
 void add_pre_receive(CLI::App& app, Action& action);
+void add_pre_push(CLI::App& app, Action& action);
+void add_check_merge(CLI::App& app, Action& action);
+void add_audit(CLI::App& app, Action& action);
 void add_install_hook(CLI::App& app, Action& action);
 void add_demo(CLI::App& app, Action& action);
 

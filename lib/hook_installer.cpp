@@ -60,21 +60,22 @@ std::string dispatcher_script(const std::string& binary) {
                        kHookMarker, shell_quote(binary));
 }
 
-// A plain hooks/pre-receive: runs the hook that was there before (if any) with the same
-// input, then the guard; either can refuse the push. Shell builtins only (read, printf,
-// [): a hook that runs with an empty PATH must still judge the push, never pass it.
-std::string chaining_script(const std::string& binary) {
+// A plain hooks/<name>: runs the hook that was there before (if any) with the same
+// arguments and input, then the guard; either can refuse the push. Shell builtins only
+// (read, printf, [): a hook that runs with an empty PATH must still judge, never pass.
+std::string chaining_script(const std::string& binary, const std::string& hook, const std::string& call,
+                            const std::string& uninstall_flag) {
     return fmt::format(
-        "#!/bin/sh\n{} (pre-receive)\n# Remove with: alembic-guard install-hook --pre-receive --uninstall\n"
+        "#!/bin/sh\n{} ({})\n# Remove with: alembic-guard install-hook {} --uninstall\n"
         "input=\n"
         "while IFS= read -r line || [ -n \"$line\" ]; do input=\"$input$line\n\"; done\n"
         "status=0\n"
         "case \"$0\" in */*) dir=\"${{0%/*}}\" ;; *) dir=. ;; esac\n"
-        "chained=\"$dir/pre-receive{}\"\n"
+        "chained=\"$dir/{}{}\"\n"
         "if [ -x \"$chained\" ]; then\n  printf '%s' \"$input\" | \"$chained\" \"$@\" || status=$?\nfi\n"
-        "printf '%s' \"$input\" | {} pre-receive || {{ rc=$?; [ \"$status\" -eq 0 ] && status=$rc; }}\n"
+        "printf '%s' \"$input\" | {} {} || {{ rc=$?; [ \"$status\" -eq 0 ] && status=$rc; }}\n"
         "exit \"$status\"\n",
-        kHookMarker, kChainedSuffix, shell_quote(binary));
+        kHookMarker, hook, uninstall_flag, hook, kChainedSuffix, shell_quote(binary), call);
 }
 
 std::string git_dir_of(const std::string& target) {
@@ -124,11 +125,11 @@ InstallResult install_in_directory(const fs::path& dir, const std::string& binar
     return r;
 }
 
-InstallResult install_plain(const std::string& git_dir, const std::string& binary, bool uninstall) {
+InstallResult install_plain(const fs::path& hooks, const std::string& name, const std::string& content,
+                            bool uninstall) {
     InstallResult r;
-    const fs::path hooks = fs::path(git_dir) / "hooks";
-    const fs::path hook = hooks / "pre-receive";
-    const fs::path chained = hooks / (std::string("pre-receive") + kChainedSuffix);
+    const fs::path hook = hooks / name;
+    const fs::path chained = hooks / (name + kChainedSuffix);
     std::error_code ec;
     const bool hook_exists = fs::exists(fs::symlink_status(hook, ec));
     if (uninstall) {
@@ -155,12 +156,11 @@ InstallResult install_plain(const std::string& git_dir, const std::string& binar
         fs::rename(hook, chained);
         r.lines.push_back(fmt::format("kept the existing hook: moved it to {}; it still runs first", chained.string()));
     }
-    const std::string content = chaining_script(binary);
     if (hook_exists && is_ours(hook) && read_file(hook) == content) {
         r.lines.push_back(fmt::format("kept {}: already installed", hook.string()));
     } else {
         write_executable(hook, content);
-        r.lines.push_back(fmt::format("installed {}, calling {}", hook.string(), binary));
+        r.lines.push_back(fmt::format("installed {}", hook.string()));
     }
     return r;
 }
@@ -179,7 +179,9 @@ InstallResult install_hook(const InstallRequest& req) {
         switch (req.layout) {
         case HookLayout::PreReceive: {
             const std::string git_dir = git_dir_of(req.target);
-            auto r = install_plain(git_dir, req.binary, req.uninstall);
+            auto r = install_plain(fs::path(git_dir) / "hooks", "pre-receive",
+                                   chaining_script(req.binary, "pre-receive", "pre-receive", "--pre-receive"),
+                                   req.uninstall);
             if (!req.uninstall && r.exit_code == 0) {
                 GitLibrary lib;
                 auto repo = GitRepository::open(git_dir);
@@ -202,6 +204,20 @@ InstallResult install_hook(const InstallRequest& req) {
                 r.lines.push_back("note: no Forgejo dispatcher (hooks/pre-receive) in this repository yet; Forgejo "
                                   "writes it (on Forgejo >= v16 the central dispatcher runs pre-receive.d instead)");
             return r;
+        }
+        case HookLayout::PrePush: {
+            GitLibrary lib;
+            auto repo = GitRepository::open(req.target.empty() ? std::string(".") : req.target);
+            fs::path hooks = fs::path(git_repository_path(repo.get())) / "hooks";
+            // git runs hooks from core.hooksPath when it is set (relative to the work tree).
+            if (auto hp = repo.config_string("core.hooksPath")) {
+                fs::path p(*hp);
+                if (p.is_relative()) p = fs::path(repo.workdir().value_or(git_repository_path(repo.get()))) / p;
+                hooks = p;
+            }
+            return install_plain(hooks, "pre-push",
+                                 chaining_script(req.binary, "pre-push", "pre-push \"$@\"", "--pre-push"),
+                                 req.uninstall);
         }
         case HookLayout::ForgejoServer:
             return install_in_directory(fs::path(req.target) / "hooks" / "pre-receive.d", req.binary, req.uninstall,

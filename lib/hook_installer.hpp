@@ -12,6 +12,7 @@ enum class HookLayout {
     ForgejoServer,  // <HOME_PATH>/hooks/pre-receive.d/alembic-guard (Forgejo >= v16, every repository)
     GitLab,         // <git dir>/custom_hooks/pre-receive.d/alembic-guard
     GitLabServer,   // <custom_hooks_dir>/pre-receive.d/alembic-guard (every repository)
+    PrePush,        // the client's pre-push hook (core.hooksPath honoured)
 };
 
 struct InstallRequest {

@@ -28,20 +28,6 @@ std::optional<git_oid> parse_oid(const std::string& hex) {
     return oid;
 }
 
-// The commit a ref value stands for: an annotated tag is judged by the commit it points
-// to. nullopt when the object is no commit and peels to none (a tag of a tree or blob):
-// such a ref carries no history to judge. A missing object is the guard's failure.
-std::optional<git_oid> peel_to_commit(git_repository* repo, const git_oid& oid) {
-    git_object* obj = nullptr;
-    git_check(git_object_lookup(&obj, repo, &oid, GIT_OBJECT_ANY),
-              fmt::format("cannot read object {} named by the push", oid_hex(oid)));
-    Object o(obj);
-    git_object* peeled = nullptr;
-    if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) return std::nullopt;
-    Object p(peeled);
-    return *git_object_id(peeled);
-}
-
 std::string short_hex(const std::string& hex) { return is_zero_oid(hex) ? "(new)" : hex.substr(0, 10); }
 
 std::string branch_name(const std::string& ref) {
@@ -62,28 +48,16 @@ private:
 // What a new ref is compared with: its merge base with the default branch (HEAD's target).
 class BaseFinder {
 public:
-    explicit BaseFinder(git_repository* repo) : repo_(repo) {
-        git_reference* head = nullptr;
-        if (git_repository_head(&head, repo) == 0) {
-            Reference h(head);
-            if (const git_oid* t = git_reference_target(head)) default_tip_ = *t;
-        }
-    }
+    explicit BaseFinder(const GitRepository& repo) : repo_(repo), default_tip_(repo.ref_commit("HEAD")) {}
     std::optional<git_oid> base_for(const git_oid& tip) {
         if (!default_tip_) return std::nullopt;
         const std::string key = oid_hex(tip);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-        git_oid base;
-        const int rc = git_merge_base(&base, repo_, &tip, &*default_tip_);
-        std::optional<git_oid> out;
-        if (rc == 0) out = base;
-        else if (rc != GIT_ENOTFOUND) git_check(rc, "cannot compute the merge base with the default branch");
-        cache_.emplace(key, out);
-        return out;
+        return cache_.emplace(key, repo_.merge_base(tip, *default_tip_)).first->second;
     }
 
 private:
-    git_repository* repo_;
+    const GitRepository& repo_;
     std::optional<git_oid> default_tip_;
     std::map<std::string, std::optional<git_oid>> cache_;
 };
@@ -170,17 +144,17 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
     std::vector<RefJudgement> judged;
     try {
         const auto updates = parse_ref_update_lines(input);
-        BaseFinder bases(repo->get());
+        BaseFinder bases(*repo);
         PolicyOptions opts;
         opts.allow_multiple_heads = policy.allow_multiple_heads;
         // Refs moving to the same commit from the same base share one judgement.
         std::map<std::string, Verdict> memo;
         for (const auto& u : updates) {
             if (is_zero_oid(u.new_hex) || !policy.guards(u.ref)) continue;
-            const auto after = peel_to_commit(repo->get(), *parse_oid(u.new_hex));
-            if (!after) continue;
+            const auto after = repo->peel_to_commit(*parse_oid(u.new_hex));
+            if (!after) continue;  // a tag of a tree or blob carries no history to judge
             std::optional<git_oid> before;
-            if (const auto old = parse_oid(u.old_hex)) before = peel_to_commit(repo->get(), *old);
+            if (const auto old = parse_oid(u.old_hex)) before = repo->peel_to_commit(*old);
             if (!before) before = bases.base_for(*after);
             const std::string key = (before ? oid_hex(*before) : std::string("-")) + ":" + oid_hex(*after);
             auto it = memo.find(key);

@@ -48,6 +48,44 @@ git_oid GitRepository::resolve_commit(const std::string& rev) const {
     return *git_object_id(peeled);
 }
 
+std::optional<git_oid> GitRepository::peel_to_commit(const git_oid& oid) const {
+    git_object* obj = nullptr;
+    git_check(git_object_lookup(&obj, repo_.get(), &oid, GIT_OBJECT_ANY),
+              fmt::format("cannot read object {}", oid_hex(oid)));
+    Object o(obj);
+    git_object* peeled = nullptr;
+    if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) return std::nullopt;
+    Object p(peeled);
+    return *git_object_id(peeled);
+}
+
+std::optional<git_oid> GitRepository::merge_base(const git_oid& a, const git_oid& b) const {
+    git_oid base;
+    const int rc = git_merge_base(&base, repo_.get(), &a, &b);
+    if (rc == GIT_ENOTFOUND) return std::nullopt;
+    git_check(rc, "cannot compute a merge base");
+    return base;
+}
+
+std::optional<git_oid> GitRepository::ref_commit(const std::string& name) const {
+    git_reference* ref = nullptr;
+    if (git_reference_lookup(&ref, repo_.get(), name.c_str()) < 0) return std::nullopt;
+    Reference r(ref);
+    git_reference* resolved = nullptr;
+    if (git_reference_resolve(&resolved, ref) < 0) return std::nullopt;
+    Reference rr(resolved);
+    const git_oid* target = git_reference_target(resolved);
+    if (!target) return std::nullopt;
+    return peel_to_commit(*target);
+}
+
+bool GitRepository::has_object(const git_oid& oid) const {
+    git_odb* odb = nullptr;
+    git_check(git_repository_odb(&odb, repo_.get()), "cannot open the object database");
+    Odb o(odb);
+    return git_odb_exists(odb, &oid) == 1;
+}
+
 std::optional<std::string> GitRepository::workdir() const {
     const char* w = git_repository_workdir(repo_.get());
     if (!w) return std::nullopt;

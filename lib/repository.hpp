@@ -19,6 +19,14 @@ public:
     git_repository* get() const { return repo_.get(); }
     // A commit-ish (branch, tag, OID, HEAD~2...) to a commit OID; throws GuardError.
     git_oid resolve_commit(const std::string& rev) const;
+    // The commit an object stands for (an annotated tag peels to its commit); nullopt when
+    // it peels to none. Throws GuardError when the object is missing.
+    std::optional<git_oid> peel_to_commit(const git_oid& oid) const;
+    // The merge base of two commits, nullopt when they share no history.
+    std::optional<git_oid> merge_base(const git_oid& a, const git_oid& b) const;
+    // The commit a reference (e.g. refs/remotes/origin/main) points to, if any.
+    std::optional<git_oid> ref_commit(const std::string& name) const;
+    bool has_object(const git_oid& oid) const;
     // The work tree, when the repository has one.
     std::optional<std::string> workdir() const;
     // Config lookups (all levels, as git reads them); nullopt/empty when unset.
