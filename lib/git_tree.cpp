@@ -30,22 +30,20 @@ GitTree::GitTree(git_repository* repo, const git_oid& commit) : repo_(repo), com
 const git_tree* GitTree::subtree(std::string_view dir) const {
     if (dir.empty()) return root_.get();
     if (auto it = subtrees_.find(dir); it != subtrees_.end()) return it->second.get();
-    git_tree_entry* e = nullptr;
-    const std::string key(dir);
-    const int rc = git_tree_entry_bypath(&e, root_.get(), key.c_str());
-    if (rc == GIT_ENOTFOUND) {
-        subtrees_.emplace(key, nullptr);
-        return nullptr;
-    }
-    git_check(rc, fmt::format("cannot look up '{}'", key));
-    TreeEntry entry(e);
+    const git_tree_entry* e = entry(dir);
     git_tree* sub = nullptr;
-    if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-        git_check(git_tree_lookup(&sub, repo_, git_tree_entry_id(e)),
-                  fmt::format("cannot read tree object of '{}'", key));
-    }
-    auto [it, _] = subtrees_.emplace(key, Tree(sub));
+    if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE)
+        git_check(git_tree_lookup(&sub, repo_, git_tree_entry_id(e)), fmt::format("cannot read tree object of '{}'", dir));
+    auto [it, _] = subtrees_.emplace(std::string(dir), Tree(sub));
     return it->second.get();
+}
+
+const git_tree_entry* GitTree::entry(std::string_view path) const {
+    const auto slash = path.rfind('/');
+    const git_tree* parent = slash == std::string_view::npos ? root_.get() : subtree(path.substr(0, slash));
+    if (!parent) return nullptr;
+    const std::string name(slash == std::string_view::npos ? path : path.substr(slash + 1));
+    return git_tree_entry_byname(parent, name.c_str());
 }
 
 std::vector<DirEntry> GitTree::list(std::string_view dir) const {
@@ -65,34 +63,24 @@ std::vector<DirEntry> GitTree::list(std::string_view dir) const {
 
 std::optional<EntryKind> GitTree::kind(std::string_view path) const {
     if (path.empty()) return EntryKind::Directory;
-    git_tree_entry* e = nullptr;
-    const std::string key(path);
-    const int rc = git_tree_entry_bypath(&e, root_.get(), key.c_str());
-    if (rc == GIT_ENOTFOUND) return std::nullopt;
-    git_check(rc, fmt::format("cannot look up '{}'", key));
-    TreeEntry entry(e);
+    const git_tree_entry* e = entry(path);
+    if (!e) return std::nullopt;
     return kind_of_mode(git_tree_entry_filemode(e));
 }
 
 std::optional<git_oid> GitTree::entry_id(std::string_view path) const {
     if (path.empty()) return *git_tree_id(root_.get());
-    git_tree_entry* e = nullptr;
-    const std::string key(path);
-    const int rc = git_tree_entry_bypath(&e, root_.get(), key.c_str());
-    if (rc == GIT_ENOTFOUND) return std::nullopt;
-    git_check(rc, fmt::format("cannot look up '{}'", key));
-    TreeEntry entry(e);
+    const git_tree_entry* e = entry(path);
+    if (!e) return std::nullopt;
     return *git_tree_entry_id(e);
 }
 
 std::string GitTree::read(std::string_view path) const {
-    git_tree_entry* e = nullptr;
-    const std::string key(path);
-    git_check(git_tree_entry_bypath(&e, root_.get(), key.c_str()), fmt::format("cannot look up '{}'", key));
-    TreeEntry entry(e);
+    const git_tree_entry* e = entry(path);
+    if (!e) throw GuardError(fmt::format("'{}' is not in {}", path, describe()));
     git_blob* b = nullptr;
     git_check(git_blob_lookup(&b, repo_, git_tree_entry_id(e)),
-              fmt::format("cannot read '{}' (blob {}) from {}", key, git_oid_tostr_s(git_tree_entry_id(e)), describe()));
+              fmt::format("cannot read '{}' (blob {}) from {}", path, git_oid_tostr_s(git_tree_entry_id(e)), describe()));
     Blob blob(b);
     const auto size = static_cast<size_t>(git_blob_rawsize(b));
     return std::string(static_cast<const char*>(git_blob_rawcontent(b)), size);

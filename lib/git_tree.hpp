@@ -25,6 +25,10 @@ public:
 
 private:
     const git_tree* subtree(std::string_view dir) const;
+    // The entry at `path` (owned by a cached subtree), nullptr when absent. Looking up
+    // through cached subtrees keeps a 10,000-entry versions/ tree from being inflated once
+    // per file.
+    const git_tree_entry* entry(std::string_view path) const;
     git_repository* repo_;
     git_oid commit_;
     Tree root_;
