@@ -40,6 +40,19 @@ struct SyntaxFailure {
     std::string message;
 };
 
+// Length of the multi-character operator at s[i] (2 or 3), or 0.
+size_t op_length(std::string_view s, size_t i) {
+    const char a = s[i];
+    const char b = i + 1 < s.size() ? s[i + 1] : '\0';
+    const char c = i + 2 < s.size() ? s[i + 2] : '\0';
+    if ((a == '*' || a == '/' || a == '<' || a == '>') && b == a) return c == '=' ? 3 : 2;  // ** // << >> and **= //= <<= >>=
+    if (a == '.' && b == '.' && c == '.') return 3;
+    if (a == '-' && b == '>') return 2;
+    if (a == '<' && b == '>') return 2;  // refused by the caller
+    if (b == '=' && std::string_view("+-*/%&|^@=!<>:").find(a) != std::string_view::npos) return 2;
+    return 0;
+}
+
 bool is_ident_start(unsigned char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
 bool is_ident_char(unsigned char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -310,6 +323,7 @@ private:
     SourceEncoding encoding_ = SourceEncoding::Utf8;
     std::vector<std::pair<size_t, size_t>> comments_;  // byte ranges of comments
     bool decorator_pending_ = false;
+    size_t decorator_depth_ = 0;
     bool lenient_final_continuation_ = false;          // the file ended with "\\\r\n"
     std::optional<SyntaxFailure> failure_;
     int line_ = 1;
@@ -449,11 +463,13 @@ void Reader::end_logical_line(int line) {
     const Scope scope = indents_.back().scope;
     std::string kw = first.type == Tok::Name ? std::string(first.text) : "";
     if (kw == "async" && current_.size() > 1) kw = std::string(current_[1].text);
-    if (decorator_pending_ && !(first.type == Tok::Op && first.text == "@") && kw != "def" && kw != "class") {
-        fail(first.line, "a decorator must be followed by a def or class statement");
+    if (decorator_pending_ && ((!(first.type == Tok::Op && first.text == "@") && kw != "def" && kw != "class") ||
+                               indents_.size() != decorator_depth_)) {
+        fail(first.line, "a decorator must be followed by a def or class statement at the same indentation");
         return;
     }
     decorator_pending_ = first.type == Tok::Op && first.text == "@";
+    decorator_depth_ = indents_.size();
     if (last.type == Tok::Op && last.text == ":" && is_compound_keyword(kw)) {
         expect_indent_ = true;
         header_line_ = first.line;
@@ -479,6 +495,8 @@ void Reader::tokenize_all() {
             at_line_start = false;
             // Conflict markers at column 0 are never valid Python outside a string.
             const auto rest = s_.substr(i);
+            const char first = rest.empty() ? '\0' : rest.front();
+            if (first == '<' || first == '=' || first == '>' || first == '|')
             for (std::string_view m : {"<<<<<<<", "=======", ">>>>>>>", "|||||||"}) {
                 if (rest.substr(0, m.size()) == m) {
                     fail(line_, fmt::format("a merge conflict marker '{}' at the start of line {}", m, line_));
@@ -561,14 +579,8 @@ void Reader::tokenize_all() {
             current_.push_back(std::move(tok));
             continue;
         }
-        // Operators and delimiters.
-        static constexpr std::array<std::string_view, 27> multi{
-            "**=", "//=", ">>=", "<<=", "...", "->", ":=", "==", "!=", "<=", ">=", "**", "//", "<<",
-            ">>",  "+=",  "-=",  "*=",  "/=",  "%=", "&=", "|=", "^=", "@=", "<>", "",   ""};
-        size_t len = 0;
-        for (auto m : multi) {
-            if (!m.empty() && s_.substr(i, m.size()) == m) { len = m.size(); break; }
-        }
+        // Operators and delimiters: the longest of Python's operators starting here.
+        size_t len = op_length(s_, i);
         if (len == 0) {
             if (std::string_view("()[]{},:;.=+-*/%&|^~<>@").find(c) == std::string_view::npos) {
                 fail(line_, fmt::format("invalid character '{}' (U+{:04X})", c, uc));
