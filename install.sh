@@ -18,7 +18,7 @@ done
 
 product_pkgs=(g++ make cmake pkg-config git libgit2-dev libfmt-dev nlohmann-json3-dev libcli11-dev
               libtomlplusplus-dev doctest-dev)
-dev_pkgs=(python3 python3-alembic lighttpd)
+dev_pkgs=(python3 python3-alembic python3-yaml lighttpd pre-commit)
 
 can_root=1
 sudo=""

@@ -5,6 +5,7 @@
 #include "guard_error.hpp"
 #include "report.hpp"
 #include "repository.hpp"
+#include "server_policy.hpp"
 #include "tree_check.hpp"
 
 #include <fmt/format.h>
@@ -59,7 +60,10 @@ TreeCheck run(const CheckArgs& a, std::string* what) {
     const git_oid oid = repo.resolve_commit(a.rev);
     GitTree tree(repo.get(), oid);
     *what = fmt::format("{} ({})", a.rev, oid_hex(oid).substr(0, 12));
-    auto check = check_tree(tree, operator_options(&repo));
+    ParseCache cache(parse_cache_dir(repo.config_string("alembicGuard.cacheDir"), process_environment()));
+    auto options = operator_options(&repo);
+    options.cache = &cache;
+    auto check = check_tree(tree, options);
     check.commit = oid_hex(oid);
     return check;
 }

@@ -75,6 +75,14 @@ std::optional<git_oid> GitTree::entry_id(std::string_view path) const {
     return *git_tree_entry_id(e);
 }
 
+std::optional<std::string> GitTree::content_id(std::string_view path) const {
+    const auto id = entry_id(path);
+    if (!id) return std::nullopt;
+    char buf[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(buf, sizeof buf, &*id);
+    return std::string(buf);
+}
+
 std::string GitTree::read(std::string_view path) const {
     const git_tree_entry* e = entry(path);
     if (!e) throw GuardError(fmt::format("'{}' is not in {}", path, describe()));

@@ -19,6 +19,7 @@ public:
     std::string read(std::string_view path) const override;
     void walk_files(const std::function<void(const std::string&)>& visit) const override;
     std::string describe() const override;
+    std::optional<std::string> content_id(std::string_view path) const override;
     const git_oid& commit_id() const { return commit_; }
     // The object ID of the entry at `path` (a blob or tree), nullopt when absent.
     std::optional<git_oid> entry_id(std::string_view path) const;

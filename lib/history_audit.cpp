@@ -45,17 +45,27 @@ bool same_entries(const GitTree& a, const GitTree& b, const Environment& env) {
     return true;
 }
 
-// The commit on `start`'s first-parent line that first had `blob` at `path`.
-std::optional<git_oid> adder_of(git_repository* repo, git_oid start, const std::string& path, const git_oid& blob) {
-    std::optional<git_oid> found;
-    for (int steps = 0; steps < 100000; ++steps) {
-        GitTree t(repo, start);
+// The commit that put `blob` at `path` on the merged side: reachable from `merged`, not
+// from `mainline`, having the blob while none of its parents does (the oldest such).
+std::optional<git_oid> adder_of(git_repository* repo, const git_oid& merged, const git_oid& mainline,
+                                const std::string& path, const git_oid& blob) {
+    git_revwalk* w = nullptr;
+    git_check(git_revwalk_new(&w, repo), "cannot walk history");
+    RevWalk walk(w);
+    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+    git_check(git_revwalk_push(w, &merged), "cannot walk history");
+    git_check(git_revwalk_hide(w, &mainline), "cannot walk history");
+    auto has_blob = [&](const git_oid& c) {
+        GitTree t(repo, c);
         const auto id = t.entry_id(path);
-        if (!id || !git_oid_equal(&*id, &blob)) break;
-        found = start;
-        const auto info = info_of(repo, start);
-        if (info.parents.empty()) break;
-        start = info.parents.front();
+        return id && git_oid_equal(&*id, &blob);
+    };
+    std::optional<git_oid> found;
+    git_oid c;
+    for (int steps = 0; steps < 20000 && git_revwalk_next(&c, w) == 0; ++steps) {
+        if (!has_blob(c)) continue;
+        const auto info = info_of(repo, c);
+        if (std::none_of(info.parents.begin(), info.parents.end(), has_blob)) found = c;  // keeps the oldest
     }
     return found;
 }
@@ -92,6 +102,7 @@ AuditResult audit_history(const GitRepository& repo, const std::string& ref, con
     if (since) stop = repo.resolve_commit(*since);
     CheckOptions copts;
     copts.allow_multiple_heads = options.allow_multiple_heads;
+    copts.cache = options.cache;
     auto cur_tree = std::make_unique<GitTree>(repo.get(), cur);
     struct Pending {
         size_t env;
@@ -126,7 +137,7 @@ AuditResult audit_history(const GitRepository& repo, const std::string& ref, con
                     const auto blob = merged.entry_id(file);
                     const auto before = first.entry_id(file);
                     if (!blob || (before && git_oid_equal(&*blob, &*before))) continue;
-                    if (auto adder = adder_of(repo.get(), info.parents[1], file, *blob)) {
+                    if (auto adder = adder_of(repo.get(), info.parents[1], info.parents[0], file, *blob)) {
                         f.introduced_by = oid_hex(*adder);
                         break;
                     }

@@ -91,11 +91,18 @@ HookResult run_pre_push(const PrePushArgs& args, std::string_view input, const E
                     return repo->resolve_commit(rev);
                 };
                 refs.push_back({*to, branch, resolve(*to), resolve(from), *to, from});
+            } else if (auto local = env("PRE_COMMIT_LOCAL_BRANCH"); local && !local->empty()) {
+                // pre-commit 3.0 gives no range for a branch whose first commit is new to
+                // the remote: judge it as a new ref.
+                const std::string branch = env("PRE_COMMIT_REMOTE_BRANCH").value_or(*local);
+                refs.push_back({*local, branch, repo->resolve_commit(*local), std::nullopt, *local, ""});
             }
         }
         const std::string remote = !args.remote.empty() ? args.remote : env("PRE_COMMIT_REMOTE_NAME").value_or("");
+        ParseCache cache(parse_cache_dir(policy.cache_dir, env));
         PolicyOptions opts;
         opts.allow_multiple_heads = policy.allow_multiple_heads;
+        opts.cache = &cache;
         std::map<std::string, Verdict> memo;
         for (const auto& p : refs) {
             if (!p.local || !policy.guards(p.remote_ref)) continue;

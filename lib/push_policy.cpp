@@ -154,6 +154,7 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
     CheckOptions opts;
     opts.declarations = old_tree ? static_cast<const SourceTree*>(&*old_tree) : &new_tree;
     opts.allow_multiple_heads = options.allow_multiple_heads;
+    opts.cache = options.cache;
     TreeCheck after_check, before_check;
     std::map<std::string, Environment> old_envs;
     if (old_tree)

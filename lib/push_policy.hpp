@@ -36,6 +36,7 @@ struct Verdict {
 
 struct PolicyOptions {
     std::optional<std::set<std::string>> allow_multiple_heads;  // operator override
+    ParseCache* cache = nullptr;
 };
 
 // Judges moving a ref from `before` (nullopt: no old graph) to `after`. The in-repository

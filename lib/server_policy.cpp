@@ -95,6 +95,13 @@ bool ServerPolicy::guards(std::string_view ref) const {
     return false;
 }
 
+std::string parse_cache_dir(const std::optional<std::string>& configured, const EnvLookup& env) {
+    if (configured) return *configured == "none" ? std::string() : *configured;
+    if (auto x = env("XDG_CACHE_HOME"); x && !x->empty() && x->front() == '/') return *x + "/alembic-guard";
+    if (auto h = env("HOME"); h && !h->empty()) return *h + "/.cache/alembic-guard";
+    return {};
+}
+
 Pusher identify_pusher(const EnvLookup& env) {
     Pusher p;
     auto nonzero = [](const std::optional<std::string>& v) { return v && !v->empty() && *v != "0"; };

@@ -30,6 +30,10 @@ struct ServerPolicy {
     bool guards(std::string_view ref) const;
 };
 
+// Where the parse cache lives: alembicGuard.cacheDir (`none`: nowhere), else
+// $XDG_CACHE_HOME/alembic-guard, else $HOME/.cache/alembic-guard; "" means in memory only.
+std::string parse_cache_dir(const std::optional<std::string>& configured, const EnvLookup& env);
+
 struct Pusher {
     std::string name;           // empty when unknown
     std::string source;         // which variable named them

@@ -31,6 +31,12 @@ public:
     virtual void walk_files(const std::function<void(const std::string&)>& visit) const = 0;
     // For messages: "commit 1a2b3c4" or the directory.
     virtual std::string describe() const = 0;
+    // A content address of the entry at `path` (a git object ID), when the tree has one:
+    // what is stored under it never changes, so parses of it can be remembered.
+    virtual std::optional<std::string> content_id(std::string_view path) const {
+        (void)path;
+        return std::nullopt;
+    }
 };
 
 // Joins repository-relative paths ("" is the top).

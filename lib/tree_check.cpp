@@ -15,10 +15,31 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         allow = options.allow_multiple_heads->count("*") > 0 || options.allow_multiple_heads->count(env.name) > 0;
     env.allow_multiple_heads = allow;
     std::vector<Migration> migrations;
-    for (const auto& entry : list_migrations(tree, env)) {
-        out.files.push_back(entry.path);
-        if (entry.kind == EntryKind::File) migrations.push_back(read_migration(entry.path, tree.read(entry.path)));
-        else migrations.push_back(unloadable_migration(entry.path, entry.kind));
+    ParseCache* cache = options.cache;
+    for (const auto& loc : env.version_locations) {
+        const auto tree_id = cache ? tree.content_id(loc) : std::nullopt;
+        if (tree_id) cache->load(*tree_id);
+        std::vector<std::pair<std::string, Migration>> parsed;
+        bool missed = false;
+        for (const auto& e : tree.list(loc)) {
+            if (!is_migration_file_name(e.name)) continue;
+            const std::string path = join_path(loc, e.name);
+            out.files.push_back(path);
+            if (e.kind != EntryKind::File) {
+                migrations.push_back(unloadable_migration(path, e.kind));
+                continue;
+            }
+            const auto blob = cache ? tree.content_id(path) : std::nullopt;
+            std::optional<Migration> m = blob ? cache->find(*blob, path) : std::nullopt;
+            if (!m) {
+                m = read_migration(path, tree.read(path));
+                missed = true;
+                if (blob) cache->remember(*blob, *m);
+            }
+            if (blob) parsed.emplace_back(*blob, *m);
+            migrations.push_back(std::move(*m));
+        }
+        if (tree_id && missed) cache->store(*tree_id, parsed);
     }
     out.graph = build_revision_graph(migrations, allow);
     out.notes = env.notes;

@@ -1,6 +1,7 @@
 #pragma once
 // `check`: every environment of one tree, its revision graph and its problems.
 #include "environment.hpp"
+#include "parse_cache.hpp"
 #include "revision_graph.hpp"
 
 #include <optional>
@@ -31,6 +32,8 @@ struct CheckOptions {
     // Operator override (alembicGuard.allowMultipleHeads): when set, replaces every
     // in-repository setting; holds environment names or "*".
     std::optional<std::set<std::string>> allow_multiple_heads;
+    // Remembered parses (may be null): only ever makes reading faster.
+    ParseCache* cache = nullptr;
 };
 
 // Reads and judges every environment of `tree`. Throws GuardError only when the tree

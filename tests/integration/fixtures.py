@@ -126,6 +126,16 @@ def check_rejected(result, what="push"):
           f"{what}: expected git's 'pre-receive hook declined' (rejected by the hook, not by git)", result)
 
 
+def check_refused_locally(result, what="push"):
+    """Refused by the client's pre-push hook: git stops before sending anything (no `remote:`
+    lines, no server hook involved)."""
+    check(result.returncode != 0, f"{what} should have been REFUSED by the pre-push hook", result)
+    check("failed to push some refs" in result.stderr,
+          f"{what}: expected git's 'failed to push some refs' (refused by the pre-push hook)", result)
+    check("pre-receive hook declined" not in result.stderr,
+          f"{what}: refused by the server, not by the client's pre-push hook", result)
+
+
 def forgejo_rejection_message(stderr: str) -> str:
     """What Forgejo shows as "Full rejection message" when a web merge's push is refused: the
     first unbroken run of lines starting with `remote: `, prefix stripped (Gitea/Forgejo
@@ -166,11 +176,12 @@ def gitlab_ui_lines(result: Result):
 
 
 def snapshot(bare) -> dict:
-    """Hash of every file (and the name of every directory) under objects/ and refs/, plus
-    packed-refs and HEAD."""
+    """Hash of every file (and the name of every directory) under objects/, refs/ and logs/, plus
+    packed-refs, HEAD, config and (for a work repository's .git) index, ORIG_HEAD, MERGE_HEAD and
+    FETCH_HEAD."""
     root = Path(bare.path if hasattr(bare, "path") else bare)
     snap = {}
-    for sub in ("objects", "refs"):
+    for sub in ("objects", "refs", "logs"):
         base = root / sub
         for dirpath, dirnames, filenames in os.walk(base):
             rel = os.path.relpath(dirpath, root)
@@ -180,7 +191,7 @@ def snapshot(bare) -> dict:
                 p = os.path.join(dirpath, f)
                 with open(p, "rb") as fh:
                     snap[os.path.join(rel, f)] = hashlib.sha256(fh.read()).hexdigest()
-    for f in ("packed-refs", "HEAD"):
+    for f in ("packed-refs", "HEAD", "index", "ORIG_HEAD", "MERGE_HEAD", "FETCH_HEAD", "config"):
         p = root / f
         if p.exists():
             snap[f] = hashlib.sha256(p.read_bytes()).hexdigest()
@@ -504,6 +515,18 @@ class World:
     def guard(self, *args, cwd=None, env=None, input=None):
         return self.run([self.binary, *args], cwd=cwd, env=env, input=input)
 
+    def guard_on_path(self) -> Path:
+        """Puts `alembic-guard` (a link to the binary under test) first on this world's PATH, as an
+        installed guard would be for tools that call it by name (pre-commit, CI snippets)."""
+        bindir = self.root / "bin"
+        bindir.mkdir(exist_ok=True)
+        link = bindir / "alembic-guard"
+        if not link.exists():
+            link.symlink_to(self.binary)
+        if not self.env["PATH"].startswith(f"{bindir}:"):
+            self.env["PATH"] = f"{bindir}:{self.env['PATH']}"
+        return link
+
     def unique(self, stem):
         self._counter += 1
         return f"{stem}{self._counter}"
@@ -724,6 +747,22 @@ class Work:
         args += list(refspecs)
         return self.world.run(["git", *args], cwd=self.path, env=env, unset=unset)
 
+    def make_branch(self, name, message, migrations=(), files=None, deletes=(), start="main"):
+        """A pull-request branch `name` from `start` with one commit: `migrations` is a list of
+        (revision, down_revision, slug), `files` {path: text}, `deletes` paths. Returns the commit
+        ID; the work tree is back on the branch it was on."""
+        current = self.git("symbolic-ref", "-q", "--short", "HEAD", check_ok=False).stdout.strip() or self.head()
+        self.git("checkout", "-q", "-b", name, start)
+        for rev, down, slug in migrations:
+            self.add_migration(rev, down, slug, annotated=True)
+        for path, text in (files or {}).items():
+            self.write(path, text)
+        for path in deletes:
+            self.rm(path)
+        oid = self.commit(message)
+        self.git("checkout", "-q", current)
+        return oid
+
     # -- Alembic ---------------------------------------------------------------------------
 
     def write_project(self):
@@ -770,16 +809,18 @@ def write_exec(path: Path, text: str):
     return path
 
 
-def guard_hook_script(binary, *args) -> str:
+def guard_hook_script(binary, *args, command="pre-receive") -> str:
     extra = "".join(f" '{a}'" for a in args)
-    return f"#!/bin/sh\nexec '{binary}' pre-receive{extra}\n"
+    passthrough = ' "$@"' if command == "pre-push" else ""
+    return f"#!/bin/sh\nexec '{binary}' {command}{extra}{passthrough}\n"
 
 
 def install_guard(world: World, target: Path, layout: str):
     """Installs the guard. layout: 'pre-receive' (plain hooks/pre-receive), 'forgejo'
     (hooks/pre-receive.d/alembic-guard of one repository), 'forgejo-server' (target is Forgejo
     >= v16's HOME_PATH), 'gitlab' (custom_hooks/pre-receive.d/alembic-guard), 'gitlab-server'
-    (target is GitLab's custom_hooks_dir: <dir>/pre-receive.d/alembic-guard)."""
+    (target is GitLab's custom_hooks_dir: <dir>/pre-receive.d/alembic-guard), 'pre-push' (the
+    client hook of a work repository: <hooks dir>/pre-push, core.hooksPath honoured)."""
     target = Path(target)
     if USE_INSTALL_HOOK:
         if layout in ("forgejo-server", "gitlab-server"):
@@ -795,9 +836,17 @@ def install_guard(world: World, target: Path, layout: str):
         "forgejo-server": target / "hooks" / "pre-receive.d" / "alembic-guard",
         "gitlab": target / "custom_hooks" / "pre-receive.d" / "alembic-guard",
         "gitlab-server": target / "pre-receive.d" / "alembic-guard",
+        "pre-push": hooks_dir(world, target) / "pre-push",
     }[layout]
-    write_exec(path, guard_hook_script(world.binary))
+    write_exec(path, guard_hook_script(world.binary, command="pre-push" if layout == "pre-push" else "pre-receive"))
     return None
+
+
+def hooks_dir(world: World, repo: Path) -> Path:
+    """The directory git runs `repo`'s hooks from (core.hooksPath honoured), as git itself says."""
+    r = world.git("rev-parse", "--git-path", "hooks", cwd=repo)
+    d = Path(r.stdout.strip())
+    return d if d.is_absolute() else Path(repo) / d
 
 
 # --- Forgejo ---------------------------------------------------------------------------------
@@ -1097,6 +1146,300 @@ def check_one_block(r: Result):
     check(n_remote > 0 and n_block == n_remote,
           f"the rejection is not one unbroken block of remote: lines ({n_block} of {n_remote} in the first block)", r)
     return block
+
+
+def environment_name(world: World, repo, rev="HEAD") -> str:
+    """The display name `check --format json` gives the (single) environment at `rev` of `repo`
+    (design.md: the .alembic-guard.toml name, else the config path, else the script directory)."""
+    r = world.guard("check", rev, "--repo", str(repo), "--format", "json")
+    envs = json.loads(r.stdout)["environments"]
+    check(len(envs) == 1, f"expected one environment, got {[e.get('name') for e in envs]}", r)
+    return envs[0]["name"]
+
+
+# --------------------------------------------------------------------------------------------
+# Generated histories (git fast-import): long, reproducible, with merges and a known culprit
+# --------------------------------------------------------------------------------------------
+
+
+class FastHistory:
+    """Writes a history as one `git fast-import` stream: mainline commits, pull-request branches
+    and their merges, each with a fixed time (a clock that advances 10 minutes per commit), so the
+    same calls give the same commit IDs every time. Marks are returned by every call; `load`
+    imports the stream into a repository and returns {mark: commit id}.
+
+    A merge's tree is the first parent's tree plus the branch's own changes (the branches here only
+    touch files nobody else changes after they branched, as a clean git merge would give)."""
+
+    START = 1_600_000_000   # 2020-09-13T12:26:40Z
+
+    def __init__(self, project_files: dict = None):
+        self.chunks = []
+        self.marks = 0
+        self.clock = self.START
+        self.times = {}                 # mark -> committer time
+        self.tip = None                 # mainline tip mark
+        self.main_files = {}            # path -> text on the mainline tip
+        self.commits = 0
+        if project_files:
+            self.main_commit("Initial project layout", project_files)
+
+    def _commit(self, ref, message, parents, files=None, deletes=(), author="Test Developer <dev@example.test>"):
+        self.marks += 1
+        mark = self.marks
+        self.clock += 600
+        self.times[mark] = self.clock
+        msg = message.encode()
+        out = [f"commit {ref}\nmark :{mark}\n"
+               f"author {author} {self.clock} +0000\ncommitter {author} {self.clock} +0000\n"
+               f"data {len(msg)}\n".encode(), msg, b"\n"]
+        if parents:
+            out.append(f"from :{parents[0]}\n".encode())
+            for extra in parents[1:]:
+                out.append(f"merge :{extra}\n".encode())
+        for path in deletes:
+            out.append(f"D {path}\n".encode())
+        for path, text in (files or {}).items():
+            data = text.encode()
+            out.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode())
+            out.append(data)
+            out.append(b"\n")
+        out.append(b"\n")
+        self.chunks.append(b"".join(out))
+        self.commits += 1
+        return mark
+
+    def main_commit(self, message, files=None, deletes=()):
+        """A commit straight on the mainline."""
+        self.tip = self._commit("refs/heads/main", message, [self.tip] if self.tip else [], files, deletes)
+        for d in deletes:
+            self.main_files.pop(d, None)
+        self.main_files.update(files or {})
+        return self.tip
+
+    def branch(self, name, commits, base=None):
+        """A pull-request branch from `base` (default: the mainline tip): commits is a list of
+        (message, files, deletes). Returns (branch tip mark, [marks], {path: text changed},
+        [paths deleted])."""
+        parent = base if base is not None else self.tip
+        marks, changed, deleted = [], {}, []
+        for message, files, deletes in commits:
+            parent = self._commit(f"refs/heads/{name}", message, [parent], files, deletes)
+            marks.append(parent)
+            for d in deletes:
+                changed.pop(d, None)
+                deleted.append(d)
+            changed.update(files or {})
+        return parent, marks, changed, deleted
+
+    def merge(self, branch, message):
+        """Merges a branch made by `branch()` into the mainline with a merge commit."""
+        tip, _marks, changed, deleted = branch
+        deletes = [d for d in deleted if d in self.main_files and d not in changed]
+        self.tip = self._commit("refs/heads/main", message, [self.tip, tip], changed, deletes)
+        for d in deletes:
+            self.main_files.pop(d, None)
+        self.main_files.update(changed)
+        return self.tip
+
+    def load(self, work: "Work") -> dict:
+        """Imports the stream into `work` (an empty repository) and returns {mark: commit id}."""
+        marks_file = work.path / ".git" / "fast-import-marks"
+        stream = b"".join(self.chunks) + b"done\n"
+        p = subprocess.run([work.world.git_exe, "fast-import", "--quiet", "--done",
+                            f"--export-marks={marks_file}"], cwd=str(work.path), env=work.world.env,
+                           input=stream, capture_output=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError(f"git fast-import failed: {p.stderr.decode(errors='replace')}")
+        out = {}
+        for line in marks_file.read_text().splitlines():
+            m, oid = line.split()
+            out[int(m[1:])] = oid
+        marks_file.unlink()
+        return out
+
+
+def project_files() -> dict:
+    """The files of write_project(), for FastHistory."""
+    return {"alembic.ini": ALEMBIC_INI, "alembic/env.py": ENV_PY, "alembic/script.py.mako": SCRIPT_MAKO,
+            "alembic/README": "Generic single-database configuration.\n", "app/__init__.py": "",
+            "app/db.py": "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n",
+            "README.md": "# basketball-api\n\nStats API for the league.\n"}
+
+
+PR_MESSAGE_STYLES = ("github", "gitlab", "squash-title")
+
+
+def pr_merge_message(style, number, branch, title):
+    """A merge commit's message as each host writes it."""
+    if style == "github":
+        return f"Merge pull request #{number} from league/{branch}\n\n{title}\n"
+    if style == "gitlab":
+        return (f"Merge branch '{branch}' into 'main'\n\n{title}\n\n"
+                f"See merge request league/basketball-api!{number}\n")
+    if style == "squash-title":   # a merge queue / bors style title ending in (#N)
+        return f"{title} (#{number})\n"
+    raise ValueError(style)
+
+
+class AuditHistory:
+    """What generate_audit_history built: commit IDs of the events a test asserts on."""
+
+    def __init__(self):
+        self.commits = 0
+        self.marks = {}
+        self.culprit_merge = None       # mainline merge that brought the duplicate in
+        self.culprit_pr = None
+        self.culprit_added = None       # the branch commit that added the duplicate file
+        self.culprit_file = None
+        self.culprit_time = None        # committer time (epoch) of the culprit merge
+        self.first_file = None          # the file that declared the duplicated ID first
+        self.duplicate_id = None
+        self.repair_merge = None
+        self.repaired_file = None
+        self.reintroduce_merge = None
+        self.reintroduce_pr = None
+        self.reintroduce_added = None
+        self.reintroduce_time = None
+        self.tip = None
+
+
+def generate_audit_history(work: "Work", target_commits=1000, culprit_pr=None, repair=False, reintroduce=False,
+                           seed=20240611, style="github") -> AuditHistory:
+    """A reproducible mainline of about `target_commits` commits: pull requests (2-4 commits each,
+    numbered #101, #102, ...) merged with `style` messages, direct mainline commits, migrations
+    chained one after another (4-digit IDs), edits of existing migrations (touching the version
+    locations without changing the graph), and one known culprit:
+
+      * pull request #`culprit_pr` (default: the one landing at about 60% of the history) branched
+        off long before it landed, adding revision N on N-1; meanwhile another pull request landed
+        its own revision N on N-1 (the incident), and later ones chained N+1, N+2, ... onto it.
+        Its merge brings in a duplicate ID (and so a second head) that stands at the tip.
+      * repair: a later pull request renumbers the culprit's file onto the current head (nothing
+        stands at the tip any more).
+      * reintroduce (with repair): a still later pull request reverts that renumbering, bringing
+        the same duplicate back: it stands at the tip since THAT merge.
+    """
+    import random
+    rng = random.Random(seed)
+    h = FastHistory(project_files())
+    info = AuditHistory()
+    chain = []                          # mainline migration chain, in order
+    mig_files = {}                      # rev -> path on the mainline
+    pr_no = 100
+    per_pr = 4.0                        # average commits per PR cycle (branch + merge + direct)
+    n_prs = int(target_commits / per_pr)
+    culprit_at = int(n_prs * 0.6) if culprit_pr is None else culprit_pr - 101
+    culprit_branch_at = culprit_at - 12      # branched off 12 pull requests earlier
+    repair_at = culprit_at + int((n_prs - culprit_at) * 0.4) if repair else None
+    reintroduce_at = repair_at + int((n_prs - repair_at) * 0.5) if (repair and reintroduce) else None
+    culprit_branch = None
+
+    def next_rev():
+        return f"{len(chain) + 1:04d}"
+
+    def new_migration(rev, down, slug, n):
+        path = f"{VERSIONS}/{rev}_{slug}.py"
+        return path, migration_text(rev, down, slug, annotated=(n % 2 == 0))
+
+    # The first migrations, straight on the mainline.
+    for i in range(5):
+        rev, down = next_rev(), (chain[-1] if chain else None)
+        path, text = new_migration(rev, down, f"create_{['teams', 'players', 'games', 'seasons', 'arenas'][i]}", i)
+        chain.append(rev)
+        mig_files[rev] = path
+        h.main_commit(f"Add migration {rev}", {path: text})
+
+    k = 0
+    while k < n_prs or h.commits < target_commits:
+        pr_no += 1
+        title_no = pr_no
+        branch = f"feature-{pr_no}"
+        if k == culprit_branch_at:
+            # The culprit pull request branches off now, and takes the next number.
+            rev, down = next_rev(), chain[-1]
+            path, text = new_migration(rev, down, "add_player_height", k)
+            culprit_branch = h.branch("feature-culprit", [
+                (f"Add player height ({rev})", {path: text}, ()),
+                ("Expose player height in the API", {"app/players_height.py": "HEIGHT_FIELD = 'height'\n"}, ()),
+                ("Address review comments", {"app/players_height.py": "HEIGHT_FIELD = 'height_cm'\n"}, ()),
+            ])
+            info.culprit_added = culprit_branch[1][0]
+            info.culprit_file = path
+            info.duplicate_id = rev
+        if k == culprit_at:
+            info.culprit_pr = pr_no
+            info.culprit_merge = h.merge(culprit_branch,
+                                         pr_merge_message(style, pr_no, "feature-culprit", "Add player height"))
+            k += 1
+            continue
+        if repair_at is not None and k == repair_at:
+            rev, down = next_rev(), chain[-1]
+            path, text = new_migration(rev, down, "add_player_height", k)
+            br = h.branch(branch, [(f"Renumber add_player_height to {rev} and chain it onto {down}",
+                                    {path: text}, (info.culprit_file,))])
+            info.repair_merge = h.merge(br, pr_merge_message(style, pr_no, branch, "Fix duplicate migration ID"))
+            chain.append(rev)
+            mig_files[rev] = path
+            info.repaired_file = path
+            k += 1
+            continue
+        if reintroduce_at is not None and k == reintroduce_at:
+            # A revert of the renumbering brings the culprit's file back (and drops the renumbered one).
+            _rev, _down = info.duplicate_id, f"{int(info.duplicate_id) - 1:04d}"
+            path, text = new_migration(_rev, _down, "add_player_height", culprit_branch_at)
+            # The later migrations chained onto the renumbered revision: keep the chain linear by
+            # leaving the renumbered file in place and re-adding the old one (what a bad revert does).
+            br = h.branch(branch, [('Revert "Renumber add_player_height"', {path: text}, ())])
+            info.reintroduce_pr = pr_no
+            info.reintroduce_added = br[1][0]
+            info.reintroduce_merge = h.merge(br, pr_merge_message(style, pr_no, branch, 'Revert "Fix duplicate migration ID"'))
+            info.reintroduce_time = h.times[info.reintroduce_merge]
+            k += 1
+            continue
+        # An ordinary pull request: 1-3 commits of application code, and (one in three) a migration
+        # chained onto the current head, written on a fresh branch.
+        commits = []
+        for c in range(rng.randint(1, 3)):
+            commits.append((f"Work on feature {pr_no} ({c + 1})",
+                            {f"app/feature_{pr_no}.py": f"# feature {pr_no}\nSTEP = {c + 1}\n"}, ()))
+        adds_migration = (k % 3 == 0)
+        if k == culprit_branch_at + 3:
+            adds_migration = True       # the other pull request that takes the culprit's number
+        if adds_migration:
+            rev, down = next_rev(), chain[-1]
+            path, text = new_migration(rev, down, f"add_feature_{pr_no}_column", k)
+            commits.insert(rng.randint(0, len(commits)), (f"Add migration {rev}", {path: text}, ()))
+            chain.append(rev)
+            mig_files[rev] = path
+            if rev == info.duplicate_id:
+                info.first_file = path
+        br = h.branch(branch, commits)
+        h.merge(br, pr_merge_message(style, title_no, branch, f"Feature {pr_no}"))
+        # Between pull requests: a direct mainline commit now and then; one in five edits an
+        # existing migration's body (touches the version locations, changes no graph).
+        r = rng.random()
+        if r < 0.35:
+            h.main_commit(f"Update changelog for #{pr_no}", {"CHANGELOG.md": f"- #{pr_no}\n"})
+        elif r < 0.45 and len(chain) > 3:
+            old = chain[rng.randrange(len(chain) - 1)]
+            p = mig_files[old]
+            text = h.main_files[p].replace("# ### end Alembic commands ###",
+                                           f"# reviewed in #{pr_no}\n    # ### end Alembic commands ###", 1)
+            h.main_commit(f"Document migration {old}", {p: text})
+        k += 1
+    marks = h.load(work)
+    info.commits = h.commits
+    info.marks = marks
+    for attr in ("culprit_merge", "culprit_added", "repair_merge", "reintroduce_merge", "reintroduce_added"):
+        v = getattr(info, attr)
+        if v is not None:
+            setattr(info, attr, marks[v])
+    if info.culprit_merge:
+        info.culprit_time = h.times[[m for m, oid in marks.items() if oid == info.culprit_merge][0]]
+    info.tip = marks[h.tip]
+    work.git("checkout", "-q", "-f", "main")
+    return info
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,48 @@
+#pragma once
+// What a migration blob parses to never changes (blobs are content-addressed), so parses
+// are remembered: in memory for the life of a run (a push reads old and new tips once),
+// and on disk, per version-location tree, OUTSIDE the guarded repository. Writes are
+// atomic (temp file + rename) so concurrent pushes are safe; an unreadable or corrupt
+// file is ignored. The cache can only make the guard faster, never change a verdict.
+#include "migration.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ag {
+
+class ParseCache {
+public:
+    // `dir` empty: remember in memory only.
+    explicit ParseCache(std::string dir = {});
+
+    // Loads what a run stored for the version-location tree `tree_id`; false on a miss.
+    bool load(const std::string& tree_id);
+    // A parse of blob `blob_id` under the file name of `path`, re-pointed at `path`.
+    std::optional<Migration> find(const std::string& blob_id, const std::string& path) const;
+    void remember(const std::string& blob_id, const Migration& m);
+    // Stores the parses of one version-location tree (blob ID, migration) for later runs.
+    void store(const std::string& tree_id, const std::vector<std::pair<std::string, Migration>>& entries);
+
+    const std::string& dir() const { return dir_; }
+    size_t hits() const { return hits_; }
+
+    // The cache format; a binary of another version never reads these files.
+    static std::string format_tag();
+
+private:
+    std::string dir_;
+    std::map<std::string, Migration, std::less<>> memo_;  // "<blob>\x1f<name>"
+    std::set<std::string> loaded_;
+    mutable size_t hits_ = 0;
+};
+
+// Serialisation, exposed for the fuzzer and the corruption tests.
+std::string encode_cache_entries(const std::vector<std::pair<std::string, Migration>>& entries);
+// nullopt when the text is not exactly what encode_cache_entries writes.
+std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entries(std::string_view text);
+
+}  // namespace ag
