@@ -259,6 +259,13 @@ def check_history(hseed, args, oracle, workdir, env):
             if data["_exit"] != (1 if any_problem else 0):
                 mine.append("exit code %d while problems are %s" % (data["_exit"], "present" if any_problem else "absent"))
             per_mode[mode] = mine
+            if mode == "HEAD":
+                # The same check again reads the parse cache the first run filled: the
+                # cache may only make the guard faster, never change what it says.
+                warm, werr, _ = run_guard(args.binary, gargs, env, hdir, args.timeout)
+                if werr or warm != data:
+                    findings.append("[HEAD, warm parse cache] the result differs from the cold run: %s" %
+                                    (werr or json.dumps(warm)[:400]))
         if per_mode.get("HEAD") == per_mode.get("worktree"):
             findings += ["[HEAD and worktree] " + f for f in per_mode.get("HEAD") or []]
         else:
