@@ -1,0 +1,210 @@
+#!/usr/bin/python3
+"""alembic-guard benchmark: generates histories itself and times each case against its
+yardsticks in the same run, printing one table of medians, ratios and peak RSS.
+
+  /usr/bin/python3 bench/bench.py --binary build/alembic-guard [--runs 7] [--sizes 300,2000,10000,50000]
+
+Yardsticks: git's own read floor (`git ls-tree -r --object-only HEAD <versions> | git cat-file
+--batch`, the same blobs), and real `alembic heads` (Debian's python3-alembic) where installed.
+COLD = no parse cache (alembicGuard.cacheDir = none); WARM = the cache filled by a first run.
+Benchmarks are not tests: nothing here asserts a time."""
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def env_for(root):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    e.update({"HOME": os.path.join(root, "home"), "XDG_CACHE_HOME": os.path.join(root, "cache"),
+              "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b",
+              "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@b"})
+    os.makedirs(e["HOME"], exist_ok=True)
+    return e
+
+
+MIGRATION = '''"""Add column {i}
+
+Revision ID: {rev}
+Revises: {prev}
+Create Date: 2023-01-01 00:00:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = "{rev}"
+down_revision: Union[str, None] = {prev_py}
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.add_column("table_{t}", sa.Column("col_{i}", sa.Integer(), nullable=True))
+    op.create_index("ix_table_{t}_col_{i}", "table_{t}", ["col_{i}"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_table_{t}_col_{i}", table_name="table_{t}")
+    op.drop_column("table_{t}", "col_{i}")
+'''
+
+
+def rev_id(i):
+    return "%012x" % ((0x5DEECE66D * (i + 1)) & 0xFFFFFFFFFFFF)
+
+
+def make_history(path, n, env):
+    """One commit holding n chained migrations (written with git fast-import), then one more
+    commit adding migration n (for the one-commit push)."""
+    subprocess.run(["git", "init", "-q", "-b", "main", path], check=True, env=env)
+    blobs = []
+    prev = None
+    files = []
+    for i in range(n + 1):
+        rev = rev_id(i)
+        text = MIGRATION.format(i=i, rev=rev, prev=prev, prev_py=repr(prev), t=i % 50)
+        files.append(("alembic/versions/%06d_%s_add_col_%d.py" % (i, rev, i), text))
+        prev = rev
+    out = []
+    def data(b):
+        out.append(b"data %d\n" % len(b))
+        out.append(b)
+        out.append(b"\n")
+    static = [("alembic.ini", "[alembic]\nscript_location = alembic\n"), ("alembic/env.py", "from alembic import context\n"),
+              ("alembic/script.py.mako", "# template\n")]
+    for k, (name, text) in enumerate(static + files):
+        out.append(b"blob\nmark :%d\n" % (k + 1))
+        data(text.encode())
+    def commit(mark, msg, upto, parent):
+        out.append(b"commit refs/heads/main\nmark :%d\ncommitter b <b@b> 1700000000 +0000\n" % mark)
+        data(msg)
+        if parent:
+            out.append(b"from :%d\n" % parent)
+        for k, (name, _) in enumerate(static + files[:upto]):
+            out.append(b"M 100644 :%d %s\n" % (k + 1, name.encode()))
+    base_mark = len(static) + len(files) + 1
+    commit(base_mark, b"history", n, None)
+    commit(base_mark + 1, b"one more migration", n + 1, base_mark)
+    subprocess.run(["git", "-C", path, "fast-import", "--quiet"], input=b"".join(out), check=True, env=env)
+    subprocess.run(["git", "-C", path, "reset", "-q", "--hard", "main~1"], check=True, env=env)
+    subprocess.run(["git", "-C", path, "gc", "-q", "--aggressive"], check=True, env=env)
+    new = subprocess.run(["git", "-C", path, "rev-parse", "main@{1}"], capture_output=True, text=True, env=env)
+    return new.stdout.strip()
+
+
+def measure(cmd, env, cwd, runs, stdin=None, shell=False, warmup=1):
+    """Median wall time and the largest peak RSS (KiB) over `runs` runs."""
+    times, rss = [], 0
+    for k in range(warmup + runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, env=env, cwd=cwd, input=stdin, shell=shell, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        dt = time.perf_counter() - t0
+        if p.returncode not in (0, 1):
+            raise RuntimeError("%s failed (%d)" % (cmd, p.returncode))
+        if k >= warmup:
+            times.append(dt)
+            rss = max(rss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        del before
+    return statistics.median(times), rss
+
+
+def peak_rss(cmd, env, cwd, stdin=None):
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, env=env, cwd=cwd, input=stdin,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=stdin is None or isinstance(stdin, str))
+    last = (p.stderr if isinstance(p.stderr, str) else p.stderr.decode()).strip().splitlines()[-1]
+    return int(last)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--binary", default="build/alembic-guard")
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--sizes", default="300,2000,10000,50000")
+    ap.add_argument("--refs", type=int, default=1000, help="refs in the mirror-push case (0: skip)")
+    ap.add_argument("--no-alembic", action="store_true", help="skip the real `alembic heads` yardstick")
+    args = ap.parse_args()
+    binary = os.path.abspath(args.binary)
+    root = tempfile.mkdtemp(prefix="ag-bench-")
+    env = env_for(root)
+    alembic = None
+    if not args.no_alembic and subprocess.run(["/usr/bin/python3", "-c", "import alembic"],
+                                              stderr=subprocess.DEVNULL).returncode == 0:
+        alembic = ["/usr/bin/python3", "-m", "alembic"]
+    rows = []
+    try:
+        for n in [int(x) for x in args.sizes.split(",") if x]:
+            repo = os.path.join(root, "h%d" % n)
+            new = make_history(repo, n, env)
+            old = subprocess.run(["git", "-C", repo, "rev-parse", "main"], capture_output=True, text=True,
+                                 env=env).stdout.strip()
+            floor, _ = measure("git ls-tree -r --object-only HEAD alembic/versions | git cat-file --batch >/dev/null",
+                               env, repo, args.runs, shell=True)
+            cold_env = dict(env)
+            subprocess.run(["git", "-C", repo, "config", "alembicGuard.cacheDir", "none"], env=env, check=True)
+            cold, _ = measure([binary, "check"], cold_env, repo, args.runs)
+            cold_rss = peak_rss([binary, "check"], cold_env, repo)
+            subprocess.run(["git", "-C", repo, "config", "--unset", "alembicGuard.cacheDir"], env=env, check=True)
+            subprocess.run([binary, "check"], env=env, cwd=repo, stdout=subprocess.DEVNULL)  # fill the cache
+            warm, _ = measure([binary, "check"], env, repo, args.runs)
+            warm_rss = peak_rss([binary, "check"], env, repo)
+            # One-commit push adding one migration, warm cache, run as git runs the hook.
+            hook_env = dict(env, GIT_DIR=os.path.join(repo, ".git"))
+            line = ("%s %s refs/heads/main\n" % (old, new)).encode()
+            subprocess.run([binary, "pre-receive"], env=hook_env, cwd=repo, input=line, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            push, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=line)
+            heads = None
+            if alembic and n <= 10000:
+                heads, _ = measure(alembic + ["heads"], env, repo, max(1, min(args.runs, 3)), warmup=0)
+            rows.append((n, floor, cold, warm, push, heads, cold_rss, warm_rss))
+        mirror = None
+        if args.refs:
+            repo = os.path.join(root, "h2000")
+            if not os.path.exists(repo):
+                make_history(repo, 2000, env)
+            new = subprocess.run(["git", "-C", repo, "rev-parse", "main@{1}"], capture_output=True, text=True,
+                                 env=env).stdout.strip()
+            zero = "0" * 40
+            hook_env = dict(env, GIT_DIR=os.path.join(repo, ".git"))
+            one = ("%s %s refs/heads/feature-0\n" % (zero, new)).encode()
+            many = "".join("%s %s refs/heads/feature-%d\n" % (zero, new, k) for k in range(args.refs)).encode()
+            t1, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=one)
+            tn, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=many)
+            mirror = (t1, tn)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+    def ms(x):
+        return "-" if x is None else "%.1f ms" % (x * 1000)
+
+    print("alembic-guard benchmark (%s), medians of %d runs, %d cores" % (binary, args.runs, os.cpu_count() or 0))
+    print()
+    print("| revisions | git floor | check COLD | COLD/floor | check WARM | WARM/floor | one-commit pre-receive (warm) | alembic heads | heads/COLD | peak RSS cold / warm |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n, floor, cold, warm, push, heads, crss, wrss in rows:
+        print("| %d | %s | %s | %.2fx | %s | %.2fx | %s | %s | %s | %.1f / %.1f MiB |" % (
+            n, ms(floor), ms(cold), cold / floor, ms(warm), warm / floor, ms(push), ms(heads),
+            "-" if heads is None else "%.0fx" % (heads / cold), crss / 1024, wrss / 1024))
+    if mirror:
+        t1, tn = mirror
+        print()
+        print("| mirror push into 2,000 revisions | 1 new ref | %d new refs | ratio |" % args.refs)
+        print("|---|---:|---:|---:|")
+        print("| pre-receive, warm | %s | %s | %.2fx |" % (ms(t1), ms(tn), tn / t1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
