@@ -11,7 +11,7 @@ namespace ag::cli {
 void add_install_hook(CLI::App& app, Action& action) {
     struct Args {
         bool pre_receive = false, pre_push = false, forgejo = false, gitlab = false, uninstall = false;
-        std::string forgejo_server, gitlab_server, repo, target, binary;
+        std::string forgejo_server, gitlab_server, repo, target, binary, all_root;
     };
     auto a = std::make_shared<Args>();
     auto* sub = app.add_subcommand("install-hook", "Install the hook into a repository (bare or not) or a host's "
@@ -25,6 +25,8 @@ void add_install_hook(CLI::App& app, Action& action) {
     g->add_flag("--gitlab", a->gitlab, "<git dir>/custom_hooks/pre-receive.d/alembic-guard (GitLab)");
     g->add_option("--gitlab-server", a->gitlab_server, "GitLab's custom_hooks_dir: <DIR>/pre-receive.d/alembic-guard");
     g->require_option(1);
+    sub->add_option("--all", a->all_root, "With --forgejo: every <owner>/<name>.git under this Forgejo <= v15 / Gitea "
+                                          "repository root (wikis included; safe to re-run from cron)");
     sub->add_flag("--uninstall", a->uninstall, "Remove the hook (and restore a chained one)");
     sub->add_option("--repo", a->repo, "The repository (default: the current one)");
     sub->add_option("--binary", a->binary, "The alembic-guard the hook calls (default: this one)");
@@ -37,6 +39,7 @@ void add_install_hook(CLI::App& app, Action& action) {
             req.target = !a->target.empty() ? a->target : a->repo;
             if (a->pre_receive) req.layout = HookLayout::PreReceive;
             else if (a->pre_push) req.layout = HookLayout::PrePush;
+            else if (a->forgejo && !a->all_root.empty()) { req.layout = HookLayout::ForgejoAll; req.target = a->all_root; }
             else if (a->forgejo) req.layout = HookLayout::Forgejo;
             else if (a->gitlab) req.layout = HookLayout::GitLab;
             else if (!a->forgejo_server.empty()) { req.layout = HookLayout::ForgejoServer; req.target = a->forgejo_server; }

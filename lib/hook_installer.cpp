@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -218,6 +219,37 @@ InstallResult install_hook(const InstallRequest& req) {
             return install_plain(hooks, "pre-push",
                                  chaining_script(req.binary, "pre-push", "pre-push \"$@\"", "--pre-push"),
                                  req.uninstall);
+        }
+        case HookLayout::ForgejoAll: {
+            // Forgejo <= v15 / Gitea lay repositories out as <root>/<owner>/<name>.git (wikis
+            // as <name>.wiki.git). Safe to run again from cron: new repositories get the hook.
+            InstallResult all;
+            std::error_code ec;
+            if (!fs::is_directory(req.target, ec)) return InstallResult{2, {fmt::format("{} is not a directory", req.target)}};
+            size_t done = 0, kept = 0, failed = 0;
+            std::vector<fs::path> repos;
+            for (const auto& owner : fs::directory_iterator(req.target, ec)) {
+                if (!owner.is_directory(ec)) continue;
+                for (const auto& repo : fs::directory_iterator(owner.path(), ec))
+                    if (repo.is_directory(ec) && repo.path().extension() == ".git") repos.push_back(repo.path());
+            }
+            std::sort(repos.begin(), repos.end());
+            for (const auto& repo : repos) {
+                InstallRequest one = req;
+                one.layout = HookLayout::Forgejo;
+                one.target = repo.string();
+                auto r = install_hook(one);
+                for (auto& l : r.lines)
+                    if (l.rfind("note: no Forgejo dispatcher", 0) != 0) all.lines.push_back(l);
+                if (r.exit_code != 0) ++failed;
+                else if (!r.lines.empty() && r.lines.front().rfind("kept", 0) == 0) ++kept;
+                else ++done;
+            }
+            all.lines.push_back(fmt::format("{} repositories under {}: {} {}, {} unchanged, {} failed", repos.size(),
+                                            req.target, done, req.uninstall ? "changed" : "installed or updated", kept,
+                                            failed));
+            all.exit_code = failed ? 2 : 0;
+            return all;
         }
         case HookLayout::ForgejoServer:
             return install_in_directory(fs::path(req.target) / "hooks" / "pre-receive.d", req.binary, req.uninstall,

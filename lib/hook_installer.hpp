@@ -13,6 +13,7 @@ enum class HookLayout {
     GitLab,         // <git dir>/custom_hooks/pre-receive.d/alembic-guard
     GitLabServer,   // <custom_hooks_dir>/pre-receive.d/alembic-guard (every repository)
     PrePush,        // the client's pre-push hook (core.hooksPath honoured)
+    ForgejoAll,     // Forgejo layout in every <owner>/<name>.git under a repository root
 };
 
 struct InstallRequest {
