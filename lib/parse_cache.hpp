@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ public:
 
 private:
     std::string dir_;
-    std::map<std::string, Migration, std::less<>> memo_;  // "<blob>\x1f<name>"
+    std::unordered_map<std::string, Migration> memo_;  // "<blob>\x1f<name>"
     std::set<std::string> loaded_;
     mutable size_t hits_ = 0;
 };

@@ -450,19 +450,34 @@ void Reader::start_logical_line(size_t& i) {
     expect_indent_ = false;
 }
 
-bool is_compound_keyword(std::string_view w) {
-    static constexpr std::array<std::string_view, 13> kws{"if", "elif", "else", "for", "while", "try", "except",
-                                                          "finally", "with", "def", "class", "async", "match"};
-    return std::find(kws.begin(), kws.end(), w) != kws.end() || w == "case";
+// The statement keywords the reader cares about, classified without string compares
+// against a list (this runs for every logical line of every migration).
+enum class Kw { None, If, Elif, Else, For, While, Try, Except, Finally, With, Def, Class, Async, Match, Case };
+
+Kw keyword(std::string_view w) {
+    switch (w.size()) {
+    case 2: return w == "if" ? Kw::If : Kw::None;
+    case 3: return w == "for" ? Kw::For : w == "try" ? Kw::Try : w == "def" ? Kw::Def : Kw::None;
+    case 4:
+        return w == "elif" ? Kw::Elif : w == "else" ? Kw::Else : w == "with" ? Kw::With : w == "case" ? Kw::Case : Kw::None;
+    case 5:
+        return w == "while" ? Kw::While : w == "class" ? Kw::Class : w == "async" ? Kw::Async : w == "match" ? Kw::Match
+                                                                                                          : Kw::None;
+    case 6: return w == "except" ? Kw::Except : Kw::None;
+    case 7: return w == "finally" ? Kw::Finally : Kw::None;
+    default: return Kw::None;
+    }
 }
+
+bool is_compound_keyword(std::string_view w) { return keyword(w) != Kw::None; }
 
 void Reader::end_logical_line(int line) {
     if (current_.empty()) return;
     const Token& first = current_.front();
     const Token& last = current_.back();
     const Scope scope = indents_.back().scope;
-    std::string kw = first.type == Tok::Name ? std::string(first.text) : "";
-    if (kw == "async" && current_.size() > 1) kw = std::string(current_[1].text);
+    std::string_view kw = first.type == Tok::Name ? first.text : std::string_view();
+    if (kw == "async" && current_.size() > 1) kw = current_[1].text;
     if (decorator_pending_ && ((!(first.type == Tok::Op && first.text == "@") && kw != "def" && kw != "class") ||
                                indents_.size() != decorator_depth_)) {
         fail(first.line, "a decorator must be followed by a def or class statement at the same indentation");
@@ -473,7 +488,7 @@ void Reader::end_logical_line(int line) {
     if (last.type == Tok::Op && last.text == ":" && is_compound_keyword(kw)) {
         expect_indent_ = true;
         header_line_ = first.line;
-        header_kw_ = kw;
+        header_kw_ = std::string(kw);
         const bool opens_function = kw == "def" || kw == "class";
         pending_scope_ = scope == Scope::Function || opens_function ? Scope::Function : Scope::Conditional;
     } else if (last.type == Tok::Op && last.text == ":" && !(kw == "match" || kw == "case")) {
@@ -1100,13 +1115,13 @@ void Reader::process_line(std::vector<Token>& toks, Scope scope) {
     const Token* b = toks.data();
     const Token* e = b + toks.size();
     if (b->type == Tok::Op && b->text == "@") return;  // a decorator
-    std::string kw = b->type == Tok::Name ? std::string(b->text) : "";
+    std::string_view kw = b->type == Tok::Name ? b->text : std::string_view();
     const Token* kwtok = b;
-    if (kw == "async" && toks.size() > 1) { kw = std::string(b[1].text); kwtok = b + 1; }
-    const bool compound = (kw == "if" || kw == "elif" || kw == "else" || kw == "for" || kw == "while" || kw == "try" ||
-                           kw == "except" || kw == "finally" || kw == "with" || kw == "def" || kw == "class") ||
-                          (kw == "match" && (e - 1)->type == Tok::Op && (e - 1)->text == ":") ||
-                          (kw == "case" && std::any_of(b, e, [](const Token& t) { return t.type == Tok::Op && t.text == ":"; }));
+    if (kw == "async" && toks.size() > 1) { kw = b[1].text; kwtok = b + 1; }
+    const Kw k = keyword(kw);
+    const bool compound = (k != Kw::None && k != Kw::Match && k != Kw::Case && k != Kw::Async) ||
+                          (k == Kw::Match && (e - 1)->type == Tok::Op && (e - 1)->text == ":") ||
+                          (k == Kw::Case && std::any_of(b, e, [](const Token& t) { return t.type == Tok::Op && t.text == ":"; }));
     if (compound) {
         // Header: find its ':' at depth 0; what follows on the same line is the body.
         int depth = 0;
