@@ -147,6 +147,38 @@ Problem unreadable(const std::string& file, int line, const std::string& message
     return p;
 }
 
+// TOML 1.0 allows non-ASCII only inside strings and comments. Refusing it elsewhere before
+// parsing keeps hostile bytes away from toml++ 3.3's whitespace classifier (undefined
+// behaviour on some code points, fixed upstream after 3.3) and matches Python's tomllib.
+std::optional<int> toml_non_ascii_outside_strings(std::string_view t) {
+    int line = 1;
+    for (size_t i = 0; i < t.size(); ++i) {
+        const char c = t[i];
+        if (c == '\n') { ++line; continue; }
+        if (c == '#') {
+            while (i + 1 < t.size() && t[i + 1] != '\n') ++i;
+            continue;
+        }
+        if (c == '"' || c == '\'') {
+            const bool triple = t.substr(i, 3) == std::string_view(c == '"' ? "\"\"\"" : "'''");
+            const std::string_view close = triple ? t.substr(i, 3) : t.substr(i, 1);
+            i += close.size();
+            while (i < t.size() && t.substr(i, close.size()) != close) {
+                if (t[i] == '\n') {
+                    if (!triple) break;  // an unterminated string: toml++ reports it
+                    ++line;
+                }
+                if (c == '"' && t[i] == '\\') ++i;
+                ++i;
+            }
+            i += close.size() - 1;
+            continue;
+        }
+        if (static_cast<unsigned char>(c) >= 0x80) return line;
+    }
+    return std::nullopt;
+}
+
 class Discovery {
 public:
     explicit Discovery(const SourceTree& tree) : tree_(tree) {}
@@ -309,8 +341,17 @@ std::optional<std::string> percent_format(std::string_view v, const std::string&
 void Discovery::add_pyproject(const std::string& path) {
     const std::string text = tree_.read(path);
     if (text.find("alembic") == std::string::npos) return;
-    auto result = toml::parse(text, path);
     const std::string dir = parent_path(path);
+    if (const auto bad = toml_non_ascii_outside_strings(text)) {
+        if (text.find("tool.alembic") == std::string::npos) return;
+        Environment env;
+        env.name = env.config = path;
+        env.problems.push_back(unreadable(path, *bad, "not valid TOML: a non-ASCII character outside a string or comment",
+                                          fmt::format("fix the TOML syntax of {}", path)));
+        envs_.push_back(std::move(env));
+        return;
+    }
+    auto result = toml::parse(text, path);
     if (!result) {
         if (text.find("tool.alembic") == std::string::npos) return;
         const auto& err = result.error();
@@ -376,13 +417,15 @@ void Discovery::add_conventions(const std::vector<std::string>& env_py_files) {
 void Discovery::add_guard_config(const SourceTree& declarations) {
     const std::string path(kGuardConfig);
     const std::string text = declarations.read(path);
-    auto result = toml::parse(text, path);
     auto bad = [&](int line, const std::string& message) {
         Environment env;
         env.name = env.config = path;
         env.problems.push_back(unreadable(path, line, message, fmt::format("fix {}", path)));
         envs_.push_back(std::move(env));
     };
+    if (const auto line = toml_non_ascii_outside_strings(text))
+        return bad(*line, "not valid TOML: a non-ASCII character outside a string or comment");
+    auto result = toml::parse(text, path);
     if (!result) {
         const auto& err = result.error();
         return bad(static_cast<int>(err.source().begin.line), fmt::format("not valid TOML: {}", err.description()));

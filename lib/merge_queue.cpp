@@ -74,7 +74,8 @@ std::vector<CandidateOutcome> check_merge(const GitRepository& repo, const std::
         } else if (base_of && git_oid_equal(&*base_of, &so_far)) {
             merged = theirs;  // fast-forward
         } else {
-            git_merge_options mopts = GIT_MERGE_OPTIONS_INIT;
+            git_merge_options mopts;
+            git_check(git_merge_options_init(&mopts, GIT_MERGE_OPTIONS_VERSION), "cannot set up the merge");
             git_index* idx = nullptr;
             git_check(git_merge_commits(&idx, repo.get(), ours_c, theirs_c, &mopts),
                       fmt::format("cannot merge {} onto the result so far", name));

@@ -17,7 +17,7 @@ namespace {
 
 constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
-constexpr std::string_view kHeader = "alembic-guard parse cache\n";
+constexpr std::string_view kHeader = "alembic-guard parse cache 2\n";
 
 std::string escape(std::string_view s) {
     std::string out;
@@ -51,20 +51,29 @@ std::optional<std::string> unescape(std::string_view s) {
     return out;
 }
 
+// A list is written with its length first, so [] and [""] stay different.
 std::string join(const std::vector<std::string>& v) {
-    std::string out;
-    for (size_t i = 0; i < v.size(); ++i) {
-        if (i) out += kItem;
-        out += escape(v[i]);
+    std::string out = std::to_string(v.size());
+    for (const auto& item : v) {
+        out += kItem;
+        out += escape(item);
     }
     return out;
 }
 
+std::optional<int> number(std::string_view s);
+
 std::optional<std::vector<std::string>> split(std::string_view s, char sep) {
+    const auto first = s.find(sep);
+    const auto count = number(s.substr(0, first));
+    if (!count) return std::nullopt;
     std::vector<std::string> out;
-    if (s.empty()) return out;
-    size_t start = 0;
-    for (size_t i = 0; i <= s.size(); ++i) {
+    if (first == std::string_view::npos) {
+        if (*count != 0) return std::nullopt;
+        return out;
+    }
+    size_t start = first + 1;
+    for (size_t i = start; i <= s.size(); ++i) {
         if (i == s.size() || s[i] == sep) {
             auto u = unescape(s.substr(start, i - start));
             if (!u) return std::nullopt;
@@ -72,6 +81,7 @@ std::optional<std::vector<std::string>> split(std::string_view s, char sep) {
             start = i + 1;
         }
     }
+    if (out.size() != static_cast<size_t>(*count)) return std::nullopt;
     return out;
 }
 
@@ -155,7 +165,7 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
     return out;
 }
 
-std::string ParseCache::format_tag() { return fmt::format("v1-{}", AG_VERSION); }
+std::string ParseCache::format_tag() { return fmt::format("v2-{}", AG_VERSION); }
 
 ParseCache::ParseCache(std::string dir) : dir_(std::move(dir)) {}
 

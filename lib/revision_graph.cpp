@@ -323,7 +323,10 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
             return deleted;
         };
         const bool self_loop = std::find(self_looped.begin(), self_looped.end(), true) != self_looped.end();
-        if (!self_loop) {
+        // A missing revision stops Alembic (KeyError) before its cycle check runs.
+        const bool missing_any = std::any_of(g.problems.begin(), g.problems.end(),
+                                             [](const Problem& q) { return q.code == code::missing_revision; });
+        if (!self_loop && !missing_any) {
             auto deleted = cut_off(heads, bases, false);
             if (!deleted.empty()) cycle_problem(deleted, false);
             else if (auto dep = cut_off(real_heads, real_bases, true); !dep.empty()) cycle_problem(dep, true);

@@ -180,6 +180,11 @@ def snapshot(bare) -> dict:
     packed-refs, HEAD, config and (for a work repository's .git) index, ORIG_HEAD, MERGE_HEAD and
     FETCH_HEAD."""
     root = Path(bare.path if hasattr(bare, "path") else bare)
+    # receive-pack removes its quarantine directory just after the hook refuses a push (a
+    # moment later over git daemon): that is git's own bookkeeping, so wait for it.
+    deadline = time.monotonic() + 5
+    while list((root / "objects").glob("tmp_objdir-incoming-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     snap = {}
     for sub in ("objects", "refs", "logs"):
         base = root / sub

@@ -139,3 +139,15 @@ TEST_CASE("Alembic's load order: locations in order, names sorted, non-files inc
     for (auto& x : entries) paths.push_back(x.path);
     CHECK(paths == std::vector<std::string>{"z/1.py", "z/2.py", "z/dir.py", "a/0.py"});
 }
+
+TEST_CASE("non-ASCII outside TOML strings and comments is unreadable, inside them it is fine") {
+    MemoryTree t;
+    t.file(".alembic-guard.toml", "\xc3\xa9\n");
+    CHECK(only(discover_environments(t)).problems.front().code == "unreadable-config");
+    MemoryTree ok;
+    ok.file(".alembic-guard.toml", "# caf\xc3\xa9\n[[environment]]\nname = \"caf\xc3\xa9\"\nversion_locations = [\"v\"]\n")
+        .file("v/a.py", "");
+    auto e = only(discover_environments(ok));
+    CHECK(e.problems.empty());
+    CHECK(e.name == "caf\xc3\xa9");
+}

@@ -77,3 +77,16 @@ TEST_CASE("an unwritable cache directory is silently no cache") {
     c.store("tree1", {{"blob1", sample()}});
     CHECK_FALSE(ParseCache("/proc/no-such-place/alembic-guard").load("tree1"));
 }
+
+TEST_CASE("a list holding one empty string is not an empty list after a round trip") {
+    // Alembic fails on down_revision = ('',) (KeyError ''), but treats '' and () as a base.
+    auto m = ag::read_migration("v/a.py", "revision = 'a'\ndown_revision = '',\n");
+    REQUIRE(m.down_revisions == std::vector<std::string>{""});
+    auto back = ag::decode_cache_entries(ag::encode_cache_entries({{"b", m}}));
+    REQUIRE(back);
+    CHECK(back->front().second.down_revisions == std::vector<std::string>{""});
+    auto empty = ag::read_migration("v/a.py", "revision = 'a'\ndown_revision = ()\n");
+    auto back2 = ag::decode_cache_entries(ag::encode_cache_entries({{"b", empty}}));
+    REQUIRE(back2);
+    CHECK(back2->front().second.down_revisions.empty());
+}

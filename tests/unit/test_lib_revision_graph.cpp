@@ -153,3 +153,9 @@ TEST_CASE("a branch label on the earlier copy of a duplicate makes Alembic walk 
     CHECK(plain.heads == std::vector<std::string>{"p", "x"});
     CHECK(plain.head_count == 3);
 }
+
+TEST_CASE("a missing parent stops Alembic before its cycle check: missing-revision, no cycle") {
+    auto g = build_revision_graph({mig("a", {"zzz"})}, false);
+    CHECK(has(g, "missing-revision"));
+    CHECK_FALSE(has(g, "cycle"));
+}
