@@ -1,5 +1,6 @@
 // `check [REV]`, `check --worktree [PATH]` and `heads [REV]`.
 #include "commands.hpp"
+#include "deadline.hpp"
 #include "disk_tree.hpp"
 #include "git_tree.hpp"
 #include "guard_error.hpp"
@@ -57,6 +58,9 @@ TreeCheck run(const CheckArgs& a, std::string* what) {
         return check;
     }
     auto repo = GitRepository::open(a.repo);
+    const unsigned limit = ServerPolicy::from_repository(repo).timeout_seconds;
+    arm_deadline(limit, fmt::format("alembic-guard: error: the check did not finish within {} s (alembicGuard.timeout; a "
+                                    "damaged object can make libgit2 loop)\n", limit), 2);
     const git_oid oid = repo.resolve_commit(a.rev);
     GitTree tree(repo.get(), oid);
     *what = fmt::format("{} ({})", a.rev, oid_hex(oid).substr(0, 12));

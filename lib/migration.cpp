@@ -20,7 +20,9 @@ bool legacy_revision_name(std::string_view name, std::string* out) {
 
 std::string describe_value(const PyValue& v) {
     if (v.text.empty()) return v.why;
-    return fmt::format("'{}' is {}", v.text, v.why.rfind("it ", 0) == 0 ? v.why.substr(3) : v.why);
+    // why reads "it refers to ...", "it is a call...", or "a call, evaluated ...".
+    if (v.why.rfind("it ", 0) == 0) return fmt::format("'{}' {}", v.text, v.why.substr(3));
+    return fmt::format("'{}' is {}", v.text, v.why);
 }
 
 void set_error(Migration& m, int line, std::string message) {

@@ -1,11 +1,13 @@
 #include "pre_push.hpp"
 
+#include "deadline.hpp"
 #include "guard_error.hpp"
 #include "push_report.hpp"
 
 #include <fmt/format.h>
 
 #include <map>
+#include <new>
 
 namespace ag {
 
@@ -76,6 +78,13 @@ HookResult run_pre_push(const PrePushArgs& args, std::string_view input, const E
         r.err = out_text;
         return r;
     }
+    arm_deadline(policy.timeout_seconds,
+                 fmt::format("alembic-guard (pre-push) could not check this push: it did not finish within {} s "
+                             "(alembicGuard.timeout)\n{}\n",
+                             policy.timeout_seconds,
+                             policy.on_error_accept ? "alembicGuard.onError = accept: the push goes ahead UNCHECKED"
+                                                    : "the push is stopped (git push --no-verify skips this check)"),
+                 policy.on_error_accept ? 0 : 2);
     std::vector<RefJudgement> judged;
     try {
         std::vector<PushedRef> refs = parse_lines(input);
@@ -126,8 +135,10 @@ HookResult run_pre_push(const PrePushArgs& args, std::string_view input, const E
             if (it == memo.end()) it = memo.emplace(key, judge_update(repo->get(), before, *after, opts)).first;
             judged.push_back({p.remote_ref, p.remote_hex, p.local_hex, it->second});
         }
-    } catch (const GuardError& e) {
-        line(fmt::format("alembic-guard (pre-push) could not check this push: {}", e.what()));
+    } catch (const std::exception& e) {
+        const bool oom = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+        line(fmt::format("alembic-guard (pre-push) could not check this push: {}",
+                         oom ? std::string("it ran out of memory") : std::string(e.what())));
         if (policy.on_error_accept) {
             line("alembicGuard.onError = accept: the push goes ahead UNCHECKED (the server's guard still judges it)");
             r.exit_code = 0;
@@ -138,6 +149,7 @@ HookResult run_pre_push(const PrePushArgs& args, std::string_view input, const E
         r.err = out_text;
         return r;
     }
+    disarm_deadline();
     if (args.json)
         for (const auto& j : judged) r.out += judgement_json(j).dump() + "\n";
     const bool rejected = std::any_of(judged.begin(), judged.end(), [](const RefJudgement& j) { return !j.verdict.ok; });

@@ -1,11 +1,13 @@
 #include "pre_receive.hpp"
 
+#include "deadline.hpp"
 #include "guard_error.hpp"
 #include "push_report.hpp"
 
 #include <fmt/format.h>
 
 #include <map>
+#include <new>
 
 namespace ag {
 
@@ -141,6 +143,13 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
     } catch (const GuardError& e) {
         return guard_failed(e.what(), ServerPolicy::from_files(env).on_error_accept, host);
     }
+    {
+        const HookResult late = guard_failed(
+            fmt::format("it did not finish within {} s (alembicGuard.timeout; a damaged object can make libgit2 loop)",
+                        policy.timeout_seconds),
+            policy.on_error_accept, host);
+        arm_deadline(policy.timeout_seconds, late.err, late.exit_code);
+    }
     std::vector<RefJudgement> judged;
     try {
         const auto updates = parse_ref_update_lines(input);
@@ -165,8 +174,13 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
         }
     } catch (const GuardError& e) {
         return guard_failed(e.what(), policy.on_error_accept, host);
+    } catch (const std::bad_alloc&) {
+        return guard_failed("it ran out of memory", policy.on_error_accept, host);
+    } catch (const std::exception& e) {
+        return guard_failed(fmt::format("internal error: {}", e.what()), policy.on_error_accept, host);
     }
 
+    disarm_deadline();
     HookResult r;
     for (const auto& j : judged) r.out += judgement_json(j).dump() + "\n";
     if (!json) r.out.clear();

@@ -138,7 +138,8 @@ Verdict compare_checks(const TreeCheck& before, const TreeCheck& after, const st
                 v.introduced.push_back({e.environment.name, p});
             }
         }
-        if (e.graph.head_count > b.graph.head_count)
+        // A push may not add a head; the first revision of an empty environment is no fork.
+        if (e.graph.head_count > b.graph.head_count && e.graph.head_count > 1)
             v.introduced.push_back({e.environment.name, head_added(b, e, paths_before, duplicate)});
         v.environments.push_back(std::move(d));
     }

@@ -25,7 +25,14 @@ bool parse_on_error(const std::optional<std::string>& v) {
 
 void apply(ServerPolicy& p, const std::vector<std::string>& refs, const std::optional<std::string>& on_error,
            const std::vector<std::string>& bypass, const std::vector<std::string>& allow,
-           const std::optional<std::string>& cache) {
+           const std::optional<std::string>& cache, const std::optional<std::string>& timeout) {
+    if (timeout) {
+        try {
+            const long t = std::stol(*timeout);
+            if (t >= 0 && t < 86400) p.timeout_seconds = static_cast<unsigned>(t);
+        } catch (...) {
+        }
+    }
     if (!refs.empty()) p.ref_globs = refs;
     p.on_error_accept = parse_on_error(on_error);
     // bypassUsers may be multi-valued or a comma/space separated list.
@@ -70,7 +77,7 @@ ServerPolicy ServerPolicy::from_repository(const GitRepository& repo) {
     ServerPolicy p;
     apply(p, repo.config_multivar("alembicGuard.refs"), repo.config_string("alembicGuard.onError"),
           repo.config_multivar("alembicGuard.bypassUsers"), repo.config_multivar("alembicGuard.allowMultipleHeads"),
-          repo.config_string("alembicGuard.cacheDir"));
+          repo.config_string("alembicGuard.cacheDir"), repo.config_string("alembicGuard.timeout"));
     return p;
 }
 
@@ -84,7 +91,7 @@ ServerPolicy ServerPolicy::from_files(const EnvLookup& env) {
     git_config_add_file_ondisk(cfg.get(), local.c_str(), GIT_CONFIG_LEVEL_LOCAL, nullptr, 0);
     apply(p, multivar(cfg.get(), "alembicGuard.refs"), single(cfg.get(), "alembicGuard.onError"),
           multivar(cfg.get(), "alembicGuard.bypassUsers"), multivar(cfg.get(), "alembicGuard.allowMultipleHeads"),
-          single(cfg.get(), "alembicGuard.cacheDir"));
+          single(cfg.get(), "alembicGuard.cacheDir"), single(cfg.get(), "alembicGuard.timeout"));
     return p;
 }
 

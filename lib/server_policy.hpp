@@ -23,6 +23,7 @@ struct ServerPolicy {
     std::vector<std::string> bypass_users;
     std::optional<std::set<std::string>> allow_multiple_heads;
     std::optional<std::string> cache_dir;  // "none" switches the cache off
+    unsigned timeout_seconds = 60;         // alembicGuard.timeout: then the guard gives up (onError)
 
     static ServerPolicy from_repository(const GitRepository& repo);
     // When the repository cannot be opened: the global/system config plus $GIT_DIR/config.

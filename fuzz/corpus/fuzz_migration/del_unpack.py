@@ -1,0 +1,6 @@
+__init__.py
+revision = 'a'
+del revision
+x = y = 'q'
+(p, q) = 'm', 'n'
+[r, *s] = 'a', 'b'

@@ -1,0 +1,4 @@
+ABC.py
+revision = 'a'
+down_revision = None
+# ÿþ bad

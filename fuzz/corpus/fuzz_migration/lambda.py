@@ -1,0 +1,4 @@
+deadbeef.py
+f = lambda x=1: x
+revision = 'r'
+down_revision = None

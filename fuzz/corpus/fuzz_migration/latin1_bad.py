@@ -1,0 +1,3 @@
+deadbeef.py
+revision = 'café'
+down_revision = None

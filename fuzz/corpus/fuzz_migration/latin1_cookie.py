@@ -1,0 +1,4 @@
+031_add_table.py
+# -*- coding: latin-1 -*-
+revision = 'café'
+down_revision = None

@@ -1,0 +1,2 @@
+1975ea83b712.py
+down_revision = None

@@ -1,0 +1,2 @@
+1975ea83b712_add.py
+down_revision = None

@@ -1,0 +1,9 @@
+.#lock.py
+revision = 'x'
+down_revision = (
+  'a',  # first
+  "b",
+)
+x = ['c']
+y = 'd', 'e'
+z = ()

@@ -1,0 +1,5 @@
+abc123_foo.py
+R = "031"
+P = '030'
+revision = R
+down_revision = (P, R)

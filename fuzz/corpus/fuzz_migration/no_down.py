@@ -1,0 +1,2 @@
+a.py
+revision = 'a'

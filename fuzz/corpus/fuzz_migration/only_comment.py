@@ -1,0 +1,2 @@
+031_add_table.py
+# just a comment

@@ -1,0 +1,3 @@
+a.py
+revision = None
+down_revision = None

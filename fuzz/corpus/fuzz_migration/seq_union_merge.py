@@ -1,0 +1,3 @@
+ABC.py
+revision: str = "m1"
+down_revision: Union[str, Sequence[str], None] = ("a", "b")

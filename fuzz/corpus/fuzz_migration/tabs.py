@@ -1,0 +1,6 @@
+x.pyc
+if True:
+	x = 1
+        y = 2
+revision = 'a'
+down_revision = None

@@ -1,0 +1,3 @@
+1975ea83b712.py
+revision = 'a'
+down_revision = 'abc

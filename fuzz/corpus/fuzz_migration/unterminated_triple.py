@@ -1,0 +1,3 @@
+abc123_foo.py
+x = """abc
+

@@ -1,0 +1,3 @@
+a.py
+revision = 'a-b'
+down_revision = None

@@ -1,0 +1,5 @@
+a.py
+revision = 'a\
+b'
+down_revision = '''x
+y'''

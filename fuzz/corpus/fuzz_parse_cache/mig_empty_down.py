@@ -1,0 +1,3 @@
+a.py
+revision = 'a'
+down_revision = ''

@@ -1,0 +1,2 @@
+deadbeef.py
+if x:

@@ -1,0 +1,2 @@
+revision = 'a'
+down_revision = get_down_revision(revision)

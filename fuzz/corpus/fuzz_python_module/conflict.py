@@ -1,0 +1,6 @@
+revision = 'a'
+<<<<<<< HEAD
+down_revision = 'b'
+=======
+down_revision = 'c'
+>>>>>>> feature

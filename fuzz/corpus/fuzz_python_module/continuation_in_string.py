@@ -1,0 +1,4 @@
+revision = 'a\
+b'
+down_revision = '''x
+y'''

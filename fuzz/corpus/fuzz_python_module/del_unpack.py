@@ -1,0 +1,5 @@
+revision = 'a'
+del revision
+x = y = 'q'
+(p, q) = 'm', 'n'
+[r, *s] = 'a', 'b'

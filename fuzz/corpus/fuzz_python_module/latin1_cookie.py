@@ -1,0 +1,3 @@
+# -*- coding: latin-1 -*-
+revision = 'café'
+down_revision = None

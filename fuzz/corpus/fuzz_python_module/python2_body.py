@@ -1,0 +1,5 @@
+revision = 'p2'
+down_revision = None
+
+def upgrade():
+    print 'hello'

@@ -1,0 +1,3 @@
+révision = 'x'
+ｒevision = 'nfkc'
+down_revision = None

@@ -1,0 +1,3 @@
+revision = 'a'
+down_revision = (1,
+2

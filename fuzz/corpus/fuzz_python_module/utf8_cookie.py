@@ -1,0 +1,3 @@
+# vim: set fileencoding=utf-8 :
+revision = 'ok'
+down_revision = None
