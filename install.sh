@@ -3,22 +3,28 @@
 # in build/, and the binary in /usr/local/bin (root or sudo) or ~/.local/bin.
 #   ./install.sh          what the product needs, build, install
 #   ./install.sh --dev    also what the tests need (python3-alembic, git servers, ...)
+#   ./install.sh --static one static binary instead (build-static/; Debian's static libraries)
 # Environment: ALEMBIC_GUARD_WERROR=ON builds with -Werror (CI does).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 dev=0
+static=0
 for arg in "$@"; do
   case "$arg" in
     --dev) dev=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --static) static=1 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
 
 product_pkgs=(g++ make cmake pkg-config git libgit2-dev libfmt-dev nlohmann-json3-dev libcli11-dev
-              libtomlplusplus-dev doctest-dev)
-dev_pkgs=(python3 python3-alembic python3-yaml lighttpd pre-commit)
+              libtomlplusplus-dev doctest-dev python3)
+dev_pkgs=(python3 python3-alembic python3-yaml lighttpd pre-commit gitolite3 openssh-server openssh-client busybox-static
+          clang-14 libclang-rt-14-dev)
+# The static link: libssh2.a (via libgit2-dev) also needs OpenSSL's and libgcrypt's archives.
+static_pkgs=(libssl-dev libgcrypt20-dev libgpg-error-dev file)
 
 can_root=1
 sudo=""
@@ -29,6 +35,7 @@ fi
 missing=()
 wanted=("${product_pkgs[@]}")
 [ "$dev" = 1 ] && wanted+=("${dev_pkgs[@]}")
+[ "$static" = 1 ] && wanted+=("${static_pkgs[@]}")
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -45,16 +52,26 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALEMBIC_GUARD_WERROR="${ALEMBIC_GUARD_WERROR:-OFF}" >/dev/null
-cmake --build build -j "$jobs"
+if [ "$static" = 1 ]; then
+  builddir=build-static
+  cmake -S . -B build-static -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALEMBIC_GUARD_STATIC=ON -DALEMBIC_GUARD_TESTS=OFF \
+        -DALEMBIC_GUARD_WERROR="${ALEMBIC_GUARD_WERROR:-OFF}" >/dev/null
+  cmake --build build-static -j "$jobs"
+  file build-static/alembic-guard | grep -q 'statically linked' || {
+    echo "install.sh: build-static/alembic-guard is not statically linked" >&2; exit 1; }
+else
+  builddir=build
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALEMBIC_GUARD_WERROR="${ALEMBIC_GUARD_WERROR:-OFF}" >/dev/null
+  cmake --build build -j "$jobs"
+fi
 
 if [ "$can_root" = 1 ]; then
   dest=/usr/local/bin
-  $sudo install -m 0755 build/alembic-guard "$dest/alembic-guard"
+  $sudo install -m 0755 "$builddir/alembic-guard" "$dest/alembic-guard"
 else
   dest="$HOME/.local/bin"
   mkdir -p "$dest"
-  install -m 0755 build/alembic-guard "$dest/alembic-guard"
+  install -m 0755 "$builddir/alembic-guard" "$dest/alembic-guard"
   case ":$PATH:" in
     *":$dest:"*) ;;
     *) echo "install.sh: $dest is not on your PATH; add this line to ~/.profile:"

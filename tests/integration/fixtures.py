@@ -1521,3 +1521,166 @@ class Suite:
         print(f"# {time.monotonic() - t_start:.2f}s")
         print(f"{passed} passed, {failed} failed")
         return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Installation guides (docs/install/*.md): their commands, run verbatim
+# --------------------------------------------------------------------------------------------
+
+DOCS_INSTALL = HERE.parent.parent / "docs" / "install"
+_DOC_BLOCK = re.compile(r"<!-- test: (?P<id>[\w.-]+) -->\s*\n```(?P<lang>\w+)\n(?P<body>.*?)```", re.S)
+
+
+def doc_blocks(page: str) -> dict:
+    """{id: shell text} of docs/install/<page>: each ```sh block preceded by `<!-- test: ID -->`.
+    Blocks written as ```console need a host these tests cannot run (the page says which)."""
+    text = (DOCS_INSTALL / page).read_text()
+    return {m.group("id"): m.group("body") for m in _DOC_BLOCK.finditer(text) if m.group("lang") == "sh"}
+
+
+def run_doc_block(world: World, page: str, block_id: str, env=None, cwd=None, check_ok=True) -> Result:
+    """Runs one block of an installation guide, verbatim, with bash -euo pipefail, the world's
+    isolated environment plus `env` (the variables the guide tells the admin to set), and the
+    binary under test on PATH as `alembic-guard`."""
+    blocks = doc_blocks(page)
+    check(block_id in blocks, f"docs/install/{page} has no ```sh block tagged <!-- test: {block_id} -->")
+    world.guard_on_path()
+    r = world.run(["bash", "-euo", "pipefail", "-c", blocks[block_id]], cwd=cwd, env=env)
+    if check_ok:
+        check(r.ok, f"docs/install/{page}, block {block_id} failed", r)
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# gitolite3 behind sshd on 127.0.0.1 (Debian's gitolite3 and openssh-server)
+# --------------------------------------------------------------------------------------------
+
+SSHD = "/usr/sbin/sshd"
+
+
+class Gitolite:
+    """A real gitolite3 installation served by a private sshd on a free 127.0.0.1 port.
+
+    Everything lives under world.root/gitolite: the hosting user's HOME (~/.gitolite.rc,
+    ~/repositories, ~/.ssh/authorized_keys written by gitolite), sshd's own config, host key and
+    pid file, and the users' keys. sshd runs as the current user (root or not) and only lets that
+    user in; sshd's SetEnv gives the session the hosting HOME, so gitolite never touches the real
+    one. `ssh_env(user)` is the environment for a client `git` acting as that gitolite user."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self.base = world.root / "gitolite"
+        self.home = self.base / "home"          # the gitolite hosting user's HOME
+        self.sshd_dir = self.base / "sshd"
+        self.keys = self.base / "keys"
+        for d in (self.home, self.sshd_dir, self.keys):
+            d.mkdir(parents=True, exist_ok=True)
+        self.unix_user = os.environ.get("USER") or subprocess.run(["id", "-un"], capture_output=True,
+                                                                    text=True).stdout.strip()
+        self.server = None
+        self.port = None
+        self._made_privsep_dir = False
+
+    # -- as the hosting user ----------------------------------------------------------------
+
+    def host_env(self, extra=None):
+        """The hosting user's environment for commands run on the server (gitolite setup, the
+        guide's commands)."""
+        e = {"HOME": str(self.home), "XDG_CONFIG_HOME": str(self.home / ".config"),
+             "XDG_CACHE_HOME": str(self.home / ".cache"), "GIT_CONFIG_GLOBAL": str(self.home / ".gitconfig"),
+             "USER": self.unix_user, "LOGNAME": self.unix_user}
+        if extra:
+            e.update(extra)
+        return e
+
+    def keygen(self, name) -> Path:
+        key = self.keys / name
+        if not key.exists():
+            r = self.world.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test", "-f", str(key)])
+            check(r.ok, "ssh-keygen failed", r)
+        return key
+
+    def setup(self, admin="admin"):
+        """`gitolite setup -pk admin.pub`, as the Debian package's postinst would."""
+        (self.home / ".gitconfig").write_text("[user]\n\tname = gitolite\n\temail = git@example.test\n")
+        pub = Path(f"{self.keygen(admin)}.pub")      # gitolite names the user after the file: admin.pub
+        r = self.world.run(["gitolite", "setup", "-pk", str(pub)], env=self.host_env(), cwd=self.home)
+        check(r.ok, "gitolite setup failed", r)
+        return r
+
+    # -- sshd ----------------------------------------------------------------------------------
+
+    def start(self):
+        host_key = self.sshd_dir / "ssh_host_ed25519_key"
+        if not host_key.exists():
+            r = self.world.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(host_key)])
+            check(r.ok, "ssh-keygen (host key) failed", r)
+        if os.geteuid() == 0 and not os.path.isdir("/run/sshd"):
+            os.makedirs("/run/sshd", mode=0o755)       # sshd's privilege separation directory
+            self._made_privsep_dir = True
+        setenv = " ".join(f'"{k}={v}"' for k, v in {
+            "HOME": self.home, "XDG_CACHE_HOME": self.home / ".cache", "XDG_CONFIG_HOME": self.home / ".config",
+            "GIT_CONFIG_GLOBAL": self.home / ".gitconfig", "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C"}.items())
+        last = None
+        for _ in range(5):
+            port = free_port()
+            conf = self.sshd_dir / "sshd_config"
+            conf.write_text(f"""\
+Port {port}
+ListenAddress 127.0.0.1
+HostKey {host_key}
+PidFile {self.sshd_dir / 'sshd.pid'}
+AuthorizedKeysFile {self.home / '.ssh' / 'authorized_keys'}
+AllowUsers {self.unix_user}
+PermitRootLogin forced-commands-only
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitUserEnvironment no
+SetEnv {setenv}
+LogLevel VERBOSE
+""")
+            log = open(self.sshd_dir / f"sshd-{port}.log", "w")
+            proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT,
+                                    env={"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+                                    cwd=str(self.sshd_dir))
+            try:
+                wait_for_port(port, proc, what="sshd")
+            except RuntimeError as err:
+                last = f"{err}\n{(self.sshd_dir / f'sshd-{port}.log').read_text()}"
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()
+                log.close()
+                continue
+            self.port = port
+            self.server = Server("sshd", proc, port, f"ssh://{self.unix_user}@127.0.0.1:{port}", log)
+            self.world._servers.append(self.server)
+            kh = self.sshd_dir / "known_hosts"
+            kh.write_text(f"[127.0.0.1]:{port} " + " ".join(Path(f"{host_key}.pub").read_text().split()[:2]) + "\n")
+            return self.server
+        raise RuntimeError(f"cannot start sshd: {last}")
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
+        if self._made_privsep_dir:
+            shutil.rmtree("/run/sshd", ignore_errors=True)
+            self._made_privsep_dir = False
+
+    def url(self, repo):
+        return f"ssh://{self.unix_user}@127.0.0.1:{self.port}/{repo}"
+
+    def ssh_env(self, user):
+        """GIT_SSH_COMMAND for a client acting as gitolite user `user` (its own key, this server's
+        host key only, no ~/.ssh/config, no agent, no prompt)."""
+        key = self.keygen(user)
+        return {"GIT_SSH_COMMAND": (f"ssh -F /dev/null -i {key} -o IdentitiesOnly=yes -o IdentityAgent=none "
+                                    f"-o BatchMode=yes -o StrictHostKeyChecking=yes "
+                                    f"-o UserKnownHostsFile={self.sshd_dir / 'known_hosts'} -o LogLevel=ERROR"),
+                "SSH_AUTH_SOCK": ""}
+
+    def sshd_log(self):
+        return "".join(p.read_text() for p in sorted(self.sshd_dir.glob("sshd-*.log")))
