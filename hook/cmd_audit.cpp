@@ -49,9 +49,7 @@ void add_audit(CLI::App& app, Action& action) {
             auto repo = GitRepository::open(a->repo);
             const auto policy = ServerPolicy::from_repository(repo);
             ParseCache cache(parse_cache_dir(policy.cache_dir, process_environment()));
-            PolicyOptions opts;
-            opts.allow_multiple_heads = policy.allow_multiple_heads;
-            opts.cache = &cache;
+            const PolicyOptions opts = policy_options(policy, cache);
             const auto result = audit_history(repo, a->ref, a->since.empty() ? std::nullopt : std::optional(a->since), opts);
             if (a->format == "json") {
                 for (const auto& f : result.findings) {

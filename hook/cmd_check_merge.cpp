@@ -46,9 +46,7 @@ void add_check_merge(CLI::App& app, Action& action) {
             auto repo = GitRepository::open(a->repo);
             const auto policy = ServerPolicy::from_repository(repo);
             ParseCache cache(parse_cache_dir(policy.cache_dir, process_environment()));
-            PolicyOptions opts;
-            opts.allow_multiple_heads = policy.allow_multiple_heads;
-            opts.cache = &cache;
+            const PolicyOptions opts = policy_options(policy, cache);
             const git_oid base = repo.resolve_commit(a->base);
             const auto outcomes = check_merge(repo, a->base, a->candidates, opts);
             size_t failed = 0;

@@ -109,9 +109,7 @@ HookResult run_pre_push(const PrePushArgs& args, std::string_view input, const E
         }
         const std::string remote = !args.remote.empty() ? args.remote : env("PRE_COMMIT_REMOTE_NAME").value_or("");
         ParseCache cache(parse_cache_dir(policy.cache_dir, env));
-        PolicyOptions opts;
-        opts.allow_multiple_heads = policy.allow_multiple_heads;
-        opts.cache = &cache;
+        const PolicyOptions opts = policy_options(policy, cache);
         std::map<std::string, Verdict> memo;
         for (const auto& p : refs) {
             if (!p.local || !policy.guards(p.remote_ref)) continue;

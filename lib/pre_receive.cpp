@@ -155,9 +155,7 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
         const auto updates = parse_ref_update_lines(input);
         BaseFinder bases(*repo);
         ParseCache cache(parse_cache_dir(policy.cache_dir, env));
-        PolicyOptions opts;
-        opts.allow_multiple_heads = policy.allow_multiple_heads;
-        opts.cache = &cache;
+        const PolicyOptions opts = policy_options(policy, cache);
         // Refs moving to the same commit from the same base share one judgement.
         std::map<std::string, Verdict> memo;
         for (const auto& u : updates) {

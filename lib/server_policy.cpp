@@ -109,6 +109,13 @@ std::string parse_cache_dir(const std::optional<std::string>& configured, const 
     return {};
 }
 
+PolicyOptions policy_options(const ServerPolicy& policy, ParseCache& cache) {
+    PolicyOptions o;
+    o.allow_multiple_heads = policy.allow_multiple_heads;
+    o.cache = &cache;
+    return o;
+}
+
 Pusher identify_pusher(const EnvLookup& env) {
     Pusher p;
     auto nonzero = [](const std::optional<std::string>& v) { return v && !v->empty() && *v != "0"; };

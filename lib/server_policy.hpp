@@ -2,6 +2,7 @@
 // The operator's side of a server hook: alembicGuard.* git config keys, who is pushing
 // (as each host names them), the bypass push option, and which host's UI will show our
 // lines (GitLab shows only GL-HOOK-ERR: lines; Forgejo the first unbroken block).
+#include "push_policy.hpp"
 #include "repository.hpp"
 
 #include <functional>
@@ -34,6 +35,9 @@ struct ServerPolicy {
 // Where the parse cache lives: alembicGuard.cacheDir (`none`: nowhere), else
 // $XDG_CACHE_HOME/alembic-guard, else $HOME/.cache/alembic-guard; "" means in memory only.
 std::string parse_cache_dir(const std::optional<std::string>& configured, const EnvLookup& env);
+
+// The judging options the operator's policy implies, reading parses through `cache`.
+PolicyOptions policy_options(const ServerPolicy& policy, ParseCache& cache);
 
 struct Pusher {
     std::string name;           // empty when unknown
