@@ -71,7 +71,7 @@ if(EXISTS ${AG_LICENSE_FILE})
 endif()
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_CHECKSUM SHA256)
-set(CPACK_SOURCE_IGNORE_FILES "/\\.git/" "/build.*/")
+set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build.*/")
 
 # .deb (from build/, the shared-library build): /usr/bin/alembic-guard, Depends: git and what
 # dpkg-shlibdeps finds.
