@@ -21,13 +21,6 @@ struct PushedRef {
     std::string local_hex, remote_hex;
 };
 
-std::optional<git_oid> oid_of(const std::string& hex) {
-    if (hex.empty() || is_zero_oid(hex)) return std::nullopt;
-    if (hex.size() == 64) throw GuardError("the push names SHA-256 object IDs, which libgit2 1.5 cannot read");
-    git_oid oid;
-    if (git_oid_fromstr(&oid, hex.c_str()) < 0) throw GuardError(fmt::format("'{}' is not an object ID", hex));
-    return oid;
-}
 
 std::vector<PushedRef> parse_lines(std::string_view input) {
     std::vector<PushedRef> out;
@@ -52,7 +45,7 @@ std::vector<PushedRef> parse_lines(std::string_view input) {
         if (f.size() != 4)
             throw GuardError(fmt::format("input line {} is not '<local-ref> <local-oid> <remote-ref> <remote-oid>': {}",
                                          lineno, line));
-        out.push_back({f[0], f[2], oid_of(f[1]), oid_of(f[3]), f[1], f[3]});
+        out.push_back({f[0], f[2], parse_push_oid(f[1]), parse_push_oid(f[3]), f[1], f[3]});
     }
     return out;
 }

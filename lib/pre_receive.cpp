@@ -11,6 +11,15 @@
 
 namespace ag {
 
+std::optional<git_oid> parse_push_oid(const std::string& hex) {
+    if (hex.empty() || is_zero_oid(hex)) return std::nullopt;
+    if (hex.size() == 64)
+        throw GuardError("the push names SHA-256 object IDs, which libgit2 1.5 cannot read");
+    git_oid oid;
+    git_check(git_oid_fromstr(&oid, hex.c_str()), fmt::format("'{}' is not an object ID", hex));
+    return oid;
+}
+
 bool is_zero_oid(std::string_view hex) {
     return !hex.empty() && hex.find_first_not_of('0') == std::string_view::npos;
 }
@@ -21,14 +30,6 @@ bool is_hex(std::string_view s) {
     return !s.empty() && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-std::optional<git_oid> parse_oid(const std::string& hex) {
-    if (is_zero_oid(hex)) return std::nullopt;
-    if (hex.size() == 64)
-        throw GuardError("the push names SHA-256 object IDs, which libgit2 1.5 cannot read");
-    git_oid oid;
-    git_check(git_oid_fromstr(&oid, hex.c_str()), fmt::format("'{}' is not an object ID", hex));
-    return oid;
-}
 
 std::string short_hex(const std::string& hex) { return is_zero_oid(hex) ? "(new)" : hex.substr(0, 10); }
 
@@ -160,10 +161,10 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
         std::map<std::string, Verdict> memo;
         for (const auto& u : updates) {
             if (is_zero_oid(u.new_hex) || !policy.guards(u.ref)) continue;
-            const auto after = repo->peel_to_commit(*parse_oid(u.new_hex));
+            const auto after = repo->peel_to_commit(*parse_push_oid(u.new_hex));
             if (!after) continue;  // a tag of a tree or blob carries no history to judge
             std::optional<git_oid> before;
-            if (const auto old = parse_oid(u.old_hex)) before = repo->peel_to_commit(*old);
+            if (const auto old = parse_push_oid(u.old_hex)) before = repo->peel_to_commit(*old);
             if (!before) before = bases.base_for(*after);
             const std::string key = (before ? oid_hex(*before) : std::string("-")) + ":" + oid_hex(*after);
             auto it = memo.find(key);

@@ -19,6 +19,9 @@ struct RefUpdateLine {
 std::vector<RefUpdateLine> parse_ref_update_lines(std::string_view input);
 
 bool is_zero_oid(std::string_view hex);
+// An object ID of a hook's input line; nullopt for the zero (or an empty) ID. Throws GuardError for
+// anything else that is no SHA-1 object ID (SHA-256 ones included: libgit2 1.5 cannot read them).
+std::optional<git_oid> parse_push_oid(const std::string& hex);
 
 struct HookResult {
     int exit_code = 0;
