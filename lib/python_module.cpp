@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace ag {
 
@@ -17,21 +18,40 @@ constexpr size_t kMaxIndent = 100;
 
 enum class Tok { Name, Number, String, Op };
 
+// A view of source text whose comparison with a literal is inlined: std::string_view's
+// operator== calls memcmp with a runtime length, which showed as a tenth of all parsing
+// time (every token is compared with a few keywords and operators).
+struct Text : std::string_view {
+    constexpr Text() = default;
+    constexpr Text(std::string_view v) : std::string_view(v) {}
+    template <size_t N>
+    constexpr bool operator==(const char (&lit)[N]) const {
+        if (size() != N - 1) return false;
+        for (size_t i = 0; i + 1 < N; ++i)
+            if ((*this)[i] != lit[i]) return false;
+        return true;
+    }
+    template <size_t N>
+    constexpr bool operator!=(const char (&lit)[N]) const { return !(*this == lit); }
+};
+
+// Trivially copyable and small: a migration has hundreds of tokens, a history tens of
+// thousands of migrations. What only a few tokens need (a string's decoded value, a
+// non-ASCII name's folded form) is computed when asked for, or kept beside the tokens.
 struct Token {
     Tok type;
-    std::string_view text;  // as written (for strings: including prefix and quotes)
-    size_t begin = 0;       // byte offsets into the source
-    size_t end = 0;
-    int line = 0;
     // Strings only.
     bool is_bytes = false;
     bool is_fstring = false;
-    std::string value;  // decoded contents (str literals)
-    std::string norm;   // Names with non-ASCII characters: the NFKC-folded name Python binds
+    bool raw = false;
+    uint32_t body_begin = 0;  // the string's contents: text.substr(body_begin, body_size)
+    uint32_t body_size = 0;
+    uint32_t norm = 0;        // Names with non-ASCII characters: 1 + index of the NFKC-folded name
+    int line = 0;
+    size_t begin = 0;         // byte offsets into the source
+    size_t end = 0;
+    Text text;                // as written (for strings: including prefix and quotes)
 };
-
-// The name a Name token binds: Python folds identifiers with NFKC.
-std::string_view name_of(const Token& t) { return t.norm.empty() ? t.text : std::string_view(t.norm); }
 
 enum class Scope { Module, Conditional, Function };
 
@@ -158,6 +178,14 @@ std::vector<size_t> invalid_utf8_offsets(std::string_view s) {
     size_t i = 0;
     const auto n = s.size();
     while (i < n) {
+        // Eight ASCII bytes at a time: migrations are almost always plain ASCII.
+        while (i + 8 <= n) {
+            uint64_t word;
+            std::memcpy(&word, s.data() + i, 8);
+            if (word & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i >= n) break;
         const auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) { ++i; continue; }
         size_t len = 0;
@@ -301,6 +329,13 @@ private:
     }
     bool scan_string(size_t& i, size_t prefix_len, Token& tok);
     void end_logical_line(int line);
+    // Lines inside a function body bind nothing at module level: only their first, second
+    // and last tokens matter (block headers, decorators, `async def`), so no others are kept.
+    void emit(const Token& tok) {
+        if (current_.empty()) skim_ = indents_.back().scope == Scope::Function;
+        if (!skim_ || current_.size() < 3) current_.push_back(tok);
+        else current_[2] = tok;
+    }
     void start_logical_line(size_t& i);
 
     // ---- statements ----
@@ -313,6 +348,15 @@ private:
     std::string text_of(const Token* b, const Token* e) const {
         if (b >= e) return "";
         return shorten(s_.substr(b->begin, (e - 1)->end - b->begin));
+    }
+
+    // The name a Name token binds: Python folds identifiers with NFKC.
+    Text name_of(const Token& t) const { return t.norm ? Text(norms_[t.norm - 1]) : t.text; }
+    // The contents of a str literal, escapes decoded, as UTF-8.
+    std::string string_value(const Token& t) const {
+        const std::string_view body = t.text.substr(t.body_begin, t.body_size);
+        std::string v = t.raw ? std::string(body) : decode_escapes(body);
+        return encoding_ == SourceEncoding::Latin1 ? latin1_to_utf8(v) : v;
     }
 
     bool scan_number(size_t& i);
@@ -336,6 +380,8 @@ private:
     };
     std::vector<Level> indents_{{0, 0, Scope::Module}};
     std::vector<Token> current_;  // tokens of the logical line being read
+    std::vector<std::string> norms_;  // folded non-ASCII names (Token::norm)
+    bool skim_ = false;               // current_ holds only the first, second and last tokens
     bool expect_indent_ = false;
     int header_line_ = 0;
     std::string header_kw_;
@@ -389,9 +435,10 @@ bool Reader::scan_string(size_t& i, size_t prefix_len, Token& tok) {
             tok.end = i;
             tok.text = s_.substr(start, i - start);
             tok.line = start_line;
+            tok.raw = raw;
+            tok.body_begin = static_cast<uint32_t>(body_begin - start);
+            tok.body_size = static_cast<uint32_t>(body.size());
             if (tok.is_fstring && !check_fstring_fields(body, start_line)) return false;
-            tok.value = raw ? std::string(body) : decode_escapes(body);
-            if (encoding_ == SourceEncoding::Latin1) tok.value = latin1_to_utf8(tok.value);
             return true;
         }
         ++i;
@@ -454,7 +501,7 @@ void Reader::start_logical_line(size_t& i) {
 // against a list (this runs for every logical line of every migration).
 enum class Kw { None, If, Elif, Else, For, While, Try, Except, Finally, With, Def, Class, Async, Match, Case };
 
-Kw keyword(std::string_view w) {
+Kw keyword(Text w) {
     switch (w.size()) {
     case 2: return w == "if" ? Kw::If : Kw::None;
     case 3: return w == "for" ? Kw::For : w == "try" ? Kw::Try : w == "def" ? Kw::Def : Kw::None;
@@ -469,14 +516,14 @@ Kw keyword(std::string_view w) {
     }
 }
 
-bool is_compound_keyword(std::string_view w) { return keyword(w) != Kw::None; }
+bool is_compound_keyword(Text w) { return keyword(w) != Kw::None; }
 
 void Reader::end_logical_line(int line) {
     if (current_.empty()) return;
     const Token& first = current_.front();
     const Token& last = current_.back();
     const Scope scope = indents_.back().scope;
-    std::string_view kw = first.type == Tok::Name ? first.text : std::string_view();
+    Text kw = first.type == Tok::Name ? first.text : Text();
     if (kw == "async" && current_.size() > 1) kw = current_[1].text;
     if (decorator_pending_ && ((!(first.type == Tok::Op && first.text == "@") && kw != "def" && kw != "class") ||
                                indents_.size() != decorator_depth_)) {
@@ -564,7 +611,7 @@ void Reader::tokenize_all() {
                 for (size_t k = i; k < j; ++k) p += static_cast<char>(std::tolower(static_cast<unsigned char>(s_[k])));
                 if (p == "r" || p == "u" || p == "b" || p == "f" || p == "br" || p == "rb" || p == "fr" || p == "rf") {
                     if (!scan_string(i, len, tok)) return;
-                    current_.push_back(std::move(tok));
+                    emit(tok);
                     continue;
                 }
             }
@@ -575,12 +622,12 @@ void Reader::tokenize_all() {
             tok.line = line_;
             i = j;
             if (!verify_identifier(tok)) return;
-            current_.push_back(std::move(tok));
+            emit(tok);
             continue;
         }
         if (c == '\'' || c == '"') {
             if (!scan_string(i, 0, tok)) return;
-            current_.push_back(std::move(tok));
+            emit(tok);
             continue;
         }
         if (is_digit(uc) || (c == '.' && i + 1 < n && is_digit(static_cast<unsigned char>(s_[i + 1])))) {
@@ -591,7 +638,7 @@ void Reader::tokenize_all() {
             tok.end = i;
             tok.text = s_.substr(start, i - start);
             tok.line = line_;
-            current_.push_back(std::move(tok));
+            emit(tok);
             continue;
         }
         // Operators and delimiters: the longest of Python's operators starting here.
@@ -626,7 +673,7 @@ void Reader::tokenize_all() {
             bracket_lines_.pop_back();
         }
         i += len;
-        current_.push_back(std::move(tok));
+        emit(tok);
     }
     if (failure_) return;
     if (!brackets_.empty()) {
@@ -823,7 +870,8 @@ bool Reader::verify_identifier(Token& tok) {
         }
         first = false;
     }
-    tok.norm = std::move(norm);
+    norms_.push_back(std::move(norm));
+    tok.norm = static_cast<uint32_t>(norms_.size());
     return true;
 }
 
@@ -847,7 +895,8 @@ PyValue computed(std::string text, std::string why) {
     return v;
 }
 
-bool is_op(const Token* p, const Token* e, std::string_view op) { return p < e && p->type == Tok::Op && p->text == op; }
+template <size_t N>
+bool is_op(const Token* p, const Token* e, const char (&op)[N]) { return p < e && p->type == Tok::Op && p->text == op; }
 
 PyValue Reader::evaluate_atom(const Token*& p, const Token* e) const {
     const Token* start = p;
@@ -859,7 +908,7 @@ PyValue Reader::evaluate_atom(const Token*& p, const Token* e) const {
         while (p < e && p->type == Tok::String) {
             any_bytes |= p->is_bytes;
             any_f |= p->is_fstring;
-            acc += p->value;
+            acc += string_value(*p);
             ++p;
         }
         if (any_f) v = computed(text_of(start, p), "an f-string is formatted when the module runs");
@@ -1115,7 +1164,7 @@ void Reader::process_line(std::vector<Token>& toks, Scope scope) {
     const Token* b = toks.data();
     const Token* e = b + toks.size();
     if (b->type == Tok::Op && b->text == "@") return;  // a decorator
-    std::string_view kw = b->type == Tok::Name ? b->text : std::string_view();
+    Text kw = b->type == Tok::Name ? b->text : Text();
     const Token* kwtok = b;
     if (kw == "async" && toks.size() > 1) { kw = b[1].text; kwtok = b + 1; }
     const Kw k = keyword(kw);

@@ -49,4 +49,9 @@ void* __wrap_dlopen(const char*, int) {
     return nullptr;
 }
 
+// libgit2's TLS setup parses the system CA bundle at every start; nothing here uses TLS
+// (see skip_ca_bundle.cpp, the shared build's counterpart): start with an empty chain.
+int __wrap_mbedtls_x509_crt_parse_file(void*, const char*) { return 0; }
+int __wrap_mbedtls_x509_crt_parse_path(void*, const char*) { return 0; }
+
 }  // extern "C"
