@@ -66,7 +66,8 @@ TreeCheck run(const CheckArgs& a, std::string* what) {
     *what = fmt::format("{} ({})", a.rev, oid_hex(oid).substr(0, 12));
     ParseCache cache(parse_cache_dir(repo.config_string("alembicGuard.cacheDir"), process_environment()));
     auto options = operator_options(&repo);
-    options.cache = &cache;
+    // One tree: remembering parses in memory only pays when they can be stored.
+    if (!cache.dir().empty()) options.cache = &cache;
     auto check = check_tree(tree, options);
     check.commit = oid_hex(oid);
     return check;

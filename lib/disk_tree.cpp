@@ -52,7 +52,7 @@ std::vector<DirEntry> DiskTree::list(std::string_view dir) const {
         EntryKind k = ec2 ? EntryKind::Other : kind_of(est);
         // A directory holding a .git file or directory is a submodule's work tree.
         if (k == EntryKind::Directory && fs::exists(it->path() / ".git", ec2)) k = EntryKind::Submodule;
-        out.push_back({it->path().filename().string(), k});
+        out.push_back({it->path().filename().string(), k, {}});
     }
     std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
     return out;

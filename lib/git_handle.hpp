@@ -23,6 +23,7 @@ using Object = std::unique_ptr<git_object, GitDeleter<git_object_free>>;
 using Reference = std::unique_ptr<git_reference, GitDeleter<git_reference_free>>;
 using Config = std::unique_ptr<git_config, GitDeleter<git_config_free>>;
 using Odb = std::unique_ptr<git_odb, GitDeleter<git_odb_free>>;
+using OdbObject = std::unique_ptr<git_odb_object, GitDeleter<git_odb_object_free>>;
 using Index = std::unique_ptr<git_index, GitDeleter<git_index_free>>;
 using RevWalk = std::unique_ptr<git_revwalk, GitDeleter<git_revwalk_free>>;
 

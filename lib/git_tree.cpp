@@ -54,7 +54,9 @@ std::vector<DirEntry> GitTree::list(std::string_view dir) const {
     out.reserve(n);
     for (size_t i = 0; i < n; ++i) {
         const git_tree_entry* e = git_tree_entry_byindex(t, i);
-        out.push_back({git_tree_entry_name(e), kind_of_mode(git_tree_entry_filemode(e))});
+        char id[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(id, sizeof id, git_tree_entry_id(e));
+        out.push_back({git_tree_entry_name(e), kind_of_mode(git_tree_entry_filemode(e)), id});
     }
     // git sorts trees with "dir/" semantics; callers want plain byte order of names.
     std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
@@ -92,6 +94,25 @@ std::string GitTree::read(std::string_view path) const {
     Blob blob(b);
     const auto size = static_cast<size_t>(git_blob_rawsize(b));
     return std::string(static_cast<const char*>(git_blob_rawcontent(b)), size);
+}
+
+std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) const {
+    git_oid id;
+    if (entry.id.size() != GIT_OID_HEXSZ || git_oid_fromstr(&id, entry.id.c_str()) < 0) return read(join_path(dir, entry.name));
+    // Straight from the object database: no path lookup, no object parsing, no cache.
+    if (!odb_) {
+        git_odb* odb = nullptr;
+        git_check(git_repository_odb(&odb, repo_), "cannot open the object database");
+        odb_.reset(odb);
+    }
+    git_odb_object* o = nullptr;
+    git_check(git_odb_read(&o, odb_.get(), &id),
+              fmt::format("cannot read '{}' (blob {}) from {}", join_path(dir, entry.name), entry.id, describe()));
+    OdbObject obj(o);
+    if (git_odb_object_type(o) != GIT_OBJECT_BLOB)
+        throw GuardError(fmt::format("cannot read '{}' from {}: object {} is not a blob", join_path(dir, entry.name),
+                                     describe(), entry.id));
+    return std::string(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
 }
 
 namespace {

@@ -17,6 +17,7 @@ public:
     std::vector<DirEntry> list(std::string_view dir) const override;
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
+    std::string read_entry(std::string_view dir, const DirEntry& entry) const override;
     void walk_files(const std::function<void(const std::string&)>& visit) const override;
     std::string describe() const override;
     std::optional<std::string> content_id(std::string_view path) const override;
@@ -31,6 +32,7 @@ private:
     // per file.
     const git_tree_entry* entry(std::string_view path) const;
     git_repository* repo_;
+    mutable Odb odb_;  // opened on the first read_entry
     git_oid commit_;
     Tree root_;
     mutable std::map<std::string, Tree, std::less<>> subtrees_;

@@ -2,6 +2,10 @@
 
 namespace ag {
 
+std::string SourceTree::read_entry(std::string_view dir, const DirEntry& entry) const {
+    return read(join_path(dir, entry.name));
+}
+
 std::string join_path(std::string_view dir, std::string_view name) {
     if (dir.empty()) return std::string(name);
     if (name.empty()) return std::string(dir);

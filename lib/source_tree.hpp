@@ -15,6 +15,7 @@ enum class EntryKind { File, Directory, Symlink, Submodule, Other };
 struct DirEntry {
     std::string name;
     EntryKind kind;
+    std::string id;  // content address (git object ID, hex) when the tree has one; else ""
 };
 
 class SourceTree {
@@ -29,6 +30,9 @@ public:
     virtual std::string read(std::string_view path) const = 0;
     // Calls `visit` with the repository-relative path of every regular file, depth first.
     virtual void walk_files(const std::function<void(const std::string&)>& visit) const = 0;
+    // The bytes of the regular file `entry`, as listed by list(dir). Same result as
+    // read(join_path(dir, entry.name)); a tree may read faster from what its listing knows.
+    virtual std::string read_entry(std::string_view dir, const DirEntry& entry) const;
     // For messages: "commit 1a2b3c4" or the directory.
     virtual std::string describe() const = 0;
     // A content address of the entry at `path` (a git object ID), when the tree has one:

@@ -1,5 +1,7 @@
 #include "tree_check.hpp"
 
+#include "migration_reader.hpp"
+
 namespace ag {
 
 bool TreeCheck::ok() const {
@@ -19,27 +21,42 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     for (const auto& loc : env.version_locations) {
         const auto tree_id = cache ? tree.content_id(loc) : std::nullopt;
         if (tree_id) cache->load(*tree_id);
-        std::vector<std::pair<std::string, Migration>> parsed;
-        bool missed = false;
-        for (const auto& e : tree.list(loc)) {
+        // First what is already known (or not a file), then everything else read at once.
+        const size_t first = migrations.size();
+        std::vector<MigrationSource> unread;
+        std::vector<size_t> unread_at;
+        for (auto& e : tree.list(loc)) {
             if (!is_migration_file_name(e.name)) continue;
-            const std::string path = join_path(loc, e.name);
+            std::string path = join_path(loc, e.name);
             out.files.push_back(path);
             if (e.kind != EntryKind::File) {
-                migrations.push_back(unloadable_migration(path, e.kind));
+                migrations.push_back(unloadable_migration(std::move(path), e.kind));
                 continue;
             }
-            const auto blob = cache ? tree.content_id(path) : std::nullopt;
-            std::optional<Migration> m = blob ? cache->find(*blob, path) : std::nullopt;
-            if (!m) {
-                m = read_migration(path, tree.read(path));
-                missed = true;
-                if (blob) cache->remember(*blob, *m);
+            std::optional<Migration> known = cache && !e.id.empty() ? cache->find(e.id, path) : std::nullopt;
+            if (known) {
+                migrations.push_back(std::move(*known));
+                continue;
             }
-            if (blob) parsed.emplace_back(*blob, *m);
-            migrations.push_back(std::move(*m));
+            unread_at.push_back(migrations.size());
+            migrations.emplace_back();
+            unread.push_back({loc, std::move(e)});
         }
-        if (tree_id && missed) cache->store(*tree_id, parsed);
+        auto parsed = read_migrations(tree, unread);
+        for (size_t k = 0; k < parsed.size(); ++k) {
+            if (cache && !unread[k].entry.id.empty()) cache->remember(unread[k].entry.id, parsed[k]);
+            migrations[unread_at[k]] = std::move(parsed[k]);
+        }
+        if (tree_id && !unread.empty()) {
+            std::vector<std::pair<std::string, Migration>> entries;
+            size_t k = 0;
+            for (auto& e : tree.list(loc)) {
+                if (!is_migration_file_name(e.name)) continue;
+                const Migration& m = migrations[first + k++];
+                if (e.kind == EntryKind::File && !e.id.empty()) entries.emplace_back(std::move(e.id), m);
+            }
+            cache->store(*tree_id, entries);
+        }
     }
     out.graph = build_revision_graph(migrations, allow);
     out.notes = env.notes;

@@ -36,7 +36,7 @@ std::vector<DirEntry> MemoryTree::list(std::string_view dir) const {
     for (const auto& [p, _] : files_) add(p, EntryKind::File);
     for (const auto& [p, k] : others_) add(p, k);
     std::vector<DirEntry> v;
-    for (auto& [n, k] : out) v.push_back({n, k});
+    for (auto& [n, k] : out) v.push_back({n, k, {}});
     return v;
 }
 

@@ -1,0 +1,126 @@
+#include "migration_reader.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+namespace ag {
+
+namespace {
+// Below this many files a second thread costs more than it saves.
+constexpr size_t kParallelFrom = 64;
+constexpr unsigned kMaxThreads = 4;
+// How far reading may run ahead of interpreting: bounds the bytes held at once.
+constexpr size_t kWindow = 64;
+
+// One thread (the caller) reads every file, in order, and is the only one to touch the
+// tree; when it is a window ahead it interprets a file itself. The others interpret what
+// has been read. A lock around the tree instead was measured slower than one thread: the
+// threads spent their time waking each other.
+class Pipeline {
+public:
+    Pipeline(const SourceTree& tree, const std::vector<MigrationSource>& sources)
+        : tree_(tree), sources_(sources), bytes_(sources.size()), out_(sources.size()) {}
+
+    void read_all() {
+        const size_t n = sources_.size();
+        size_t r = 0;
+        while (r < n && !failed_.load(std::memory_order_relaxed)) {
+            if (r - std::min(r, next_.load(std::memory_order_relaxed)) >= kWindow && interpret_one()) continue;
+            try {
+                bytes_[r] = tree_.read_entry(sources_[r].dir, sources_[r].entry);
+            } catch (...) {
+                fail(r, std::current_exception());
+                break;
+            }
+            produced_.store(++r, std::memory_order_release);
+            produced_.notify_all();
+        }
+        while (interpret_one()) {
+        }
+    }
+
+    void interpret_all() {
+        while (interpret_one()) {
+        }
+    }
+
+    std::vector<Migration> result() {
+        if (error_) std::rethrow_exception(error_);
+        return std::move(out_);
+    }
+
+private:
+    // Interprets the next unclaimed file once it has been read; false when none is left
+    // (or reading failed before it).
+    bool interpret_one() {
+        const size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+        if (i >= sources_.size()) return false;
+        for (size_t p = produced_.load(std::memory_order_acquire); p <= i;
+             p = produced_.load(std::memory_order_acquire)) {
+            if (failed_.load(std::memory_order_acquire)) return false;
+            produced_.wait(p, std::memory_order_acquire);
+        }
+        try {
+            const MigrationSource& s = sources_[i];
+            out_[i] = read_migration(join_path(s.dir, s.entry.name), bytes_[i]);
+            std::string().swap(bytes_[i]);
+        } catch (...) {
+            fail(i, std::current_exception());
+            return false;
+        }
+        return true;
+    }
+
+    // Keeps the failure of the lowest index: files are claimed in order and a claimed
+    // file is always finished, so that is the one a single thread would have met first.
+    void fail(size_t i, std::exception_ptr e) {
+        {
+            std::lock_guard<std::mutex> lock(error_lock_);
+            if (i < error_index_) {
+                error_ = std::move(e);
+                error_index_ = i;
+            }
+        }
+        failed_.store(true, std::memory_order_release);
+        // Wake the waiting: they see `failed_` and stop.
+        produced_.fetch_add(0, std::memory_order_release);
+        produced_.notify_all();
+    }
+
+    const SourceTree& tree_;
+    const std::vector<MigrationSource>& sources_;
+    std::vector<std::string> bytes_;
+    std::vector<Migration> out_;
+    std::atomic<size_t> produced_{0};  // files [0, produced_) have been read
+    std::atomic<size_t> next_{0};      // the next file to interpret
+    std::atomic<bool> failed_{false};
+    std::mutex error_lock_;
+    std::exception_ptr error_;
+    size_t error_index_ = SIZE_MAX;
+};
+
+}  // namespace
+
+std::vector<Migration> read_migrations(const SourceTree& tree, const std::vector<MigrationSource>& sources,
+                                       unsigned threads) {
+    if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
+    if (sources.size() < kParallelFrom) threads = 1;
+    Pipeline pipeline(tree, sources);
+    std::vector<std::thread> helpers;
+    for (unsigned k = 1; k < threads; ++k) {
+        try {
+            helpers.emplace_back([&pipeline] { pipeline.interpret_all(); });
+        } catch (const std::system_error&) {
+            break;  // no more threads allowed (ulimit -u): fewer helpers, same result
+        }
+    }
+    pipeline.read_all();
+    for (auto& t : helpers) t.join();
+    return pipeline.result();
+}
+
+}  // namespace ag

@@ -1,0 +1,25 @@
+#pragma once
+// Reads and interprets many migration files at once, on the cores the machine offers.
+// A tree need not be thread-safe (libgit2 is not): reading from it is serialised, and
+// interpreting the bytes — most of the work once blobs are inflated — runs in parallel.
+#include "migration.hpp"
+#include "source_tree.hpp"
+
+#include <string>
+#include <vector>
+
+namespace ag {
+
+struct MigrationSource {
+    std::string dir;  // the version location
+    DirEntry entry;   // a regular file listed in it
+};
+
+// read_migration() of every source, in the order given: the same result as reading them
+// one by one. `threads` 0: one per core, at most 4. When files cannot be read it throws
+// what the tree threw for the first of them (in the order given), after every thread has
+// stopped.
+std::vector<Migration> read_migrations(const SourceTree& tree, const std::vector<MigrationSource>& sources,
+                                       unsigned threads = 0);
+
+}  // namespace ag

@@ -1,0 +1,109 @@
+#include "migration_reader.hpp"
+
+#include "fixtures.hpp"
+#include "guard_error.hpp"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <thread>
+
+using namespace ag;
+using ag::test::MemoryTree;
+
+namespace {
+
+// 300 chained migrations under versions/.
+MemoryTree history(size_t n) {
+    MemoryTree t;
+    for (size_t i = 0; i < n; ++i)
+        t.migration(fmt::format("versions/{:04}.py", i), fmt::format("r{}", i),
+                    i == 0 ? "None" : fmt::format("'r{}'", i - 1));
+    return t;
+}
+
+std::vector<MigrationSource> sources_of(const SourceTree& t) {
+    std::vector<MigrationSource> out;
+    for (auto& e : t.list("versions")) out.push_back({"versions", e});
+    return out;
+}
+
+// Counts how many reads are in progress at once.
+class WatchedTree final : public SourceTree {
+public:
+    explicit WatchedTree(const SourceTree& inner) : inner_(inner) {}
+    std::vector<DirEntry> list(std::string_view dir) const override { return inner_.list(dir); }
+    std::optional<EntryKind> kind(std::string_view path) const override { return inner_.kind(path); }
+    std::string read(std::string_view path) const override {
+        const int now = ++inside_;
+        int seen = most_;
+        while (now > seen && !most_.compare_exchange_weak(seen, now)) {
+        }
+        std::this_thread::yield();
+        auto bytes = inner_.read(path);
+        --inside_;
+        return bytes;
+    }
+    void walk_files(const std::function<void(const std::string&)>& visit) const override { inner_.walk_files(visit); }
+    std::string describe() const override { return "watched"; }
+    int most_at_once() const { return most_; }
+
+private:
+    const SourceTree& inner_;
+    mutable std::atomic<int> inside_{0};
+    mutable std::atomic<int> most_{0};
+};
+
+}  // namespace
+
+TEST_CASE("reading on several threads gives what reading one file after another gives") {
+    const auto tree = history(300);
+    const auto sources = sources_of(tree);
+    const auto one = read_migrations(tree, sources, 1);
+    const auto four = read_migrations(tree, sources, 4);
+    REQUIRE(one.size() == 300);
+    REQUIRE(four.size() == 300);
+    for (size_t i = 0; i < one.size(); ++i) {
+        const Migration single = read_migration(join_path("versions", sources[i].entry.name), tree.read(join_path("versions", sources[i].entry.name)));
+        CHECK(one[i].path == single.path);
+        CHECK(one[i].revision == single.revision);
+        CHECK(four[i].path == single.path);
+        CHECK(four[i].revision == single.revision);
+        CHECK(four[i].down_revisions == single.down_revisions);
+        CHECK(four[i].revision_line == single.revision_line);
+    }
+    CHECK(four[299].revision == "r299");
+    CHECK(four[299].down_revisions == std::vector<std::string>{"r298"});
+}
+
+TEST_CASE("the tree is never read by two threads at once") {
+    const auto inner = history(400);
+    WatchedTree tree(inner);
+    const auto out = read_migrations(tree, sources_of(inner), 4);
+    CHECK(out.size() == 400);
+    CHECK(tree.most_at_once() == 1);
+}
+
+TEST_CASE("when files cannot be read, the error is the first one's in load order, on any number of threads") {
+    const auto tree = history(300);
+    auto sources = sources_of(tree);
+    sources[100].entry.name = "gone_100.py";
+    sources[250].entry.name = "gone_250.py";
+    for (unsigned threads : {1u, 2u, 4u}) {
+        CAPTURE(threads);
+        try {
+            (void)read_migrations(tree, sources, threads);
+            FAIL("no error");
+        } catch (const GuardError& e) {
+            CHECK(std::string(e.what()).find("gone_100.py") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("a few files are read without starting threads, with the same result") {
+    const auto tree = history(5);
+    const auto out = read_migrations(tree, sources_of(tree), 4);
+    REQUIRE(out.size() == 5);
+    CHECK(out[4].revision == "r4");
+}
