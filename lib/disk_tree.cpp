@@ -76,7 +76,7 @@ std::string DiskTree::read(std::string_view path) const {
     return std::move(ss).str();
 }
 
-void DiskTree::walk_files(const std::function<void(const std::string&)>& visit) const {
+void DiskTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {
     std::error_code ec;
     fs::recursive_directory_iterator it(root_, fs::directory_options::none, ec), end;
     for (; !ec && it != end; it.increment(ec)) {
@@ -88,7 +88,10 @@ void DiskTree::walk_files(const std::function<void(const std::string&)>& visit) 
             continue;
         }
         if (st.type() != fs::file_type::regular) continue;
-        visit(fs::relative(it->path(), root_, ec2).generic_string());
+        const std::string p = fs::relative(it->path(), root_, ec2).generic_string();
+        const auto slash = p.rfind('/');
+        const size_t cut = slash == std::string::npos ? 0 : slash + 1;
+        visit(std::string_view(p).substr(0, cut), std::string_view(p).substr(cut));
     }
 }
 

@@ -507,11 +507,10 @@ std::vector<Environment> discover_environments(const SourceTree& tree, const Sou
         return d.take();
     }
     std::vector<std::string> inis, pyprojects, env_pys;
-    tree.walk_files([&](const std::string& p) {
-        const auto name = base_name(p);
-        if (name.size() > 4 && name.substr(name.size() - 4) == ".ini") inis.push_back(p);
-        else if (name == "pyproject.toml") pyprojects.push_back(p);
-        else if (name == "env.py") env_pys.push_back(p);
+    tree.walk_files([&](std::string_view dir, std::string_view name) {
+        if (name.size() > 4 && name.substr(name.size() - 4) == ".ini") inis.push_back(fmt::format("{}{}", dir, name));
+        else if (name == "pyproject.toml") pyprojects.push_back(fmt::format("{}{}", dir, name));
+        else if (name == "env.py") env_pys.push_back(fmt::format("{}{}", dir, name));
     });
     std::sort(inis.begin(), inis.end());
     std::sort(pyprojects.begin(), pyprojects.end());

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ag {
 
 EntryKind kind_of_mode(git_filemode_t mode) {
@@ -58,8 +60,10 @@ std::vector<DirEntry> GitTree::list(std::string_view dir) const {
         git_oid_tostr(id, sizeof id, git_tree_entry_id(e));
         out.push_back({git_tree_entry_name(e), kind_of_mode(git_tree_entry_filemode(e)), id});
     }
-    // git sorts trees with "dir/" semantics; callers want plain byte order of names.
-    std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+    // git sorts trees with "dir/" semantics; callers want plain byte order of names (the
+    // same order unless a directory's name is a prefix of another name).
+    const auto by_name = [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; };
+    if (!std::is_sorted(out.begin(), out.end(), by_name)) std::sort(out.begin(), out.end(), by_name);
     return out;
 }
 
@@ -117,21 +121,17 @@ std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) con
 
 namespace {
 struct WalkState {
-    const std::function<void(const std::string&)>* visit;
+    const std::function<void(std::string_view, std::string_view)>* visit;
 };
 
 int walk_cb(const char* root, const git_tree_entry* entry, void* payload) {
     auto* st = static_cast<WalkState*>(payload);
-    if (kind_of_mode(git_tree_entry_filemode(entry)) == EntryKind::File) {
-        std::string p(root);
-        p += git_tree_entry_name(entry);
-        (*st->visit)(p);
-    }
+    if (kind_of_mode(git_tree_entry_filemode(entry)) == EntryKind::File) (*st->visit)(root, git_tree_entry_name(entry));
     return 0;
 }
 }  // namespace
 
-void GitTree::walk_files(const std::function<void(const std::string&)>& visit) const {
+void GitTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {
     WalkState st{&visit};
     git_check(git_tree_walk(root_.get(), GIT_TREEWALK_PRE, walk_cb, &st),
               fmt::format("cannot walk the tree of {}", describe()));

@@ -18,7 +18,7 @@ public:
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
     std::string read_entry(std::string_view dir, const DirEntry& entry) const override;
-    void walk_files(const std::function<void(const std::string&)>& visit) const override;
+    void walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const override;
     std::string describe() const override;
     std::optional<std::string> content_id(std::string_view path) const override;
     const git_oid& commit_id() const { return commit_; }

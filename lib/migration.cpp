@@ -19,10 +19,11 @@ bool legacy_revision_name(std::string_view name, std::string* out) {
 }
 
 std::string describe_value(const PyValue& v) {
-    if (v.text.empty()) return v.why;
+    const std::string_view why = v.why.view();
+    if (v.text.empty()) return std::string(why);
     // why reads "it refers to ...", "it is a call...", or "a call, evaluated ...".
-    if (v.why.rfind("it ", 0) == 0) return fmt::format("'{}' {}", v.text, v.why.substr(3));
-    return fmt::format("'{}' is {}", v.text, v.why);
+    if (why.substr(0, 3) == "it ") return fmt::format("'{}' {}", v.text, why.substr(3));
+    return fmt::format("'{}' is {}", v.text, why);
 }
 
 void set_error(Migration& m, int line, std::string message) {
@@ -44,7 +45,7 @@ std::vector<std::string> optional_strings(Migration& m, const PyModule& mod, std
     case PyValue::Kind::Computed:
         m.notes.push_back({m.path, it->second.line,
                            fmt::format("{} = {} is not a literal ({}); heads and duplicates are computed without it",
-                                       name, v.text.empty() ? "..." : v.text, v.why)});
+                                       name, v.text.empty() ? "..." : v.text, v.why.view())});
         return {};
     }
     return {};
@@ -95,7 +96,7 @@ Migration read_migration(std::string path, std::string_view bytes) {
         } else {
             set_error(m, m.revision_line,
                       fmt::format("revision must be a string, but {}", v.kind == PyValue::Kind::None ? "it is None"
-                                  : v.kind == PyValue::Kind::Sequence ? "it is a tuple or list" : "it is " + v.why));
+                                  : v.kind == PyValue::Kind::Sequence ? "it is a tuple or list" : "it is " + std::string(v.why.view())));
         }
     } else if (!legacy_revision_name(name, &m.revision)) {
         set_error(m, 1,
@@ -121,7 +122,7 @@ Migration read_migration(std::string path, std::string_view bytes) {
             break;
         case PyValue::Kind::NonString:
             set_error(m, m.down_revision_line,
-                      fmt::format("down_revision must be None, a string or a tuple of strings, but it is {}", v.why));
+                      fmt::format("down_revision must be None, a string or a tuple of strings, but it is {}", v.why.view()));
             break;
         }
     } else {

@@ -11,8 +11,8 @@
 namespace ag {
 
 struct MigrationSource {
-    std::string dir;  // the version location
-    DirEntry entry;   // a regular file listed in it
+    std::string_view dir;  // the version location (outlives the call)
+    DirEntry entry;        // a regular file listed in it
 };
 
 // read_migration() of every source, in the order given: the same result as reading them

@@ -384,6 +384,7 @@ private:
     std::vector<Level> indents_{{0, 0, Scope::Module}};
     std::vector<Token> current_;  // tokens of the logical line being read
     std::vector<std::string> norms_;  // folded non-ASCII names (Token::norm)
+    std::vector<const Token*> eqs_;   // process_simple's '=' positions
     bool skim_ = false;               // current_ holds only the first, second and last tokens
     bool expect_indent_ = false;
     int header_line_ = 0;
@@ -885,7 +886,7 @@ void Reader::bind(std::string_view name, PyValue v, int line, Scope scope) {
     names_[std::string(name)] = PyBinding{std::move(v), line};
 }
 
-PyValue computed(std::string text, std::string why) {
+PyValue computed(std::string text, Reason why) {
     PyValue v;
     v.kind = PyValue::Kind::Computed;
     v.text = std::move(text);
@@ -927,7 +928,7 @@ PyValue Reader::evaluate_atom(const Token*& p, const Token* e) const {
         } else if (auto it = names_.find(name); it != names_.end()) {
             v = it->second.value;
             if (v.kind == PyValue::Kind::Computed)
-                v.why = fmt::format("it refers to '{}' (line {}), and {}", name, it->second.line, v.why);
+                v.why = fmt::format("it refers to '{}' (line {}), and {}", name, it->second.line, v.why.view());
         } else {
             v = computed(std::string(name),
                          fmt::format("it refers to '{}', which is not bound to a literal earlier in this file", name));
@@ -974,7 +975,7 @@ PyValue Reader::evaluate_atom(const Token*& p, const Token* e) const {
     }
     // Anything following an atom other than a separator makes it an expression.
     if (p < e && !(p->type == Tok::Op && (p->text == "," || p->text == ")" || p->text == "]"))) {
-        std::string why = "an expression evaluated when the module runs";
+        const char* why = "an expression evaluated when the module runs";
         if (is_op(p, e, "(")) why = "a call, evaluated when the module runs";
         else if (is_op(p, e, ".")) why = "an attribute, looked up when the module runs";
         else if (is_op(p, e, "[")) why = "a subscript, evaluated when the module runs";
@@ -1019,7 +1020,8 @@ PyValue Reader::evaluate_list(const Token*& p, const Token* e, bool* had_comma) 
         } else {
             seq.kind = PyValue::Kind::NonString;
             seq.items.clear();
-            seq.why = it.kind == PyValue::Kind::None ? "a sequence holding None" : "a sequence holding " + it.why;
+            seq.why = it.kind == PyValue::Kind::None ? Reason("a sequence holding None")
+                                                      : Reason(fmt::format("a sequence holding {}", it.why.view()));
             return seq;
         }
     }
@@ -1084,7 +1086,8 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
         return;
     }
     // Split on '=' at depth 0 (stopping at a lambda, whose defaults also use '=').
-    std::vector<const Token*> eqs;
+    std::vector<const Token*>& eqs = eqs_;  // reused: most statements have one '='
+    eqs.clear();
     int depth = 0;
     const Token* aug = nullptr;
     const Token* annot = nullptr;
@@ -1109,7 +1112,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
     }
     if (eqs.empty()) return;  // an expression, or an annotation without a value (binds nothing)
     const Token* value_begin = eqs.back() + 1;
-    const PyValue value = evaluate(value_begin, e);
+    PyValue value = evaluate(value_begin, e);
     const Token* seg_begin = b;
     for (const Token* eq : eqs) {
         const Token* seg_end = eq;
@@ -1123,7 +1126,8 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
             --te;
         }
         if (te - tb == 1 && tb->type == Tok::Name) {
-            bind(name_of(*tb), value, line, scope);
+            if (eq == eqs.back()) bind(name_of(*tb), std::move(value), line, scope);  // its last use
+            else bind(name_of(*tb), value, line, scope);
         } else {
             // A target list: a, b = 'x', 'y'. Only elements that are a bare name (or *name)
             // bind; attributes and subscripts (p.n, d[k]) bind nothing at module level.
@@ -1183,7 +1187,7 @@ void Reader::process_line(std::vector<Token>& toks, Scope scope) {
         const int line = b->line;
         if (kw == "def" || kw == "class") {
             if (kwtok + 1 < e && kwtok[1].type == Tok::Name)
-                bind(name_of(kwtok[1]), computed(std::string(name_of(kwtok[1])), fmt::format("it is a {}", kw == "def" ? "function" : "class")),
+                bind(name_of(kwtok[1]), computed(std::string(name_of(kwtok[1])), kw == "def" ? "it is a function" : "it is a class"),
                      line, scope);
             return;
         }

@@ -12,6 +12,22 @@
 
 namespace ag {
 
+// Why a value is not a usable literal, in words: almost always fixed text (kept without a
+// copy: a migration binds a dozen names, a history has tens of thousands of migrations),
+// sometimes composed.
+class Reason {
+public:
+    Reason() = default;
+    Reason(const char* fixed) : fixed_(fixed) {}
+    Reason(std::string composed) : composed_(std::move(composed)) {}
+    std::string_view view() const { return fixed_ ? std::string_view(fixed_) : std::string_view(composed_); }
+    bool empty() const { return view().empty(); }
+
+private:
+    const char* fixed_ = nullptr;
+    std::string composed_;
+};
+
 struct PyValue {
     enum class Kind {
         None,       // None
@@ -23,7 +39,7 @@ struct PyValue {
     Kind kind = Kind::Computed;
     std::vector<std::string> items;
     std::string text;  // the expression as written (shortened), for messages
-    std::string why;   // for NonString/Computed: what it is, in words
+    Reason why;        // for NonString/Computed: what it is, in words
 };
 
 struct PyBinding {

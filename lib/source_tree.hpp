@@ -28,8 +28,10 @@ public:
     virtual std::optional<EntryKind> kind(std::string_view path) const = 0;
     // The bytes of the regular file at `path`. Throws GuardError when it cannot be read.
     virtual std::string read(std::string_view path) const = 0;
-    // Calls `visit` with the repository-relative path of every regular file, depth first.
-    virtual void walk_files(const std::function<void(const std::string&)>& visit) const = 0;
+    // Calls `visit(dir, name)` for every regular file, depth first: its repository-relative
+    // path is dir + name (dir is "" or ends with '/'). The caller builds the paths it wants:
+    // a versions directory holds thousands of files nobody asks for.
+    virtual void walk_files(const std::function<void(std::string_view dir, std::string_view name)>& visit) const = 0;
     // The bytes of the regular file `entry`, as listed by list(dir). Same result as
     // read(join_path(dir, entry.name)); a tree may read faster from what its listing knows.
     virtual std::string read_entry(std::string_view dir, const DirEntry& entry) const;

@@ -25,7 +25,10 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         const size_t first = migrations.size();
         std::vector<MigrationSource> unread;
         std::vector<size_t> unread_at;
-        for (auto& e : tree.list(loc)) {
+        auto listed = tree.list(loc);
+        out.files.reserve(out.files.size() + listed.size());
+        migrations.reserve(migrations.size() + listed.size());
+        for (auto& e : listed) {
             if (!is_migration_file_name(e.name)) continue;
             std::string path = join_path(loc, e.name);
             out.files.push_back(path);

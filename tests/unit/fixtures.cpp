@@ -59,8 +59,12 @@ std::string MemoryTree::read(std::string_view path) const {
     return it->second;
 }
 
-void MemoryTree::walk_files(const std::function<void(const std::string&)>& visit) const {
-    for (const auto& [p, _] : files_) visit(p);
+void MemoryTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {
+    for (const auto& [p, _] : files_) {
+        const auto slash = p.rfind('/');
+        const size_t cut = slash == std::string::npos ? 0 : slash + 1;
+        visit(std::string_view(p).substr(0, cut), std::string_view(p).substr(cut));
+    }
 }
 
 std::string migration_source(const std::string& rev_python, const std::string& down_python, const std::string& extra) {

@@ -20,7 +20,7 @@ public:
     std::vector<DirEntry> list(std::string_view dir) const override;
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
-    void walk_files(const std::function<void(const std::string&)>& visit) const override;
+    void walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const override;
     std::string describe() const override { return "memory tree"; }
 
 private:

@@ -45,7 +45,9 @@ public:
         --inside_;
         return bytes;
     }
-    void walk_files(const std::function<void(const std::string&)>& visit) const override { inner_.walk_files(visit); }
+    void walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const override {
+        inner_.walk_files(visit);
+    }
     std::string describe() const override { return "watched"; }
     int most_at_once() const { return most_; }
 
