@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -17,21 +18,31 @@ constexpr unsigned kMaxThreads = 4;
 constexpr size_t kWindow = 64;
 
 // One thread (the caller) reads every file, in order, and is the only one to touch the
-// tree; when it is a window ahead it interprets a file itself. The others interpret what
-// has been read. A lock around the tree instead was measured slower than one thread: the
-// threads spent their time waking each other.
+// tree; the others interpret what has been read, and so does the reader whenever it may
+// not read further. A lock around the tree instead was measured slower than one thread:
+// the threads spent their time waking each other.
+//
+// Read bytes wait in a ring of kWindow buffers, so reading never runs far ahead and each
+// buffer is allocated and freed by the reading thread only (a buffer freed by another
+// thread showed as malloc lock contention).
 class Pipeline {
 public:
     Pipeline(const SourceTree& tree, const std::vector<MigrationSource>& sources)
-        : tree_(tree), sources_(sources), bytes_(sources.size()), out_(sources.size()) {}
+        : tree_(tree), sources_(sources), ring_(kWindow), generation_(kWindow), out_(sources.size()) {}
 
     void read_all() {
         const size_t n = sources_.size();
         size_t r = 0;
-        while (r < n && !failed_.load(std::memory_order_relaxed)) {
-            if (r - std::min(r, next_.load(std::memory_order_relaxed)) >= kWindow && interpret_one()) continue;
+        while (r < n && !failed_.load(std::memory_order_acquire)) {
+            auto& gen = generation_[r % kWindow];
+            // The slot is free once the file read into it kWindow files ago has been interpreted.
+            if (const size_t g = gen.load(std::memory_order_acquire); g < r / kWindow) {
+                if (auto i = try_claim(r)) interpret(*i);
+                else gen.wait(g, std::memory_order_acquire);
+                continue;
+            }
             try {
-                bytes_[r] = tree_.read_entry(sources_[r].dir, sources_[r].entry);
+                ring_[r % kWindow] = tree_.read_entry(sources_[r].dir, sources_[r].entry);
             } catch (...) {
                 fail(r, std::current_exception());
                 break;
@@ -39,12 +50,19 @@ public:
             produced_.store(++r, std::memory_order_release);
             produced_.notify_all();
         }
-        while (interpret_one()) {
-        }
+        interpret_all();
     }
 
     void interpret_all() {
-        while (interpret_one()) {
+        while (true) {
+            const size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+            if (i >= sources_.size()) return;
+            for (size_t p = produced_.load(std::memory_order_acquire); p <= i;
+                 p = produced_.load(std::memory_order_acquire)) {
+                if (failed_.load(std::memory_order_acquire)) return;
+                produced_.wait(p, std::memory_order_acquire);
+            }
+            interpret(i);
         }
     }
 
@@ -54,25 +72,27 @@ public:
     }
 
 private:
-    // Interprets the next unclaimed file once it has been read; false when none is left
-    // (or reading failed before it).
-    bool interpret_one() {
-        const size_t i = next_.fetch_add(1, std::memory_order_relaxed);
-        if (i >= sources_.size()) return false;
-        for (size_t p = produced_.load(std::memory_order_acquire); p <= i;
-             p = produced_.load(std::memory_order_acquire)) {
-            if (failed_.load(std::memory_order_acquire)) return false;
-            produced_.wait(p, std::memory_order_acquire);
+    // Claims the next file to interpret if it has already been read (below `limit`).
+    std::optional<size_t> try_claim(size_t limit) {
+        size_t i = next_.load(std::memory_order_relaxed);
+        while (i < limit)
+            if (next_.compare_exchange_weak(i, i + 1, std::memory_order_relaxed)) return i;
+        return std::nullopt;
+    }
+
+    void interpret(size_t i) {
+        if (!failed_.load(std::memory_order_acquire)) {
+            try {
+                const MigrationSource& s = sources_[i];
+                out_[i] = read_migration(join_path(s.dir, s.entry.name), ring_[i % kWindow]);
+            } catch (...) {
+                fail(i, std::current_exception());
+            }
         }
-        try {
-            const MigrationSource& s = sources_[i];
-            out_[i] = read_migration(join_path(s.dir, s.entry.name), bytes_[i]);
-            std::string().swap(bytes_[i]);
-        } catch (...) {
-            fail(i, std::current_exception());
-            return false;
-        }
-        return true;
+        // Always hand the slot back, so a reader waiting for it wakes (and sees a failure).
+        auto& gen = generation_[i % kWindow];
+        gen.fetch_add(1, std::memory_order_release);
+        gen.notify_all();
     }
 
     // Keeps the failure of the lowest index: files are claimed in order and a claimed
@@ -87,13 +107,13 @@ private:
         }
         failed_.store(true, std::memory_order_release);
         // Wake the waiting: they see `failed_` and stop.
-        produced_.fetch_add(0, std::memory_order_release);
         produced_.notify_all();
     }
 
     const SourceTree& tree_;
     const std::vector<MigrationSource>& sources_;
-    std::vector<std::string> bytes_;
+    std::vector<std::string> ring_;
+    std::vector<std::atomic<size_t>> generation_;  // per slot: files interpreted from it
     std::vector<Migration> out_;
     std::atomic<size_t> produced_{0};  // files [0, produced_) have been read
     std::atomic<size_t> next_{0};      // the next file to interpret
