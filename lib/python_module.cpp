@@ -73,8 +73,20 @@ size_t op_length(std::string_view s, size_t i) {
     return 0;
 }
 
-bool is_ident_start(unsigned char c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
-bool is_ident_char(unsigned char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+// Byte classes, looked up once per byte by the tokenizer's inner loops.
+constexpr unsigned char kIdentStart = 1, kIdentChar = 2, kOperator = 4;
+constexpr std::array<unsigned char, 256> kByteClass = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        const bool start = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+        t[static_cast<size_t>(c)] = static_cast<unsigned char>((start ? kIdentStart | kIdentChar : 0) |
+                                                               (c >= '0' && c <= '9' ? kIdentChar : 0));
+    }
+    for (char c : std::string_view("()[]{},:;.=+-*/%&|^~<>@")) t[static_cast<unsigned char>(c)] |= kOperator;
+    return t;
+}();
+bool is_ident_start(unsigned char c) { return kByteClass[c] & kIdentStart; }
+bool is_ident_char(unsigned char c) { return kByteClass[c] & kIdentChar; }
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 // PEP 263: a coding declaration in a comment on line 1 or 2 (line 2 only when line 1 is
@@ -242,6 +254,11 @@ std::string latin1_to_utf8(std::string_view s) {
 }
 
 std::string shorten(std::string_view text) {
+    // Most values are short and on one line: nothing to fold.
+    if (text.size() <= 80 && std::none_of(text.begin(), text.end(), [](char c) {
+            return c == '\n' || c == '\r' || c == '\t' || c == ' ';
+        }))
+        return std::string(text);
     std::string out;
     bool space = false;
     for (char c : text) {
@@ -585,10 +602,15 @@ void Reader::tokenize_all() {
             at_line_start = true;
             continue;
         }
-        if (c == ' ' || c == '\t' || c == '\f' || c == '\r') { ++i; continue; }
+        if (c == ' ' || c == '\t' || c == '\f' || c == '\r') {
+            ++i;
+            while (i < n && (s_[i] == ' ' || s_[i] == '\t' || s_[i] == '\f' || s_[i] == '\r')) ++i;
+            continue;
+        }
         if (c == '#') {
             const size_t start = i;
-            while (i < n && s_[i] != '\n') ++i;
+            const void* nl = std::memchr(s_.data() + i, '\n', n - i);
+            i = nl ? static_cast<size_t>(static_cast<const char*>(nl) - s_.data()) : n;
             comments_.emplace_back(start, i);
             continue;
         }
@@ -644,7 +666,7 @@ void Reader::tokenize_all() {
         // Operators and delimiters: the longest of Python's operators starting here.
         size_t len = op_length(s_, i);
         if (len == 0) {
-            if (std::string_view("()[]{},:;.=+-*/%&|^~<>@").find(c) == std::string_view::npos) {
+            if (!(kByteClass[uc] & kOperator)) {
                 fail(line_, fmt::format("invalid character '{}' (U+{:04X})", c, uc));
                 return;
             }
@@ -997,8 +1019,13 @@ PyValue Reader::evaluate_atom(const Token*& p, const Token* e) const {
 
 PyValue Reader::evaluate_list(const Token*& p, const Token* e, bool* had_comma) const {
     const Token* start = p;
+    PyValue first = evaluate_atom(p, e);
+    if (!is_op(p, e, ",")) {  // the common case: one value, no tuple
+        *had_comma = false;
+        return first;
+    }
     std::vector<PyValue> items;
-    items.push_back(evaluate_atom(p, e));
+    items.push_back(std::move(first));
     bool comma = false;
     while (is_op(p, e, ",")) {
         comma = true;
@@ -1007,7 +1034,6 @@ PyValue Reader::evaluate_list(const Token*& p, const Token* e, bool* had_comma) 
         items.push_back(evaluate_atom(p, e));
     }
     *had_comma = comma;
-    if (!comma) return items.front();
     PyValue seq;
     seq.kind = PyValue::Kind::Sequence;
     seq.text = text_of(start, p);
