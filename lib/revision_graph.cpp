@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -28,9 +29,31 @@ ProblemLocation location_of(const Migration& m) {
     return ProblemLocation{m.path, m.revision_line ? m.revision_line : 1, m.revision, m.down_revisions};
 }
 
+// The neighbours of one revision: almost always one or two, kept inline (a vector per
+// revision and per kind of edge was tens of thousands of allocations on a long history).
+class Adjacent {
+public:
+    void push_back(size_t v) {
+        if (size_ < kInline) inline_[size_] = v;
+        else if (size_ == kInline) more_.assign(inline_.begin(), inline_.end()), more_.push_back(v);
+        else more_.push_back(v);
+        ++size_;
+    }
+    const size_t* begin() const { return size_ <= kInline ? inline_.data() : more_.data(); }
+    const size_t* end() const { return begin() + size_; }
+    size_t size() const { return size_; }
+    size_t operator[](size_t k) const { return begin()[k]; }
+
+private:
+    static constexpr size_t kInline = 2;
+    std::array<size_t, kInline> inline_{};
+    std::vector<size_t> more_;
+    size_t size_ = 0;
+};
+
 // Strongly connected components with more than one member, or a member with an edge to
 // itself, over `edges` (iterative Tarjan: histories can be 50,000 revisions deep).
-std::vector<std::vector<size_t>> cycles_of(const std::vector<std::vector<size_t>>& edges) {
+std::vector<std::vector<size_t>> cycles_of(const std::vector<Adjacent>& edges) {
     const size_t n = edges.size();
     std::vector<size_t> index(n, SIZE_MAX), low(n, 0);
     std::vector<bool> on_stack(n, false);
@@ -38,9 +61,10 @@ std::vector<std::vector<size_t>> cycles_of(const std::vector<std::vector<size_t>
     std::vector<std::vector<size_t>> out;
     size_t next = 0;
     struct Frame { size_t v; size_t edge; };
+    std::vector<Frame> call;
     for (size_t root = 0; root < n; ++root) {
         if (index[root] != SIZE_MAX) continue;
-        std::vector<Frame> call{{root, 0}};
+        call.assign(1, Frame{root, 0});
         index[root] = low[root] = next++;
         stack.push_back(root);
         on_stack[root] = true;
@@ -247,9 +271,9 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
     // Edges are kept as the map_ copies they lead to, resolved once: the walks below run
     // over every revision, and 10,000 string lookups per walk showed in the profile.
     std::vector<bool> is_head(n, true), is_real_head(n, true);
-    std::vector<std::vector<size_t>> nextrev(n), all_nextrev(n);       // children (their map_ copies)
-    std::vector<std::vector<size_t>> versioned_edges(n), all_edges(n);  // parents (their map_ copies)
-    std::vector<std::vector<size_t>> down_ids(n), dep_ids(n);           // for the cycle walk up
+    std::vector<Adjacent> nextrev(n), all_nextrev(n);       // children (their map_ copies)
+    std::vector<Adjacent> versioned_edges(n), all_edges(n);  // parents (their map_ copies)
+    std::vector<Adjacent> down_ids(n), dep_ids(n);           // for the cycle walk up
     for (size_t i = 0; i < n; ++i) {
         for (const auto& d : revs[i]->down_revisions)
             if (auto t = find_id(d)) down_ids[i].push_back(*t);
@@ -260,8 +284,8 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
         const Migration& m = *revs[i];
         const size_t self = last_copy[uid[i]];
         auto visit = [&](const std::string& down, bool versioned) {
-            auto t = resolve(down);
             const auto id = find_id(down);
+            auto t = id ? id : resolve(down);  // resolve() looks IDs up first, then labels
             if (versioned && !id) missing(m, down, false);  // a label here fails later, in Alembic too
             if (!t) return;
             all_nextrev[*t].push_back(self);
