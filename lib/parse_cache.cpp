@@ -1,6 +1,7 @@
 #include "parse_cache.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -95,7 +96,121 @@ std::optional<int> number(std::string_view s) {
     return v;
 }
 
+// Writes `content` to `final_path` through a temporary file and a rename, so a reader
+// sees the old file, the new one, or none; a cache that cannot be written is no error.
+void write_atomically(const fs::path& final_path, const std::string& content) {
+    std::error_code ec;
+    fs::create_directories(final_path.parent_path(), ec);
+    if (ec) return;
+    const fs::path tmp = final_path.parent_path() /
+                         fmt::format(".{}.{}.tmp", final_path.filename().string(), static_cast<long>(getpid()));
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) return;
+        out << content;
+        if (!out) {
+            out.close();
+            fs::remove(tmp, ec);
+            return;
+        }
+    }
+    fs::rename(tmp, final_path, ec);
+    if (ec) fs::remove(tmp, ec);
+}
+
+std::optional<std::string> read_whole(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) return std::nullopt;
+    return std::move(ss).str();
+}
+
+// 64-bit FNV-1a: names a result file; the full key inside the file is what is trusted.
+std::string key_hash(std::string_view key) {
+    uint64_t h = 14695981039346656037ull;
+    for (char c : key) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ull;
+    }
+    return fmt::format("{:016x}", h);
+}
+
+using nlohmann::json;
+
+json note_json(const Note& n) { return json::array({n.file, n.line, n.message}); }
+Note note_of(const json& j) { return Note{j.at(0).get<std::string>(), j.at(1).get<int>(), j.at(2).get<std::string>()}; }
+
+json location_json(const ProblemLocation& l) { return json::array({l.file, l.line, l.revision, l.down_revision}); }
+ProblemLocation location_of(const json& j) {
+    return ProblemLocation{j.at(0).get<std::string>(), j.at(1).get<int>(), j.at(2).get<std::string>(),
+                           j.at(3).get<std::vector<std::string>>()};
+}
+
+json problem_json(const Problem& p) {
+    json locs = json::array();
+    for (const auto& l : p.locations) locs.push_back(location_json(l));
+    return json{{"code", p.code}, {"message", p.message}, {"revisions", p.revisions}, {"files", p.files},
+                {"locations", std::move(locs)}, {"fix", p.fix}};
+}
+Problem problem_of(const json& j) {
+    Problem p;
+    p.code = j.at("code").get<std::string>();
+    p.message = j.at("message").get<std::string>();
+    p.revisions = j.at("revisions").get<std::vector<std::string>>();
+    p.files = j.at("files").get<std::vector<std::string>>();
+    for (const auto& l : j.at("locations")) p.locations.push_back(location_of(l));
+    p.fix = j.at("fix").get<std::string>();
+    return p;
+}
+
 }  // namespace
+
+std::string encode_result(const std::string& key, const EnvironmentResult& r) {
+    const RevisionGraph& g = r.graph;
+    json heads = json::array(), problems = json::array(), gnotes = json::array(), notes = json::array();
+    for (const auto& l : g.head_locations) heads.push_back(location_json(l));
+    for (const auto& p : g.problems) problems.push_back(problem_json(p));
+    for (const auto& n : g.notes) gnotes.push_back(note_json(n));
+    for (const auto& n : r.notes) notes.push_back(note_json(n));
+    const json j{{"format", std::string(kHeader.substr(0, kHeader.size() - 1))},
+                 {"key", key},
+                 {"revision_count", g.revision_count},
+                 {"heads", g.heads},
+                 {"head_count", g.head_count},
+                 {"bases", g.bases},
+                 {"merge_points", g.merge_points},
+                 {"head_locations", std::move(heads)},
+                 {"problems", std::move(problems)},
+                 {"graph_notes", std::move(gnotes)},
+                 {"notes", std::move(notes)}};
+    return j.dump();
+}
+
+std::optional<EnvironmentResult> decode_result(const std::string& key, std::string_view text) {
+    const json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    try {
+        if (j.at("format").get<std::string>() != kHeader.substr(0, kHeader.size() - 1) ||
+            j.at("key").get<std::string>() != key)
+            return std::nullopt;
+        EnvironmentResult r;
+        RevisionGraph& g = r.graph;
+        g.revision_count = j.at("revision_count").get<size_t>();
+        g.heads = j.at("heads").get<std::vector<std::string>>();
+        g.head_count = j.at("head_count").get<size_t>();
+        g.bases = j.at("bases").get<std::vector<std::string>>();
+        g.merge_points = j.at("merge_points").get<std::vector<std::string>>();
+        for (const auto& l : j.at("head_locations")) g.head_locations.push_back(location_of(l));
+        for (const auto& p : j.at("problems")) g.problems.push_back(problem_of(p));
+        for (const auto& n : j.at("graph_notes")) g.notes.push_back(note_of(n));
+        for (const auto& n : j.at("notes")) r.notes.push_back(note_of(n));
+        return r;
+    } catch (const json::exception&) {
+        return std::nullopt;  // not what encode_result writes: as if absent
+    }
+}
 
 std::string encode_cache_entries(const std::vector<std::pair<std::string, Migration>>& entries) {
     std::string out(kHeader);
@@ -172,12 +287,9 @@ ParseCache::ParseCache(std::string dir) : dir_(std::move(dir)) {}
 bool ParseCache::load(const std::string& tree_id) {
     if (dir_.empty()) return false;
     if (!loaded_.insert(tree_id).second) return true;
-    const fs::path p = fs::path(dir_) / format_tag() / (tree_id + ".cache");
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    auto entries = decode_cache_entries(ss.str());
+    const auto text = read_whole(fs::path(dir_) / format_tag() / (tree_id + ".cache"));
+    if (!text) return false;
+    auto entries = decode_cache_entries(*text);
     if (!entries) return false;  // corrupt: as if absent
     for (auto& [blob, m] : *entries) memo_[blob + kField + m.path] = std::move(m);
     return true;
@@ -201,24 +313,19 @@ void ParseCache::remember(const std::string& blob_id, const Migration& m) {
 
 void ParseCache::store(const std::string& tree_id, const std::vector<std::pair<std::string, Migration>>& entries) {
     if (dir_.empty()) return;
-    std::error_code ec;
-    const fs::path dir = fs::path(dir_) / format_tag();
-    fs::create_directories(dir, ec);
-    if (ec) return;  // a cache we cannot write is no cache, never an error
-    const fs::path final_path = dir / (tree_id + ".cache");
-    const fs::path tmp = dir / fmt::format(".{}.{}.tmp", tree_id, static_cast<long>(getpid()));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return;
-        out << encode_cache_entries(entries);
-        if (!out) {
-            out.close();
-            fs::remove(tmp, ec);
-            return;
-        }
-    }
-    fs::rename(tmp, final_path, ec);
-    if (ec) fs::remove(tmp, ec);
+    write_atomically(fs::path(dir_) / format_tag() / (tree_id + ".cache"), encode_cache_entries(entries));
+}
+
+std::optional<EnvironmentResult> ParseCache::load_result(const std::string& key) const {
+    if (dir_.empty()) return std::nullopt;
+    const auto text = read_whole(fs::path(dir_) / format_tag() / fmt::format("env-{}.json", key_hash(key)));
+    if (!text) return std::nullopt;
+    return decode_result(key, *text);
+}
+
+void ParseCache::store_result(const std::string& key, const EnvironmentResult& result) const {
+    if (dir_.empty()) return;
+    write_atomically(fs::path(dir_) / format_tag() / fmt::format("env-{}.json", key_hash(key)), encode_result(key, result));
 }
 
 }  // namespace ag

@@ -5,6 +5,7 @@
 // atomic (temp file + rename) so concurrent pushes are safe; an unreadable or corrupt
 // file is ignored. The cache can only make the guard faster, never change a verdict.
 #include "migration.hpp"
+#include "revision_graph.hpp"
 
 #include <map>
 #include <optional>
@@ -14,6 +15,13 @@
 #include <vector>
 
 namespace ag {
+
+// What judging one environment concluded from its migrations: a pure function of its
+// version-location trees and the settings in its cache key.
+struct EnvironmentResult {
+    RevisionGraph graph;
+    std::vector<Note> notes;  // the migrations' notes, then the graph's
+};
 
 class ParseCache {
 public:
@@ -27,6 +35,11 @@ public:
     void remember(const std::string& blob_id, const Migration& m);
     // Stores the parses of one version-location tree (blob ID, migration) for later runs.
     void store(const std::string& tree_id, const std::vector<std::pair<std::string, Migration>>& entries);
+
+    // Whole-environment results on disk, for a `key` naming everything the result depends
+    // on (the key is stored in the file and compared, so a file never answers another key).
+    std::optional<EnvironmentResult> load_result(const std::string& key) const;
+    void store_result(const std::string& key, const EnvironmentResult& result) const;
 
     const std::string& dir() const { return dir_; }
     size_t hits() const { return hits_; }
@@ -45,5 +58,8 @@ private:
 std::string encode_cache_entries(const std::vector<std::pair<std::string, Migration>>& entries);
 // nullopt when the text is not exactly what encode_cache_entries writes.
 std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entries(std::string_view text);
+std::string encode_result(const std::string& key, const EnvironmentResult& result);
+// nullopt when the text is not a result stored under `key`.
+std::optional<EnvironmentResult> decode_result(const std::string& key, std::string_view text);
 
 }  // namespace ag

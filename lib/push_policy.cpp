@@ -40,12 +40,12 @@ std::string suggest_id(const EnvironmentCheck& env, const std::string& dup) {
     return fmt::format("{:0{}}", max + 1, dup.size());
 }
 
-Problem duplicate_for_push(Problem p, const EnvironmentCheck& after, const std::set<std::string>& paths_before) {
+Problem duplicate_for_push(Problem p, const EnvironmentCheck& after, const std::function<bool(const std::string&)>& existed_before) {
     // Renumber the copy this push adds, and chain it onto the copy already there.
     const ProblemLocation* added = nullptr;
     const ProblemLocation* kept = nullptr;
     for (const auto& l : p.locations) {
-        if (!paths_before.count(l.file)) { if (!added) added = &l; }
+        if (!existed_before(l.file)) { if (!added) added = &l; }
         else if (!kept) kept = &l;
     }
     if (!added) return p;
@@ -59,7 +59,7 @@ Problem duplicate_for_push(Problem p, const EnvironmentCheck& after, const std::
     return p;
 }
 
-Problem head_added(const EnvironmentCheck& before, const EnvironmentCheck& after, const std::set<std::string>& paths_before,
+Problem head_added(const EnvironmentCheck& before, const EnvironmentCheck& after, const std::function<bool(const std::string&)>& existed_before,
                    bool has_duplicate) {
     Problem p;
     p.code = code::multiple_heads;
@@ -69,7 +69,7 @@ Problem head_added(const EnvironmentCheck& before, const EnvironmentCheck& after
     for (const auto& l : after.graph.head_locations) {
         p.files.push_back(l.file);
         p.locations.push_back(l);
-        if (!paths_before.count(l.file)) added.push_back(&l);
+        if (!existed_before(l.file)) added.push_back(&l);
         else existing.push_back(&l);
     }
     std::vector<std::string> described;
@@ -106,7 +106,7 @@ named:
 
 }  // namespace
 
-Verdict compare_checks(const TreeCheck& before, const TreeCheck& after, const std::set<std::string>& paths_before) {
+Verdict compare_checks(const TreeCheck& before, const TreeCheck& after, const std::function<bool(const std::string&)>& existed_before) {
     Verdict v;
     std::map<std::string, const EnvironmentCheck*> old_envs;
     for (const auto& e : before.environments) old_envs.emplace(e.environment.identity(), &e);
@@ -133,14 +133,14 @@ Verdict compare_checks(const TreeCheck& before, const TreeCheck& after, const st
             if (p.code == code::multiple_heads || old_keys.count(p.key())) continue;
             if (p.code == code::duplicate_revision) {
                 duplicate = true;
-                v.introduced.push_back({e.environment.name, duplicate_for_push(p, e, paths_before)});
+                v.introduced.push_back({e.environment.name, duplicate_for_push(p, e, existed_before)});
             } else {
                 v.introduced.push_back({e.environment.name, p});
             }
         }
         // A push may not add a head; the first revision of an empty environment is no fork.
         if (e.graph.head_count > b.graph.head_count && e.graph.head_count > 1)
-            v.introduced.push_back({e.environment.name, head_added(b, e, paths_before, duplicate)});
+            v.introduced.push_back({e.environment.name, head_added(b, e, existed_before, duplicate)});
         v.environments.push_back(std::move(d));
     }
     v.ok = v.introduced.empty();
@@ -156,6 +156,7 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
     opts.declarations = old_tree ? static_cast<const SourceTree*>(&*old_tree) : &new_tree;
     opts.allow_multiple_heads = options.allow_multiple_heads;
     opts.cache = options.cache;
+    opts.related = old_tree ? &*old_tree : nullptr;
     TreeCheck after_check, before_check;
     std::map<std::string, Environment> old_envs;
     if (old_tree)
@@ -180,9 +181,11 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
         before_check.environments.push_back(unchanged ? after_env : check_environment(*old_tree, it->second, opts));
         after_check.environments.push_back(std::move(after_env));
     }
-    std::set<std::string> paths_before;
-    for (const auto& e : before_check.environments) paths_before.insert(e.files.begin(), e.files.end());
-    Verdict v = compare_checks(before_check, after_check, paths_before);
+    // A file is added by this push when the old tip has nothing at its path.
+    const auto existed_before = [&](const std::string& path) {
+        return old_tree && old_tree->kind(path).has_value();
+    };
+    Verdict v = compare_checks(before_check, after_check, existed_before);
     if (old_tree) {
         const auto o = old_tree->kind(".alembic-guard.toml");
         const auto n = new_tree.kind(".alembic-guard.toml");

@@ -5,6 +5,7 @@
 #include "git_handle.hpp"
 #include "tree_check.hpp"
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -45,7 +46,9 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
                      const PolicyOptions& options);
 
 // Compares two checks of the same trees' environments (exposed for check-merge and tests).
+// `existed_before(path)`: whether the old tip already had the file (messages point at the
+// copy a push adds).
 Verdict compare_checks(const TreeCheck& before, const TreeCheck& after,
-                       const std::set<std::string>& paths_before);
+                       const std::function<bool(const std::string&)>& existed_before);
 
 }  // namespace ag

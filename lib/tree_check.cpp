@@ -2,7 +2,35 @@
 
 #include "migration_reader.hpp"
 
+#include <fmt/format.h>
+
 namespace ag {
+
+namespace {
+
+// Everything an environment's result depends on besides this binary: each version
+// location's path and tree ID, in order, and whether several heads are allowed. nullopt
+// when a location has no content address (absent, or a tree on disk).
+std::optional<std::string> result_key(const SourceTree& tree, const Environment& env, bool allow) {
+    std::string key = allow ? "several heads allowed\n" : "one head\n";
+    for (const auto& loc : env.version_locations) {
+        const auto id = tree.content_id(loc);
+        if (!id) return std::nullopt;
+        key += fmt::format("{} {}:{}\n", *id, loc.size(), loc);
+    }
+    return key;
+}
+
+void finish(EnvironmentCheck& out, Environment env, RevisionGraph graph, std::vector<Note> notes) {
+    out.graph = std::move(graph);
+    out.notes = env.notes;
+    out.notes.insert(out.notes.end(), notes.begin(), notes.end());
+    out.problems = env.problems;
+    out.problems.insert(out.problems.end(), out.graph.problems.begin(), out.graph.problems.end());
+    out.environment = std::move(env);
+}
+
+}  // namespace
 
 bool TreeCheck::ok() const {
     for (const auto& e : environments)
@@ -16,8 +44,19 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     if (options.allow_multiple_heads)
         allow = options.allow_multiple_heads->count("*") > 0 || options.allow_multiple_heads->count(env.name) > 0;
     env.allow_multiple_heads = allow;
-    std::vector<Migration> migrations;
     ParseCache* cache = options.cache;
+    const auto key = cache && !cache->dir().empty() ? result_key(tree, env, allow) : std::nullopt;
+    if (key) {
+        if (auto known = cache->load_result(*key)) {
+            finish(out, std::move(env), std::move(known->graph), std::move(known->notes));
+            return out;
+        }
+        // Most of a new tip's migrations were parsed at the related tree (a push's old tip).
+        if (options.related)
+            for (const auto& loc : env.version_locations)
+                if (const auto id = options.related->content_id(loc)) cache->load(*id);
+    }
+    std::vector<Migration> migrations;
     for (const auto& loc : env.version_locations) {
         const auto tree_id = cache ? tree.content_id(loc) : std::nullopt;
         if (tree_id) cache->load(*tree_id);
@@ -26,12 +65,10 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         std::vector<MigrationSource> unread;
         std::vector<size_t> unread_at;
         auto listed = tree.list(loc);
-        out.files.reserve(out.files.size() + listed.size());
         migrations.reserve(migrations.size() + listed.size());
         for (auto& e : listed) {
             if (!is_migration_file_name(e.name)) continue;
             std::string path = join_path(loc, e.name);
-            out.files.push_back(path);
             if (e.kind != EntryKind::File) {
                 migrations.push_back(unloadable_migration(std::move(path), e.kind));
                 continue;
@@ -61,14 +98,12 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
             cache->store(*tree_id, entries);
         }
     }
-    out.graph = build_revision_graph(migrations, allow);
-    out.notes = env.notes;
-    for (const auto& m : migrations)
-        out.notes.insert(out.notes.end(), m.notes.begin(), m.notes.end());
-    out.notes.insert(out.notes.end(), out.graph.notes.begin(), out.graph.notes.end());
-    out.problems = env.problems;
-    out.problems.insert(out.problems.end(), out.graph.problems.begin(), out.graph.problems.end());
-    out.environment = std::move(env);
+    RevisionGraph graph = build_revision_graph(migrations, allow);
+    std::vector<Note> notes;
+    for (const auto& m : migrations) notes.insert(notes.end(), m.notes.begin(), m.notes.end());
+    notes.insert(notes.end(), graph.notes.begin(), graph.notes.end());
+    if (key) cache->store_result(*key, EnvironmentResult{graph, notes});
+    finish(out, std::move(env), std::move(graph), std::move(notes));
     return out;
 }
 

@@ -16,7 +16,6 @@ struct EnvironmentCheck {
     RevisionGraph graph;
     std::vector<Note> notes;        // the environment's, then its migrations'
     std::vector<Problem> problems;  // config problems, then graph problems
-    std::vector<std::string> files; // the migration paths Alembic would load
     bool ok() const { return problems.empty(); }
 };
 
@@ -32,8 +31,11 @@ struct CheckOptions {
     // Operator override (alembicGuard.allowMultipleHeads): when set, replaces every
     // in-repository setting; holds environment names or "*".
     std::optional<std::set<std::string>> allow_multiple_heads;
-    // Remembered parses (may be null): only ever makes reading faster.
+    // Remembered parses and results (may be null): only ever makes reading faster.
     ParseCache* cache = nullptr;
+    // A tree whose parses the checked tree probably shares (a push's old tip): its cached
+    // parses are loaded before reading what the cache does not know.
+    const SourceTree* related = nullptr;
 };
 
 // Reads and judges every environment of `tree`. Throws GuardError only when the tree

@@ -90,3 +90,62 @@ TEST_CASE("a list holding one empty string is not an empty list after a round tr
     REQUIRE(back2);
     CHECK(back2->front().second.down_revisions.empty());
 }
+
+namespace {
+ag::EnvironmentResult sample_result() {
+    std::vector<ag::Migration> ms;
+    ms.push_back(ag::read_migration("v/a.py", ag::test::migration_source("'a'", "None")));
+    ms.push_back(ag::read_migration("v/b.py", ag::test::migration_source("'b'", "'a'")));
+    ms.push_back(ag::read_migration("v/c.py", ag::test::migration_source("'c'", "'a'", "import cli\nbranch_labels = (cli.X,)")));
+    ag::EnvironmentResult r;
+    r.graph = ag::build_revision_graph(ms, false);
+    for (const auto& m : ms) r.notes.insert(r.notes.end(), m.notes.begin(), m.notes.end());
+    return r;
+}
+}  // namespace
+
+TEST_CASE("an environment result round-trips: graph, problems with their locations, notes") {
+    const auto r = sample_result();
+    REQUIRE(r.graph.problems.size() == 1);  // two heads
+    REQUIRE(!r.notes.empty());
+    const auto back = ag::decode_result("key\n1", ag::encode_result("key\n1", r));
+    REQUIRE(back);
+    CHECK(back->graph.revision_count == r.graph.revision_count);
+    CHECK(back->graph.heads == r.graph.heads);
+    CHECK(back->graph.head_count == r.graph.head_count);
+    CHECK(back->graph.bases == r.graph.bases);
+    CHECK(back->graph.merge_points == r.graph.merge_points);
+    REQUIRE(back->graph.head_locations.size() == r.graph.head_locations.size());
+    CHECK(back->graph.head_locations[1].file == r.graph.head_locations[1].file);
+    CHECK(back->graph.head_locations[1].down_revision == r.graph.head_locations[1].down_revision);
+    REQUIRE(back->graph.problems.size() == 1);
+    CHECK(back->graph.problems[0].key() == r.graph.problems[0].key());
+    CHECK(back->graph.problems[0].message == r.graph.problems[0].message);
+    CHECK(back->graph.problems[0].fix == r.graph.problems[0].fix);
+    CHECK(back->graph.problems[0].locations.size() == r.graph.problems[0].locations.size());
+    REQUIRE(back->notes.size() == r.notes.size());
+    CHECK(back->notes[0].message == r.notes[0].message);
+    CHECK(back->notes[0].line == r.notes[0].line);
+}
+
+TEST_CASE("a result stored under another key, truncated or garbled is a miss") {
+    const auto text = ag::encode_result("key one", sample_result());
+    CHECK_FALSE(ag::decode_result("key two", text));
+    CHECK_FALSE(ag::decode_result("key one", text.substr(0, text.size() / 2)));
+    std::string garbled = text;
+    garbled.replace(garbled.find("\"head_count\":2"), 14, "\"head_count\":\"2\"");
+    CHECK_FALSE(ag::decode_result("key one", garbled));
+    CHECK_FALSE(ag::decode_result("key one", ""));
+}
+
+TEST_CASE("a stored result is found by a new cache under the same key only; a damaged file is a miss") {
+    TempDir dir;
+    const auto r = sample_result();
+    ParseCache(dir.path.string()).store_result("the key", r);
+    CHECK(ParseCache(dir.path.string()).load_result("the key"));
+    CHECK_FALSE(ParseCache(dir.path.string()).load_result("another key"));
+    for (const auto& f : fs::recursive_directory_iterator(dir.path))
+        if (f.path().extension() == ".json") std::ofstream(f.path(), std::ios::trunc) << "{\"format\":";
+    CHECK_FALSE(ParseCache(dir.path.string()).load_result("the key"));
+    CHECK_FALSE(ParseCache("").load_result("the key"));
+}
