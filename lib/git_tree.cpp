@@ -67,6 +67,43 @@ std::vector<DirEntry> GitTree::list(std::string_view dir) const {
     return out;
 }
 
+namespace {
+DirEntry dir_entry_of(const git_tree_entry* e) {
+    char id[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(id, sizeof id, git_tree_entry_id(e));
+    return DirEntry{git_tree_entry_name(e), kind_of_mode(git_tree_entry_filemode(e)), id};
+}
+}  // namespace
+
+std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::string_view dir) const {
+    std::vector<EntryChange> out;
+    const git_tree* a = older.subtree(dir);
+    const git_tree* b = subtree(dir);
+    const size_t na = a ? git_tree_entrycount(a) : 0;
+    const size_t nb = b ? git_tree_entrycount(b) : 0;
+    size_t i = 0, j = 0;
+    // Both trees are in git's entry order, the order git_tree_entry_cmp compares by.
+    while (i < na || j < nb) {
+        const git_tree_entry* ea = i < na ? git_tree_entry_byindex(a, i) : nullptr;
+        const git_tree_entry* eb = j < nb ? git_tree_entry_byindex(b, j) : nullptr;
+        const int c = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
+        // (A file and a directory of one name compare apart: a removal and an addition.)
+        if (c == 0) {
+            if (git_tree_entry_filemode(ea) != git_tree_entry_filemode(eb) ||
+                !git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
+                out.push_back({dir_entry_of(ea), dir_entry_of(eb)});
+            ++i, ++j;
+        } else if (c < 0) {
+            out.push_back({dir_entry_of(ea), std::nullopt});
+            ++i;
+        } else {
+            out.push_back({std::nullopt, dir_entry_of(eb)});
+            ++j;
+        }
+    }
+    return out;
+}
+
 std::optional<EntryKind> GitTree::kind(std::string_view path) const {
     if (path.empty()) return EntryKind::Directory;
     const git_tree_entry* e = entry(path);
@@ -119,22 +156,25 @@ std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) con
     return std::string(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
 }
 
-namespace {
-struct WalkState {
-    const std::function<void(std::string_view, std::string_view)>* visit;
-};
-
-int walk_cb(const char* root, const git_tree_entry* entry, void* payload) {
-    auto* st = static_cast<WalkState*>(payload);
-    if (kind_of_mode(git_tree_entry_filemode(entry)) == EntryKind::File) (*st->visit)(root, git_tree_entry_name(entry));
-    return 0;
-}
-}  // namespace
-
 void GitTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {
-    WalkState st{&visit};
-    git_check(git_tree_walk(root_.get(), GIT_TREEWALK_PRE, walk_cb, &st),
-              fmt::format("cannot walk the tree of {}", describe()));
+    // Through the subtree cache, not git_tree_walk: the versions/ tree a walk passes
+    // through is the one list() and changes_since() read next, so it is inflated once.
+    // An explicit stack: a hostile tree may nest deeper than any call stack.
+    std::vector<std::string> pending{""};
+    while (!pending.empty()) {
+        const std::string dir = std::move(pending.back());
+        pending.pop_back();
+        const git_tree* t = subtree(dir);
+        if (!t) continue;
+        const std::string prefix = dir.empty() ? std::string() : dir + "/";
+        const size_t n = git_tree_entrycount(t);
+        for (size_t i = 0; i < n; ++i) {
+            const git_tree_entry* e = git_tree_entry_byindex(t, i);
+            const auto kind = kind_of_mode(git_tree_entry_filemode(e));
+            if (kind == EntryKind::File) visit(prefix, git_tree_entry_name(e));
+            else if (kind == EntryKind::Directory) pending.push_back(prefix + git_tree_entry_name(e));
+        }
+    }
 }
 
 std::string GitTree::describe() const {

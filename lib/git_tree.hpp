@@ -10,6 +10,12 @@
 
 namespace ag {
 
+// One entry of a directory that differs between two trees.
+struct EntryChange {
+    std::optional<DirEntry> before;  // nullopt: added
+    std::optional<DirEntry> after;   // nullopt: removed
+};
+
 class GitTree final : public SourceTree {
 public:
     // Takes the tree of `commit`. `repo` must outlive this object.
@@ -24,6 +30,10 @@ public:
     const git_oid& commit_id() const { return commit_; }
     // The object ID of the entry at `path` (a blob or tree), nullopt when absent.
     std::optional<git_oid> entry_id(std::string_view path) const;
+    // The entries of directory `dir` that differ (by presence, mode or object ID) between
+    // `older` and this tree, in git's order. Reads the two directory trees and nothing else;
+    // unchanged entries cost a comparison, not a copy.
+    std::vector<EntryChange> changes_since(const GitTree& older, std::string_view dir) const;
 
 private:
     const git_tree* subtree(std::string_view dir) const;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@ constexpr char kItem = '\x1e';
 constexpr std::string_view kHeader = "alembic-guard parse cache 2\n";
 
 std::string escape(std::string_view s) {
+    if (s.find_first_of("\\\n\x1f\x1e") == std::string_view::npos) return std::string(s);  // the usual case
     std::string out;
     out.reserve(s.size());
     for (char c : s) {
@@ -36,6 +38,7 @@ std::string escape(std::string_view s) {
 }
 
 std::optional<std::string> unescape(std::string_view s) {
+    if (s.find('\\') == std::string_view::npos) return std::string(s);  // the usual case
     std::string out;
     out.reserve(s.size());
     for (size_t i = 0; i < s.size(); ++i) {
@@ -212,6 +215,53 @@ std::optional<EnvironmentResult> decode_result(const std::string& key, std::stri
     }
 }
 
+bool RevisionNames::has_id(std::string_view id) const {
+    return std::binary_search(ids.begin(), ids.end(), id, std::less<>());
+}
+
+bool RevisionNames::has_label(std::string_view label) const {
+    return std::binary_search(labels.begin(), labels.end(), label, std::less<>());
+}
+
+// Lines: a header, the key (escaped), the ID count, the IDs, then the labels; every name
+// escaped, so any byte may appear in an ID.
+std::string encode_names(const std::string& key, const RevisionNames& names) {
+    std::string out = "alembic-guard revision names 1\n";
+    out += escape(key);
+    out += '\n';
+    out += std::to_string(names.ids.size());
+    out += '\n';
+    for (const auto* list : {&names.ids, &names.labels})
+        for (const auto& n : *list) {
+            out += escape(n);
+            out += '\n';
+        }
+    return out;
+}
+
+std::optional<RevisionNames> decode_names(const std::string& key, std::string_view text) {
+    std::vector<std::string_view> lines;
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        if (nl == std::string_view::npos) return std::nullopt;  // a torn write
+        lines.push_back(text.substr(0, nl));
+        text.remove_prefix(nl + 1);
+    }
+    if (lines.size() < 3 || lines[0] != "alembic-guard revision names 1") return std::nullopt;
+    const auto k = unescape(lines[1]);
+    const auto count = number(lines[2]);
+    if (!k || *k != key || !count || static_cast<size_t>(*count) > lines.size() - 3) return std::nullopt;
+    RevisionNames out;
+    for (size_t i = 3; i < lines.size(); ++i) {
+        auto n = unescape(lines[i]);
+        if (!n) return std::nullopt;
+        (i - 3 < static_cast<size_t>(*count) ? out.ids : out.labels).push_back(std::move(*n));
+    }
+    if (!std::is_sorted(out.ids.begin(), out.ids.end()) || !std::is_sorted(out.labels.begin(), out.labels.end()))
+        return std::nullopt;
+    return out;
+}
+
 std::string encode_cache_entries(const std::vector<std::pair<std::string, Migration>>& entries) {
     std::string out(kHeader);
     for (const auto& [blob, m] : entries) {
@@ -326,6 +376,18 @@ std::optional<EnvironmentResult> ParseCache::load_result(const std::string& key)
 void ParseCache::store_result(const std::string& key, const EnvironmentResult& result) const {
     if (dir_.empty()) return;
     write_atomically(fs::path(dir_) / format_tag() / fmt::format("env-{}.json", key_hash(key)), encode_result(key, result));
+}
+
+std::optional<RevisionNames> ParseCache::load_names(const std::string& key) const {
+    if (dir_.empty()) return std::nullopt;
+    const auto text = read_whole(fs::path(dir_) / format_tag() / fmt::format("env-{}.names", key_hash(key)));
+    if (!text) return std::nullopt;
+    return decode_names(key, *text);
+}
+
+void ParseCache::store_names(const std::string& key, const RevisionNames& names) const {
+    if (dir_.empty()) return;
+    write_atomically(fs::path(dir_) / format_tag() / fmt::format("env-{}.names", key_hash(key)), encode_names(key, names));
 }
 
 }  // namespace ag

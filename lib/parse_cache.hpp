@@ -23,6 +23,15 @@ struct EnvironmentResult {
     std::vector<Note> notes;  // the migrations' notes, then the graph's
 };
 
+// Every revision ID and branch label of a clean environment, sorted, for deciding whether
+// a push that adds migrations may be judged from them alone.
+struct RevisionNames {
+    std::vector<std::string> ids;
+    std::vector<std::string> labels;
+    bool has_id(std::string_view id) const;
+    bool has_label(std::string_view label) const;
+};
+
 class ParseCache {
 public:
     // `dir` empty: remember in memory only.
@@ -40,6 +49,9 @@ public:
     // on (the key is stored in the file and compared, so a file never answers another key).
     std::optional<EnvironmentResult> load_result(const std::string& key) const;
     void store_result(const std::string& key, const EnvironmentResult& result) const;
+    // The revision names beside a result (stored only for clean environments).
+    std::optional<RevisionNames> load_names(const std::string& key) const;
+    void store_names(const std::string& key, const RevisionNames& names) const;
 
     const std::string& dir() const { return dir_; }
     size_t hits() const { return hits_; }
@@ -61,5 +73,7 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
 std::string encode_result(const std::string& key, const EnvironmentResult& result);
 // nullopt when the text is not a result stored under `key`.
 std::optional<EnvironmentResult> decode_result(const std::string& key, std::string_view text);
+std::string encode_names(const std::string& key, const RevisionNames& names);
+std::optional<RevisionNames> decode_names(const std::string& key, std::string_view text);
 
 }  // namespace ag

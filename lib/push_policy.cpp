@@ -1,5 +1,7 @@
 #include "push_policy.hpp"
 
+#include "push_extension.hpp"
+
 #include "git_tree.hpp"
 
 #include <fmt/format.h>
@@ -177,9 +179,16 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
             const auto b = old_tree->entry_id(path);
             unchanged = unchanged && a.has_value() == b.has_value() && (!a || git_oid_equal(&*a, &*b));
         }
-        EnvironmentCheck after_env = check_environment(new_tree, std::move(env), opts);
-        before_check.environments.push_back(unchanged ? after_env : check_environment(*old_tree, it->second, opts));
-        after_check.environments.push_back(std::move(after_env));
+        if (unchanged) {
+            EnvironmentCheck both = check_environment(new_tree, std::move(env), opts);
+            before_check.environments.push_back(both);
+            after_check.environments.push_back(std::move(both));
+            continue;
+        }
+        // The old tip first: its result is what a push that only adds migrations extends.
+        before_check.environments.push_back(check_environment(*old_tree, it->second, opts));
+        auto extended = extend_old_result(*old_tree, new_tree, it->second, env, opts);
+        after_check.environments.push_back(extended ? std::move(*extended) : check_environment(new_tree, std::move(env), opts));
     }
     // A file is added by this push when the old tip has nothing at its path.
     const auto existed_before = [&](const std::string& path) {

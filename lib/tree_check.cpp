@@ -4,14 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ag {
 
-namespace {
-
-// Everything an environment's result depends on besides this binary: each version
-// location's path and tree ID, in order, and whether several heads are allowed. nullopt
-// when a location has no content address (absent, or a tree on disk).
-std::optional<std::string> result_key(const SourceTree& tree, const Environment& env, bool allow) {
+std::optional<std::string> environment_result_key(const SourceTree& tree, const Environment& env, bool allow) {
     std::string key = allow ? "several heads allowed\n" : "one head\n";
     for (const auto& loc : env.version_locations) {
         const auto id = tree.content_id(loc);
@@ -21,16 +18,22 @@ std::optional<std::string> result_key(const SourceTree& tree, const Environment&
     return key;
 }
 
-void finish(EnvironmentCheck& out, Environment env, RevisionGraph graph, std::vector<Note> notes) {
-    out.graph = std::move(graph);
+EnvironmentCheck environment_check_of(Environment env, EnvironmentResult result) {
+    EnvironmentCheck out;
+    out.graph = std::move(result.graph);
     out.notes = env.notes;
-    out.notes.insert(out.notes.end(), notes.begin(), notes.end());
+    out.notes.insert(out.notes.end(), result.notes.begin(), result.notes.end());
     out.problems = env.problems;
     out.problems.insert(out.problems.end(), out.graph.problems.begin(), out.graph.problems.end());
     out.environment = std::move(env);
+    return out;
 }
 
-}  // namespace
+bool allows_multiple_heads(const Environment& env, const CheckOptions& options) {
+    if (options.allow_multiple_heads)
+        return options.allow_multiple_heads->count("*") > 0 || options.allow_multiple_heads->count(env.name) > 0;
+    return env.allow_multiple_heads;
+}
 
 bool TreeCheck::ok() const {
     for (const auto& e : environments)
@@ -39,18 +42,12 @@ bool TreeCheck::ok() const {
 }
 
 EnvironmentCheck check_environment(const SourceTree& tree, Environment env, const CheckOptions& options) {
-    EnvironmentCheck out;
-    bool allow = env.allow_multiple_heads;
-    if (options.allow_multiple_heads)
-        allow = options.allow_multiple_heads->count("*") > 0 || options.allow_multiple_heads->count(env.name) > 0;
+    const bool allow = allows_multiple_heads(env, options);
     env.allow_multiple_heads = allow;
     ParseCache* cache = options.cache;
-    const auto key = cache && !cache->dir().empty() ? result_key(tree, env, allow) : std::nullopt;
+    const auto key = cache && !cache->dir().empty() ? environment_result_key(tree, env, allow) : std::nullopt;
     if (key) {
-        if (auto known = cache->load_result(*key)) {
-            finish(out, std::move(env), std::move(known->graph), std::move(known->notes));
-            return out;
-        }
+        if (auto known = cache->load_result(*key)) return environment_check_of(std::move(env), std::move(*known));
         // Most of a new tip's migrations were parsed at the related tree (a push's old tip).
         if (options.related)
             for (const auto& loc : env.version_locations)
@@ -102,9 +99,24 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     std::vector<Note> notes;
     for (const auto& m : migrations) notes.insert(notes.end(), m.notes.begin(), m.notes.end());
     notes.insert(notes.end(), graph.notes.begin(), graph.notes.end());
-    if (key) cache->store_result(*key, EnvironmentResult{graph, notes});
-    finish(out, std::move(env), std::move(graph), std::move(notes));
-    return out;
+    if (key) {
+        cache->store_result(*key, EnvironmentResult{graph, notes});
+        // A clean environment's names let a push that only adds migrations be judged alone.
+        if (graph.problems.empty() && notes.empty()) {
+            RevisionNames names;
+            for (const auto& m : migrations) {
+                if (m.error) continue;
+                names.ids.push_back(m.revision);
+                names.labels.insert(names.labels.end(), m.branch_labels.begin(), m.branch_labels.end());
+            }
+            for (auto* v : {&names.ids, &names.labels}) {
+                std::sort(v->begin(), v->end());
+                v->erase(std::unique(v->begin(), v->end()), v->end());
+            }
+            cache->store_names(*key, names);
+        }
+    }
+    return environment_check_of(std::move(env), EnvironmentResult{std::move(graph), std::move(notes)});
 }
 
 TreeCheck check_tree(const SourceTree& tree, const CheckOptions& options) {

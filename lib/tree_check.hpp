@@ -45,4 +45,13 @@ TreeCheck check_tree(const SourceTree& tree, const CheckOptions& options = {});
 // Judges one environment of `tree` (used by check_tree and by the push verdict).
 EnvironmentCheck check_environment(const SourceTree& tree, Environment env, const CheckOptions& options);
 
+// Whether several heads are allowed in `env` (the operator's override wins).
+bool allows_multiple_heads(const Environment& env, const CheckOptions& options);
+// What an environment's result depends on besides this binary: each version location's
+// path and tree ID, in order, and the head setting. nullopt when a location has no content
+// address (absent, or a tree on disk).
+std::optional<std::string> environment_result_key(const SourceTree& tree, const Environment& env, bool allow);
+// The check of `env` made of its result.
+EnvironmentCheck environment_check_of(Environment env, EnvironmentResult result);
+
 }  // namespace ag
