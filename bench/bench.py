@@ -103,10 +103,13 @@ def make_history(path, n, env):
     return new.stdout.strip()
 
 
-def measure(cmd, env, cwd, runs, stdin=None, shell=False, warmup=1):
-    """Median wall time and the largest peak RSS (KiB) over `runs` runs."""
+def measure(cmd, env, cwd, runs, stdin=None, shell=False, warmup=1, before_each=None):
+    """Median wall time and the largest peak RSS (KiB) over `runs` runs. `before_each` runs
+    before every run, untimed."""
     times, rss = [], 0
     for k in range(warmup + runs):
+        if before_each:
+            before_each()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         p = subprocess.run(cmd, env=env, cwd=cwd, input=stdin, shell=shell, stdout=subprocess.DEVNULL,
@@ -130,13 +133,16 @@ def peak_rss(cmd, env, cwd, stdin=None):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--binary", default="build/alembic-guard")
+    ap.add_argument("--binary", action="append",
+                    help="a binary to measure (repeatable; default build/alembic-guard, plus "
+                         "build-static/alembic-guard when it exists)")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--sizes", default="300,2000,10000,50000")
     ap.add_argument("--refs", type=int, default=1000, help="refs in the mirror-push case (0: skip)")
     ap.add_argument("--no-alembic", action="store_true", help="skip the real `alembic heads` yardstick")
     args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
+    binaries = args.binary or [b for b in ("build/alembic-guard", "build-static/alembic-guard") if os.path.exists(b)]
+    binaries = [os.path.abspath(b) for b in binaries]
     root = tempfile.mkdtemp(prefix="ag-bench-")
     env = env_for(root)
     alembic = None
@@ -152,24 +158,35 @@ def main():
                                  env=env).stdout.strip()
             floor, _ = measure("git ls-tree -r --object-only HEAD alembic/versions | git cat-file --batch >/dev/null",
                                env, repo, args.runs, shell=True)
-            cold_env = dict(env)
-            subprocess.run(["git", "-C", repo, "config", "alembicGuard.cacheDir", "none"], env=env, check=True)
-            cold, _ = measure([binary, "check"], cold_env, repo, args.runs)
-            cold_rss = peak_rss([binary, "check"], cold_env, repo)
-            subprocess.run(["git", "-C", repo, "config", "--unset", "alembicGuard.cacheDir"], env=env, check=True)
-            subprocess.run([binary, "check"], env=env, cwd=repo, stdout=subprocess.DEVNULL)  # fill the cache
-            warm, _ = measure([binary, "check"], env, repo, args.runs)
-            warm_rss = peak_rss([binary, "check"], env, repo)
-            # One-commit push adding one migration, warm cache, run as git runs the hook.
-            hook_env = dict(env, GIT_DIR=os.path.join(repo, ".git"))
-            line = ("%s %s refs/heads/main\n" % (old, new)).encode()
-            subprocess.run([binary, "pre-receive"], env=hook_env, cwd=repo, input=line, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-            push, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=line)
             heads = None
             if alembic and n <= 10000:
                 heads, _ = measure(alembic + ["heads"], env, repo, max(1, min(args.runs, 3)), warmup=0)
-            rows.append((n, floor, cold, warm, push, heads, cold_rss, warm_rss))
+            for binary in binaries:
+                cache = env["XDG_CACHE_HOME"]
+                shutil.rmtree(cache, ignore_errors=True)
+                subprocess.run(["git", "-C", repo, "config", "alembicGuard.cacheDir", "none"], env=env, check=True)
+                cold, _ = measure([binary, "check"], env, repo, args.runs)
+                cold_rss = peak_rss([binary, "check"], env, repo)
+                subprocess.run(["git", "-C", repo, "config", "--unset", "alembicGuard.cacheDir"], env=env, check=True)
+                subprocess.run([binary, "check"], env=env, cwd=repo, stdout=subprocess.DEVNULL)  # fill the cache
+                warm, _ = measure([binary, "check"], env, repo, args.runs)
+                warm_rss = peak_rss([binary, "check"], env, repo)
+                # One-commit push adding one migration, run as git runs the hook. The old tip is
+                # warm (checked above); the new commit is new to the cache on every run: the
+                # cache is put back as it was before each one.
+                snapshot = os.path.join(root, "cache-snapshot")
+                shutil.rmtree(snapshot, ignore_errors=True)
+                shutil.copytree(cache, snapshot)
+
+                def restore():
+                    shutil.rmtree(cache, ignore_errors=True)
+                    shutil.copytree(snapshot, cache)
+
+                hook_env = dict(env, GIT_DIR=os.path.join(repo, ".git"))
+                line = ("%s %s refs/heads/main\n" % (old, new)).encode()
+                push, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=line, before_each=restore)
+                restore()
+                rows.append((binary, n, floor, cold, warm, push, heads, cold_rss, warm_rss))
         mirror = None
         if args.refs:
             repo = os.path.join(root, "h2000")
@@ -181,29 +198,31 @@ def main():
             hook_env = dict(env, GIT_DIR=os.path.join(repo, ".git"))
             one = ("%s %s refs/heads/feature-0\n" % (zero, new)).encode()
             many = "".join("%s %s refs/heads/feature-%d\n" % (zero, new, k) for k in range(args.refs)).encode()
-            t1, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=one)
-            tn, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=many)
-            mirror = (t1, tn)
+            mirror = []
+            for binary in binaries:
+                t1, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=one)
+                tn, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=many)
+                mirror.append((binary, t1, tn))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
     def ms(x):
         return "-" if x is None else "%.1f ms" % (x * 1000)
 
-    print("alembic-guard benchmark (%s), medians of %d runs, %d cores" % (binary, args.runs, os.cpu_count() or 0))
+    print("alembic-guard benchmark, medians of %d runs, %d cores" % (args.runs, os.cpu_count() or 0))
     print()
-    print("| revisions | git floor | check COLD | COLD/floor | check WARM | WARM/floor | one-commit pre-receive (warm) | alembic heads | heads/COLD | peak RSS cold / warm |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for n, floor, cold, warm, push, heads, crss, wrss in rows:
-        print("| %d | %s | %s | %.2fx | %s | %.2fx | %s | %s | %s | %.1f / %.1f MiB |" % (
-            n, ms(floor), ms(cold), cold / floor, ms(warm), warm / floor, ms(push), ms(heads),
+    print("| binary | revisions | git floor | check COLD | COLD/floor | check WARM | WARM/floor | one-commit pre-receive (old tip warm, new tip cold) | alembic heads | heads/COLD | peak RSS cold / warm |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for binary, n, floor, cold, warm, push, heads, crss, wrss in rows:
+        print("| %s | %d | %s | %s | %.2fx | %s | %.2fx | %s | %s | %s | %.1f / %.1f MiB |" % (
+            os.path.relpath(binary), n, ms(floor), ms(cold), cold / floor, ms(warm), warm / floor, ms(push), ms(heads),
             "-" if heads is None else "%.0fx" % (heads / cold), crss / 1024, wrss / 1024))
     if mirror:
-        t1, tn = mirror
         print()
         print("| mirror push into 2,000 revisions | 1 new ref | %d new refs | ratio |" % args.refs)
         print("|---|---:|---:|---:|")
-        print("| pre-receive, warm | %s | %s | %.2fx |" % (ms(t1), ms(tn), tn / t1))
+        for binary, t1, tn in mirror:
+            print("| %s pre-receive, warm | %s | %s | %.2fx |" % (os.path.relpath(binary), ms(t1), ms(tn), tn / t1))
 
 
 if __name__ == "__main__":

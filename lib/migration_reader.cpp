@@ -47,8 +47,9 @@ public:
                 fail(r, std::current_exception());
                 break;
             }
-            produced_.store(++r, std::memory_order_release);
-            produced_.notify_all();
+            produced_.store(++r, std::memory_order_seq_cst);  // seq_cst: ordered before reading waiting_
+            // Waking costs a system call; helpers are rarely waiting (reading is the faster part).
+            if (waiting_.load(std::memory_order_seq_cst) > 0) produced_.notify_all();
         }
         interpret_all();
     }
@@ -60,7 +61,11 @@ public:
             for (size_t p = produced_.load(std::memory_order_acquire); p <= i;
                  p = produced_.load(std::memory_order_acquire)) {
                 if (failed_.load(std::memory_order_acquire)) return;
-                produced_.wait(p, std::memory_order_acquire);
+                waiting_.fetch_add(1, std::memory_order_seq_cst);
+                // Re-read after announcing: a store made before the announcement is seen here.
+                if (produced_.load(std::memory_order_seq_cst) == p && !failed_.load(std::memory_order_acquire))
+                    produced_.wait(p, std::memory_order_acquire);
+                waiting_.fetch_sub(1, std::memory_order_seq_cst);
             }
             interpret(i);
         }
@@ -118,6 +123,7 @@ private:
     std::atomic<size_t> produced_{0};  // files [0, produced_) have been read
     std::atomic<size_t> next_{0};      // the next file to interpret
     std::atomic<bool> failed_{false};
+    std::atomic<int> waiting_{0};  // helpers waiting for produced_ to move
     std::mutex error_lock_;
     std::exception_ptr error_;
     size_t error_index_ = SIZE_MAX;
