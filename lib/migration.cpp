@@ -68,7 +68,7 @@ Migration read_migration(std::string path, std::string_view bytes) {
                         "without the LFS object)");
         return m;
     }
-    const PyModule mod = read_python_module(bytes);
+    PyModule mod = read_python_module(bytes);
     if (mod.syntax_error) {
         set_error(m, mod.syntax_error->line,
                   fmt::format("Python 3 cannot compile it: {} (line {}), so Alembic fails to load it",
@@ -76,10 +76,10 @@ Migration read_migration(std::string path, std::string_view bytes) {
     }
     // revision
     if (auto it = mod.names.find("revision"); it != mod.names.end()) {
-        const PyValue& v = it->second.value;
+        PyValue& v = it->second.value;
         m.revision_line = it->second.line;
         if (v.kind == PyValue::Kind::String) {
-            m.revision = v.items.front();
+            m.revision = std::move(v.items.front());
             for (char bad : std::string_view("@-+")) {
                 if (m.revision.find(bad) != std::string::npos) {
                     set_error(m, m.revision_line,
@@ -105,15 +105,15 @@ Migration read_migration(std::string path, std::string_view bytes) {
     }
     // down_revision
     if (auto it = mod.names.find("down_revision"); it != mod.names.end()) {
-        const PyValue& v = it->second.value;
+        PyValue& v = it->second.value;
         m.down_revision_line = it->second.line;
         switch (v.kind) {
         case PyValue::Kind::None: break;
         case PyValue::Kind::String:
             // '' counted as a base before Alembic 1.12.1 (tuple_rev_as_scalar).
-            if (!v.items.front().empty()) m.down_revisions = v.items;
+            if (!v.items.front().empty()) m.down_revisions = std::move(v.items);
             break;
-        case PyValue::Kind::Sequence: m.down_revisions = v.items; break;
+        case PyValue::Kind::Sequence: m.down_revisions = std::move(v.items); break;
         case PyValue::Kind::Computed:
             set_error(m, m.down_revision_line,
                       fmt::format("down_revision is computed when the module is imported ({}): the guard cannot know "

@@ -332,9 +332,40 @@ std::string decode_escapes(std::string_view body) {
     return out;
 }
 
+// The Reader's working buffers, kept per thread between files: a history's migrations are
+// read one after another, and allocating these afresh for each file showed in the profile.
+struct Scratch {
+    std::vector<std::pair<size_t, size_t>> comments;
+    std::vector<char> brackets;
+    std::vector<int> bracket_lines;
+    std::vector<Token> current;
+    std::vector<const Token*> eqs;
+};
+thread_local Scratch t_scratch;
+
 class Reader {
 public:
-    explicit Reader(std::string_view src) : s_(src) {}
+    explicit Reader(std::string_view src) : s_(src) {
+        comments_.swap(t_scratch.comments);
+        brackets_.swap(t_scratch.brackets);
+        bracket_lines_.swap(t_scratch.bracket_lines);
+        current_.swap(t_scratch.current);
+        eqs_.swap(t_scratch.eqs);
+    }
+    ~Reader() {
+        comments_.clear();
+        brackets_.clear();
+        bracket_lines_.clear();
+        current_.clear();
+        eqs_.clear();
+        comments_.swap(t_scratch.comments);
+        brackets_.swap(t_scratch.brackets);
+        bracket_lines_.swap(t_scratch.bracket_lines);
+        current_.swap(t_scratch.current);
+        eqs_.swap(t_scratch.eqs);
+    }
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
 
     PyModule run();
 

@@ -9,7 +9,9 @@ std::string SourceTree::read_entry(std::string_view dir, const DirEntry& entry) 
 std::string join_path(std::string_view dir, std::string_view name) {
     if (dir.empty()) return std::string(name);
     if (name.empty()) return std::string(dir);
-    std::string out(dir);
+    std::string out;
+    out.reserve(dir.size() + 1 + name.size());
+    out += dir;
     if (out.back() != '/') out += '/';
     out += name;
     return out;
