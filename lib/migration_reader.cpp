@@ -27,8 +27,8 @@ constexpr size_t kWindow = 64;
 // thread showed as malloc lock contention).
 class Pipeline {
 public:
-    Pipeline(const SourceTree& tree, const std::vector<MigrationSource>& sources)
-        : tree_(tree), sources_(sources), ring_(kWindow), generation_(kWindow), out_(sources.size()) {}
+    Pipeline(const SourceTree& tree, const std::vector<MigrationSource>& sources, const std::vector<Migration*>& into)
+        : tree_(tree), sources_(sources), ring_(kWindow), generation_(kWindow), out_(into) {}
 
     void read_all() {
         const size_t n = sources_.size();
@@ -42,7 +42,7 @@ public:
                 continue;
             }
             try {
-                ring_[r % kWindow] = tree_.read_entry(sources_[r].dir, sources_[r].entry);
+                ring_[r % kWindow] = tree_.read_entry(sources_[r].dir, *sources_[r].entry);
             } catch (...) {
                 fail(r, std::current_exception());
                 break;
@@ -71,9 +71,8 @@ public:
         }
     }
 
-    std::vector<Migration> result() {
+    void finish() {
         if (error_) std::rethrow_exception(error_);
-        return std::move(out_);
     }
 
 private:
@@ -89,7 +88,7 @@ private:
         if (!failed_.load(std::memory_order_acquire)) {
             try {
                 const MigrationSource& s = sources_[i];
-                out_[i] = read_migration(join_path(s.dir, s.entry.name), ring_[i % kWindow]);
+                *out_[i] = read_migration(join_path(s.dir, s.entry->name), ring_[i % kWindow]);
             } catch (...) {
                 fail(i, std::current_exception());
             }
@@ -119,7 +118,7 @@ private:
     const std::vector<MigrationSource>& sources_;
     std::vector<std::string> ring_;
     std::vector<std::atomic<size_t>> generation_;  // per slot: files interpreted from it
-    std::vector<Migration> out_;
+    const std::vector<Migration*>& out_;
     std::atomic<size_t> produced_{0};  // files [0, produced_) have been read
     std::atomic<size_t> next_{0};      // the next file to interpret
     std::atomic<bool> failed_{false};
@@ -133,9 +132,19 @@ private:
 
 std::vector<Migration> read_migrations(const SourceTree& tree, const std::vector<MigrationSource>& sources,
                                        unsigned threads) {
+    std::vector<Migration> out(sources.size());
+    std::vector<Migration*> into;
+    into.reserve(out.size());
+    for (auto& m : out) into.push_back(&m);
+    read_migrations(tree, sources, into, threads);
+    return out;
+}
+
+void read_migrations(const SourceTree& tree, const std::vector<MigrationSource>& sources,
+                     const std::vector<Migration*>& into, unsigned threads) {
     if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
     if (sources.size() < kParallelFrom) threads = 1;
-    Pipeline pipeline(tree, sources);
+    Pipeline pipeline(tree, sources, into);
     std::vector<std::thread> helpers;
     for (unsigned k = 1; k < threads; ++k) {
         try {
@@ -146,7 +155,7 @@ std::vector<Migration> read_migrations(const SourceTree& tree, const std::vector
     }
     pipeline.read_all();
     for (auto& t : helpers) t.join();
-    return pipeline.result();
+    pipeline.finish();
 }
 
 }  // namespace ag

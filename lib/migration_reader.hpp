@@ -11,14 +11,17 @@
 namespace ag {
 
 struct MigrationSource {
-    std::string_view dir;  // the version location (outlives the call)
-    DirEntry entry;        // a regular file listed in it
+    std::string_view dir;   // the version location (both outlive the call)
+    const DirEntry* entry;  // a regular file listed in it
 };
 
-// read_migration() of every source, in the order given: the same result as reading them
-// one by one. `threads` 0: one per core, at most 4. When files cannot be read it throws
-// what the tree threw for the first of them (in the order given), after every thread has
-// stopped.
+// read_migration() of every source, in the order given, stored through `into` (one
+// destination per source): the same result as reading them one by one. `threads` 0: one
+// per core, at most 4. When files cannot be read it throws what the tree threw for the
+// first of them (in the order given), after every thread has stopped.
+void read_migrations(const SourceTree& tree, const std::vector<MigrationSource>& sources,
+                     const std::vector<Migration*>& into, unsigned threads = 0);
+// The same, into a new vector.
 std::vector<Migration> read_migrations(const SourceTree& tree, const std::vector<MigrationSource>& sources,
                                        unsigned threads = 0);
 

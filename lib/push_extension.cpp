@@ -47,15 +47,17 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     if (!names) return std::nullopt;
 
     // What the push changed in the version locations: only added migration files qualify.
-    std::vector<MigrationSource> added;
+    std::vector<std::pair<std::string_view, DirEntry>> added_entries;
     for (const auto& loc : new_env.version_locations) {
         for (auto& change : new_tree.changes_since(old_tree, loc)) {
             const DirEntry& e = change.after ? *change.after : *change.before;
             if (!is_migration_file_name(e.name)) continue;  // Alembic never loads it
             if (change.before || e.kind != EntryKind::File) return std::nullopt;
-            added.push_back({loc, std::move(*change.after)});
+            added_entries.emplace_back(loc, std::move(*change.after));
         }
     }
+    std::vector<MigrationSource> added;
+    for (const auto& [loc, e] : added_entries) added.push_back({loc, &e});
     const auto migrations = read_migrations(new_tree, added);
 
     // Each new revision: parsed, a plain new ID, parents that exist, no labels or dependencies.

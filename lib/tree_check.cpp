@@ -61,9 +61,9 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         const size_t first = migrations.size();
         std::vector<MigrationSource> unread;
         std::vector<size_t> unread_at;
-        auto listed = tree.list(loc);
+        const auto listed = tree.list(loc);
         migrations.reserve(migrations.size() + listed.size());
-        for (auto& e : listed) {
+        for (const auto& e : listed) {
             if (!is_migration_file_name(e.name)) continue;
             std::string path = join_path(loc, e.name);
             if (e.kind != EntryKind::File) {
@@ -77,20 +77,23 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
             }
             unread_at.push_back(migrations.size());
             migrations.emplace_back();
-            unread.push_back({loc, std::move(e)});
+            unread.push_back({loc, &e});
         }
-        auto parsed = read_migrations(tree, unread);
-        for (size_t k = 0; k < parsed.size(); ++k) {
-            if (cache && !unread[k].entry.id.empty()) cache->remember(unread[k].entry.id, parsed[k]);
-            migrations[unread_at[k]] = std::move(parsed[k]);
-        }
+        // Parsed straight into place (`migrations` does not grow while they are read).
+        std::vector<Migration*> into;
+        into.reserve(unread_at.size());
+        for (size_t at : unread_at) into.push_back(&migrations[at]);
+        read_migrations(tree, unread, into);
+        if (cache)
+            for (size_t k = 0; k < unread.size(); ++k)
+                if (!unread[k].entry->id.empty()) cache->remember(unread[k].entry->id, migrations[unread_at[k]]);
         if (tree_id && !unread.empty()) {
             std::vector<std::pair<std::string, Migration>> entries;
             size_t k = 0;
-            for (auto& e : tree.list(loc)) {
+            for (const auto& e : listed) {
                 if (!is_migration_file_name(e.name)) continue;
                 const Migration& m = migrations[first + k++];
-                if (e.kind == EntryKind::File && !e.id.empty()) entries.emplace_back(std::move(e.id), m);
+                if (e.kind == EntryKind::File && !e.id.empty()) entries.emplace_back(e.id, m);
             }
             cache->store(*tree_id, entries);
         }

@@ -25,7 +25,9 @@ MemoryTree history(size_t n) {
 
 std::vector<MigrationSource> sources_of(const SourceTree& t) {
     std::vector<MigrationSource> out;
-    for (auto& e : t.list("versions")) out.push_back({"versions", e});
+    static std::vector<std::vector<DirEntry>> keep;  // the listings outlive the sources
+    keep.push_back(t.list("versions"));
+    for (const auto& e : keep.back()) out.push_back({"versions", &e});
     return out;
 }
 
@@ -67,7 +69,8 @@ TEST_CASE("reading on several threads gives what reading one file after another 
     REQUIRE(one.size() == 300);
     REQUIRE(four.size() == 300);
     for (size_t i = 0; i < one.size(); ++i) {
-        const Migration single = read_migration(join_path("versions", sources[i].entry.name), tree.read(join_path("versions", sources[i].entry.name)));
+        const std::string path = join_path("versions", sources[i].entry->name);
+        const Migration single = read_migration(path, tree.read(path));
         CHECK(one[i].path == single.path);
         CHECK(one[i].revision == single.revision);
         CHECK(four[i].path == single.path);
@@ -90,8 +93,9 @@ TEST_CASE("the tree is never read by two threads at once") {
 TEST_CASE("when files cannot be read, the error is the first one's in load order, on any number of threads") {
     const auto tree = history(300);
     auto sources = sources_of(tree);
-    sources[100].entry.name = "gone_100.py";
-    sources[250].entry.name = "gone_250.py";
+    DirEntry gone_100{"gone_100.py", EntryKind::File, {}}, gone_250{"gone_250.py", EntryKind::File, {}};
+    sources[100].entry = &gone_100;
+    sources[250].entry = &gone_250;
     for (unsigned threads : {1u, 2u, 4u}) {
         CAPTURE(threads);
         try {
