@@ -2,12 +2,15 @@
 """alembic-guard benchmark: generates histories itself and times each case against its
 yardsticks in the same run, printing one table of medians, ratios and peak RSS.
 
-  /usr/bin/python3 bench/bench.py --binary build/alembic-guard [--runs 7] [--sizes 300,2000,10000,50000]
+  /usr/bin/python3 bench/bench.py [--binary B ...] [--runs 7] [--sizes 300,2000,10000,50000]
 
+Binaries: build/alembic-guard and, when built (./install.sh --static), build-static/alembic-guard.
 Yardsticks: git's own read floor (`git ls-tree -r --object-only HEAD <versions> | git cat-file
 --batch`, the same blobs), and real `alembic heads` (Debian's python3-alembic) where installed.
-COLD = no parse cache (alembicGuard.cacheDir = none); WARM = the cache filled by a first run.
-Benchmarks are not tests: nothing here asserts a time."""
+COLD = no cache (alembicGuard.cacheDir = none); WARM = the cache filled by a first run. The
+one-commit push is timed as a server meets it: the old tip's result cached, the new commit never
+seen (the cache is put back before every run). Benchmarks are not tests: nothing here asserts a
+time."""
 
 import argparse
 import os
