@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ag {
@@ -332,7 +333,14 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
 
 std::string ParseCache::format_tag() { return fmt::format("v2-{}", AG_VERSION); }
 
-ParseCache::ParseCache(std::string dir) : dir_(std::move(dir)) {}
+ParseCache::ParseCache(std::string dir) : dir_(std::move(dir)) {
+    // What the cache holds is believed (a result file decides a verdict): a directory that
+    // someone else owns or may write to is no cache. A missing one is created as ours.
+    struct stat st {};
+    if (!dir_.empty() && ::stat(dir_.c_str(), &st) == 0 &&
+        (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0))
+        dir_.clear();
+}
 
 bool ParseCache::load(const std::string& tree_id) {
     if (dir_.empty()) return false;

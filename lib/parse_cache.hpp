@@ -34,7 +34,8 @@ struct RevisionNames {
 
 class ParseCache {
 public:
-    // `dir` empty: remember in memory only.
+    // `dir` empty: remember in memory only. So is a `dir` that another user owns or that
+    // its group or others may write to: its files would be believed.
     explicit ParseCache(std::string dir = {});
 
     // Loads what a run stored for the version-location tree `tree_id`; false on a miss.

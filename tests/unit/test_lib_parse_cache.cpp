@@ -149,3 +149,17 @@ TEST_CASE("a stored result is found by a new cache under the same key only; a da
     CHECK_FALSE(ParseCache(dir.path.string()).load_result("the key"));
     CHECK_FALSE(ParseCache("").load_result("the key"));
 }
+
+TEST_CASE("a cache directory that others may write to is no cache: its results would be believed") {
+    TempDir dir;
+    ParseCache(dir.path.string()).store_result("the key", sample_result());
+    REQUIRE(ParseCache(dir.path.string()).load_result("the key"));
+    fs::permissions(dir.path, fs::perms::others_write, fs::perm_options::add);
+    CHECK(ParseCache(dir.path.string()).dir().empty());
+    CHECK_FALSE(ParseCache(dir.path.string()).load_result("the key"));
+    fs::permissions(dir.path, fs::perms::others_write, fs::perm_options::remove);
+    fs::permissions(dir.path, fs::perms::group_write, fs::perm_options::add);
+    CHECK_FALSE(ParseCache(dir.path.string()).load_result("the key"));
+    fs::permissions(dir.path, fs::perms::group_write, fs::perm_options::remove);
+    CHECK(ParseCache(dir.path.string()).load_result("the key"));
+}
