@@ -23,12 +23,16 @@ MemoryTree history(size_t n) {
     return t;
 }
 
-std::vector<MigrationSource> sources_of(const SourceTree& t) {
-    std::vector<MigrationSource> out;
-    static std::vector<std::vector<DirEntry>> keep;  // the listings outlive the sources
-    keep.push_back(t.list("versions"));
-    for (const auto& e : keep.back()) out.push_back({"versions", &e});
-    return out;
+// The listing of versions/ and sources pointing into it (kept together: they must not part).
+struct Listed {
+    std::vector<DirEntry> entries;
+    std::vector<MigrationSource> sources;
+};
+
+Listed sources_of(const SourceTree& t) {
+    Listed l{t.list("versions"), {}};
+    for (const auto& e : l.entries) l.sources.push_back({"versions", &e});
+    return l;
 }
 
 // Counts how many reads are in progress at once.
@@ -63,7 +67,8 @@ private:
 
 TEST_CASE("reading on several threads gives what reading one file after another gives") {
     const auto tree = history(300);
-    const auto sources = sources_of(tree);
+    const auto listed = sources_of(tree);
+    const auto& sources = listed.sources;
     const auto one = read_migrations(tree, sources, 1);
     const auto four = read_migrations(tree, sources, 4);
     REQUIRE(one.size() == 300);
@@ -85,14 +90,16 @@ TEST_CASE("reading on several threads gives what reading one file after another 
 TEST_CASE("the tree is never read by two threads at once") {
     const auto inner = history(400);
     WatchedTree tree(inner);
-    const auto out = read_migrations(tree, sources_of(inner), 4);
+    const auto listed = sources_of(inner);
+    const auto out = read_migrations(tree, listed.sources, 4);
     CHECK(out.size() == 400);
     CHECK(tree.most_at_once() == 1);
 }
 
 TEST_CASE("when files cannot be read, the error is the first one's in load order, on any number of threads") {
     const auto tree = history(300);
-    auto sources = sources_of(tree);
+    auto listed = sources_of(tree);
+    auto& sources = listed.sources;
     DirEntry gone_100{"gone_100.py", EntryKind::File, {}}, gone_250{"gone_250.py", EntryKind::File, {}};
     sources[100].entry = &gone_100;
     sources[250].entry = &gone_250;
@@ -109,7 +116,8 @@ TEST_CASE("when files cannot be read, the error is the first one's in load order
 
 TEST_CASE("a few files are read without starting threads, with the same result") {
     const auto tree = history(5);
-    const auto out = read_migrations(tree, sources_of(tree), 4);
+    const auto listed = sources_of(tree);
+    const auto out = read_migrations(tree, listed.sources, 4);
     REQUIRE(out.size() == 5);
     CHECK(out[4].revision == "r4");
 }
