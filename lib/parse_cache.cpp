@@ -374,28 +374,29 @@ void ParseCache::store(const std::string& tree_id, const std::vector<std::pair<s
     write_atomically(fs::path(dir_) / format_tag() / (tree_id + ".cache"), encode_cache_entries(entries));
 }
 
+// The file of `kind` ("json": a result, "names": its revision names) stored for `key`.
+std::filesystem::path ParseCache::keyed_file(const std::string& key, std::string_view kind) const {
+    return fs::path(dir_) / format_tag() / fmt::format("env-{}.{}", key_hash(key), kind);
+}
+
 std::optional<EnvironmentResult> ParseCache::load_result(const std::string& key) const {
     if (dir_.empty()) return std::nullopt;
-    const auto text = read_whole(fs::path(dir_) / format_tag() / fmt::format("env-{}.json", key_hash(key)));
-    if (!text) return std::nullopt;
-    return decode_result(key, *text);
+    const auto text = read_whole(keyed_file(key, "json"));
+    return text ? decode_result(key, *text) : std::nullopt;
 }
 
 void ParseCache::store_result(const std::string& key, const EnvironmentResult& result) const {
-    if (dir_.empty()) return;
-    write_atomically(fs::path(dir_) / format_tag() / fmt::format("env-{}.json", key_hash(key)), encode_result(key, result));
+    if (!dir_.empty()) write_atomically(keyed_file(key, "json"), encode_result(key, result));
 }
 
 std::optional<RevisionNames> ParseCache::load_names(const std::string& key) const {
     if (dir_.empty()) return std::nullopt;
-    const auto text = read_whole(fs::path(dir_) / format_tag() / fmt::format("env-{}.names", key_hash(key)));
-    if (!text) return std::nullopt;
-    return decode_names(key, *text);
+    const auto text = read_whole(keyed_file(key, "names"));
+    return text ? decode_names(key, *text) : std::nullopt;
 }
 
 void ParseCache::store_names(const std::string& key, const RevisionNames& names) const {
-    if (dir_.empty()) return;
-    write_atomically(fs::path(dir_) / format_tag() / fmt::format("env-{}.names", key_hash(key)), encode_names(key, names));
+    if (!dir_.empty()) write_atomically(keyed_file(key, "names"), encode_names(key, names));
 }
 
 }  // namespace ag

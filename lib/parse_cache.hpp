@@ -7,6 +7,7 @@
 #include "migration.hpp"
 #include "revision_graph.hpp"
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -61,6 +62,7 @@ public:
     static std::string format_tag();
 
 private:
+    std::filesystem::path keyed_file(const std::string& key, std::string_view kind) const;
     std::string dir_;
     std::unordered_map<std::string, Migration> memo_;  // "<blob>\x1f<name>"
     std::set<std::string> loaded_;
