@@ -89,9 +89,8 @@ void DiskTree::walk_files(const std::function<void(std::string_view, std::string
         }
         if (st.type() != fs::file_type::regular) continue;
         const std::string p = fs::relative(it->path(), root_, ec2).generic_string();
-        const auto slash = p.rfind('/');
-        const size_t cut = slash == std::string::npos ? 0 : slash + 1;
-        visit(std::string_view(p).substr(0, cut), std::string_view(p).substr(cut));
+        const auto name = base_name(p);
+        visit(std::string_view(p).substr(0, p.size() - name.size()), name);
     }
 }
 

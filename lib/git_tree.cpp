@@ -48,25 +48,6 @@ const git_tree_entry* GitTree::entry(std::string_view path) const {
     return git_tree_entry_byname(parent, name.c_str());
 }
 
-std::vector<DirEntry> GitTree::list(std::string_view dir) const {
-    std::vector<DirEntry> out;
-    const git_tree* t = subtree(dir);
-    if (!t) return out;
-    const size_t n = git_tree_entrycount(t);
-    out.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-        const git_tree_entry* e = git_tree_entry_byindex(t, i);
-        char id[GIT_OID_HEXSZ + 1];
-        git_oid_tostr(id, sizeof id, git_tree_entry_id(e));
-        out.push_back({git_tree_entry_name(e), kind_of_mode(git_tree_entry_filemode(e)), id});
-    }
-    // git sorts trees with "dir/" semantics; callers want plain byte order of names (the
-    // same order unless a directory's name is a prefix of another name).
-    const auto by_name = [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; };
-    if (!std::is_sorted(out.begin(), out.end(), by_name)) std::sort(out.begin(), out.end(), by_name);
-    return out;
-}
-
 namespace {
 DirEntry dir_entry_of(const git_tree_entry* e) {
     char id[GIT_OID_HEXSZ + 1];
@@ -74,6 +55,20 @@ DirEntry dir_entry_of(const git_tree_entry* e) {
     return DirEntry{git_tree_entry_name(e), kind_of_mode(git_tree_entry_filemode(e)), id};
 }
 }  // namespace
+
+std::vector<DirEntry> GitTree::list(std::string_view dir) const {
+    std::vector<DirEntry> out;
+    const git_tree* t = subtree(dir);
+    if (!t) return out;
+    const size_t n = git_tree_entrycount(t);
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) out.push_back(dir_entry_of(git_tree_entry_byindex(t, i)));
+    // git sorts trees with "dir/" semantics; callers want plain byte order of names (the
+    // same order unless a directory's name is a prefix of another name).
+    const auto by_name = [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; };
+    if (!std::is_sorted(out.begin(), out.end(), by_name)) std::sort(out.begin(), out.end(), by_name);
+    return out;
+}
 
 std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::string_view dir) const {
     std::vector<EntryChange> out;

@@ -61,9 +61,8 @@ std::string MemoryTree::read(std::string_view path) const {
 
 void MemoryTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {
     for (const auto& [p, _] : files_) {
-        const auto slash = p.rfind('/');
-        const size_t cut = slash == std::string::npos ? 0 : slash + 1;
-        visit(std::string_view(p).substr(0, cut), std::string_view(p).substr(cut));
+        const auto name = base_name(p);
+        visit(std::string_view(p).substr(0, p.size() - name.size()), name);
     }
 }
 
