@@ -21,6 +21,7 @@ namespace {
 constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
 constexpr std::string_view kHeader = "alembic-guard parse cache 2\n";
+constexpr std::string_view kResultFormat = "alembic-guard result 1";
 
 std::string escape(std::string_view s) {
     if (s.find_first_of("\\\n\x1f\x1e") == std::string_view::npos) return std::string(s);  // the usual case
@@ -178,7 +179,7 @@ std::string encode_result(const std::string& key, const EnvironmentResult& r) {
     for (const auto& p : g.problems) problems.push_back(problem_json(p));
     for (const auto& n : g.notes) gnotes.push_back(note_json(n));
     for (const auto& n : r.notes) notes.push_back(note_json(n));
-    const json j{{"format", std::string(kHeader.substr(0, kHeader.size() - 1))},
+    const json j{{"format", kResultFormat},
                  {"key", key},
                  {"revision_count", g.revision_count},
                  {"heads", g.heads},
@@ -196,7 +197,7 @@ std::optional<EnvironmentResult> decode_result(const std::string& key, std::stri
     const json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
     try {
-        if (j.at("format").get<std::string>() != kHeader.substr(0, kHeader.size() - 1) ||
+        if (j.at("format").get<std::string>() != kResultFormat ||
             j.at("key").get<std::string>() != key)
             return std::nullopt;
         EnvironmentResult r;
@@ -345,7 +346,7 @@ ParseCache::ParseCache(std::string dir) : dir_(std::move(dir)) {
 bool ParseCache::load(const std::string& tree_id) {
     if (dir_.empty()) return false;
     if (!loaded_.insert(tree_id).second) return true;
-    const auto text = read_whole(fs::path(dir_) / format_tag() / (tree_id + ".cache"));
+    const auto text = read_whole(file(tree_id + ".cache"));
     if (!text) return false;
     auto entries = decode_cache_entries(*text);
     if (!entries) return false;  // corrupt: as if absent
@@ -371,12 +372,14 @@ void ParseCache::remember(const std::string& blob_id, const Migration& m) {
 
 void ParseCache::store(const std::string& tree_id, const std::vector<std::pair<std::string, Migration>>& entries) {
     if (dir_.empty()) return;
-    write_atomically(fs::path(dir_) / format_tag() / (tree_id + ".cache"), encode_cache_entries(entries));
+    write_atomically(file(tree_id + ".cache"), encode_cache_entries(entries));
 }
+
+std::filesystem::path ParseCache::file(const std::string& name) const { return fs::path(dir_) / format_tag() / name; }
 
 // The file of `kind` ("json": a result, "names": its revision names) stored for `key`.
 std::filesystem::path ParseCache::keyed_file(const std::string& key, std::string_view kind) const {
-    return fs::path(dir_) / format_tag() / fmt::format("env-{}.{}", key_hash(key), kind);
+    return file(fmt::format("env-{}.{}", key_hash(key), kind));
 }
 
 std::optional<EnvironmentResult> ParseCache::load_result(const std::string& key) const {

@@ -62,6 +62,8 @@ public:
     static std::string format_tag();
 
 private:
+    // `name` in this binary's format directory.
+    std::filesystem::path file(const std::string& name) const;
     std::filesystem::path keyed_file(const std::string& key, std::string_view kind) const;
     std::string dir_;
     std::unordered_map<std::string, Migration> memo_;  // "<blob>\x1f<name>"
