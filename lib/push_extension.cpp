@@ -30,8 +30,8 @@ void insert_sorted(std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const GitTree& new_tree,
-                                                  const Environment& old_env, const Environment& new_env,
-                                                  const CheckOptions& options) {
+                                                  const Environment& old_env, const EnvironmentCheck& before,
+                                                  const Environment& new_env, const CheckOptions& options) {
     ParseCache* cache = options.cache;
     if (!cache || cache->dir().empty()) return std::nullopt;
     const bool allow = allows_multiple_heads(new_env, options);
@@ -41,8 +41,10 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     const auto old_key = environment_result_key(old_tree, old_env, allow);
     const auto new_key = environment_result_key(new_tree, new_env, allow);
     if (!old_key || !new_key) return std::nullopt;
-    auto old = cache->load_result(*old_key);
-    if (!old || !old->graph.problems.empty() || !old->graph.notes.empty() || !old->notes.empty()) return std::nullopt;
+    // A clean old tip: no problems, and no notes beyond its config's (none from migrations).
+    if (!before.problems.empty() || !before.graph.notes.empty() || before.notes.size() != old_env.notes.size())
+        return std::nullopt;
+    // Stored only beside a clean result, so present only when the old tip was judged from its trees.
     auto names = cache->load_names(*old_key);
     if (!names) return std::nullopt;
 
@@ -101,7 +103,7 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
         if (placed != new_ids.size()) return std::nullopt;
     }
 
-    RevisionGraph g = std::move(old->graph);
+    RevisionGraph g = before.graph;
     g.revision_count += migrations.size();
     std::vector<std::pair<std::pair<size_t, std::string>, ProblemLocation>> heads;
     for (auto& l : g.head_locations) {

@@ -13,9 +13,10 @@ namespace ag {
 
 // The check of `new_env` at `new_tree` when the push from `old_tree` only extends a clean
 // history there (the answer check_environment would give, and it is stored as its cached
-// result); nullopt when that cannot be shown from what changed.
+// result); nullopt when that cannot be shown from what changed. `before` is the check of
+// `old_env` at `old_tree`, already made.
 std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const GitTree& new_tree,
-                                                  const Environment& old_env, const Environment& new_env,
-                                                  const CheckOptions& options);
+                                                  const Environment& old_env, const EnvironmentCheck& before,
+                                                  const Environment& new_env, const CheckOptions& options);
 
 }  // namespace ag

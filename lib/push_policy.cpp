@@ -187,7 +187,7 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
         }
         // The old tip first: its result is what a push that only adds migrations extends.
         before_check.environments.push_back(check_environment(*old_tree, it->second, opts));
-        auto extended = extend_old_result(*old_tree, new_tree, it->second, env, opts);
+        auto extended = extend_old_result(*old_tree, new_tree, it->second, before_check.environments.back(), env, opts);
         after_check.environments.push_back(extended ? std::move(*extended) : check_environment(new_tree, std::move(env), opts));
     }
     // A file is added by this push when the old tip has nothing at its path.
