@@ -334,36 +334,27 @@ std::string decode_escapes(std::string_view body) {
 
 // The Reader's working buffers, kept per thread between files: a history's migrations are
 // read one after another, and allocating these afresh for each file showed in the profile.
+// (A Reader never makes another: one per thread at a time.)
 struct Scratch {
     std::vector<std::pair<size_t, size_t>> comments;
     std::vector<char> brackets;
     std::vector<int> bracket_lines;
     std::vector<Token> current;
     std::vector<const Token*> eqs;
+    Scratch& cleared() {
+        comments.clear();
+        brackets.clear();
+        bracket_lines.clear();
+        current.clear();
+        eqs.clear();
+        return *this;
+    }
 };
 thread_local Scratch t_scratch;
 
 class Reader {
 public:
-    explicit Reader(std::string_view src) : s_(src) {
-        comments_.swap(t_scratch.comments);
-        brackets_.swap(t_scratch.brackets);
-        bracket_lines_.swap(t_scratch.bracket_lines);
-        current_.swap(t_scratch.current);
-        eqs_.swap(t_scratch.eqs);
-    }
-    ~Reader() {
-        comments_.clear();
-        brackets_.clear();
-        bracket_lines_.clear();
-        current_.clear();
-        eqs_.clear();
-        comments_.swap(t_scratch.comments);
-        brackets_.swap(t_scratch.brackets);
-        bracket_lines_.swap(t_scratch.bracket_lines);
-        current_.swap(t_scratch.current);
-        eqs_.swap(t_scratch.eqs);
-    }
+    explicit Reader(std::string_view src) : s_(src) {}
     Reader(const Reader&) = delete;
     Reader& operator=(const Reader&) = delete;
 
@@ -415,24 +406,25 @@ private:
     bool verify_identifier(Token& tok);
 
     std::string_view s_;
+    Scratch& scratch_ = t_scratch.cleared();
     SourceEncoding encoding_ = SourceEncoding::Utf8;
-    std::vector<std::pair<size_t, size_t>> comments_;  // byte ranges of comments
+    std::vector<std::pair<size_t, size_t>>& comments_ = scratch_.comments;  // byte ranges of comments
     bool decorator_pending_ = false;
     size_t decorator_depth_ = 0;
     bool lenient_final_continuation_ = false;          // the file ended with "\\\r\n"
     std::optional<SyntaxFailure> failure_;
     int line_ = 1;
-    std::vector<char> brackets_;
-    std::vector<int> bracket_lines_;
+    std::vector<char>& brackets_ = scratch_.brackets;
+    std::vector<int>& bracket_lines_ = scratch_.bracket_lines;
     struct Level {
         int col;
         int altcol;
         Scope scope;
     };
     std::vector<Level> indents_{{0, 0, Scope::Module}};
-    std::vector<Token> current_;  // tokens of the logical line being read
+    std::vector<Token>& current_ = scratch_.current;  // tokens of the logical line being read
     std::vector<std::string> norms_;  // folded non-ASCII names (Token::norm)
-    std::vector<const Token*> eqs_;   // process_simple's '=' positions
+    std::vector<const Token*>& eqs_ = scratch_.eqs;  // process_simple's '=' positions
     bool skim_ = false;               // current_ holds only the first, second and last tokens
     bool expect_indent_ = false;
     int header_line_ = 0;
