@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 namespace ag {
 
@@ -25,7 +26,8 @@ struct Text : std::string_view {
     constexpr Text() = default;
     constexpr Text(std::string_view v) : std::string_view(v) {}
     template <size_t N>
-    constexpr bool operator==(const char (&lit)[N]) const {
+    [[gnu::always_inline]] constexpr bool operator==(const char (&lit)[N]) const {
+        if constexpr (N == 2) return size() == 1 && front() == lit[0];  // most operators
         if (size() != N - 1) return false;
         for (size_t i = 0; i + 1 < N; ++i)
             if ((*this)[i] != lit[i]) return false;
@@ -74,7 +76,7 @@ size_t op_length(std::string_view s, size_t i) {
 }
 
 // Byte classes, looked up once per byte by the tokenizer's inner loops.
-constexpr unsigned char kIdentStart = 1, kIdentChar = 2, kOperator = 4;
+constexpr unsigned char kIdentStart = 1, kIdentChar = 2, kOperator = 4, kStringStop = 8;
 constexpr std::array<unsigned char, 256> kByteClass = [] {
     std::array<unsigned char, 256> t{};
     for (int c = 0; c < 256; ++c) {
@@ -83,6 +85,7 @@ constexpr std::array<unsigned char, 256> kByteClass = [] {
                                                                (c >= '0' && c <= '9' ? kIdentChar : 0));
     }
     for (char c : std::string_view("()[]{},:;.=+-*/%&|^~<>@")) t[static_cast<unsigned char>(c)] |= kOperator;
+    for (char c : std::string_view("'\"\\\n")) t[static_cast<unsigned char>(c)] |= kStringStop;
     return t;
 }();
 bool is_ident_start(unsigned char c) { return kByteClass[c] & kIdentStart; }
@@ -279,6 +282,7 @@ std::string utf8_of(uint32_t cp);
 // Decodes the escapes of a non-raw str literal body (the common ones; an unknown escape
 // keeps its backslash, as CPython does).
 std::string decode_escapes(std::string_view body) {
+    if (body.find('\\') == std::string_view::npos) return std::string(body);  // the common case
     std::string out;
     out.reserve(body.size());
     for (size_t i = 0; i < body.size(); ++i) {
@@ -383,20 +387,21 @@ private:
     // ---- statements ----
     void process_line(std::vector<Token>& toks, Scope scope);
     void process_simple(const Token* b, const Token* e, Scope scope);
-    void bind(std::string_view name, PyValue v, int line, Scope scope);
+    void bind(std::string_view name, PyValue&& v, int line, Scope scope);
+    void bind_computed(std::string_view name, std::string_view text, Reason why, int line, Scope scope);
     PyValue evaluate(const Token* b, const Token* e) const;
     PyValue evaluate_list(const Token*& p, const Token* e, bool* had_comma) const;
     PyValue evaluate_atom(const Token*& p, const Token* e) const;
     std::string text_of(const Token* b, const Token* e) const {
         if (b >= e) return "";
-        return shorten(s_.substr(b->begin, (e - 1)->end - b->begin));
+        return shorten(view(b->begin, (e - 1)->end - b->begin));
     }
 
     // The name a Name token binds: Python folds identifiers with NFKC.
     Text name_of(const Token& t) const { return t.norm ? Text(norms_[t.norm - 1]) : t.text; }
     // The contents of a str literal, escapes decoded, as UTF-8.
     std::string string_value(const Token& t) const {
-        const std::string_view body = t.text.substr(t.body_begin, t.body_size);
+        const std::string_view body(t.text.data() + t.body_begin, t.body_size);
         std::string v = t.raw ? std::string(body) : decode_escapes(body);
         return encoding_ == SourceEncoding::Latin1 ? latin1_to_utf8(v) : v;
     }
@@ -404,6 +409,10 @@ private:
     bool scan_number(size_t& i);
     bool check_fstring_fields(std::string_view body, int line);
     bool verify_identifier(Token& tok);
+
+    // s_[pos, pos + len), both known to be in range: string_view::substr's range check and
+    // its out-of-line call showed in the profile (it runs for every token).
+    Text view(size_t pos, size_t len) const { return Text(std::string_view(s_.data() + pos, len)); }
 
     std::string_view s_;
     Scratch& scratch_ = t_scratch.cleared();
@@ -430,7 +439,7 @@ private:
     int header_line_ = 0;
     std::string header_kw_;
     Scope pending_scope_ = Scope::Module;
-    std::map<std::string, PyBinding, std::less<>> names_;
+    PyNames names_;
 };
 
 bool Reader::scan_string(size_t& i, size_t prefix_len, Token& tok) {
@@ -450,8 +459,12 @@ bool Reader::scan_string(size_t& i, size_t prefix_len, Token& tok) {
     const size_t qlen = triple ? 3 : 1;
     i += qlen;
     const size_t body_begin = i;
+    const size_t n = s_.size();
     while (true) {
-        if (i >= s_.size()) {
+        // Skip what cannot end the string or change the line count, in a tight loop: a
+        // docstring is most of a migration's bytes.
+        while (i < n && !(kByteClass[static_cast<unsigned char>(s_[i])] & kStringStop)) ++i;
+        if (i >= n) {
             fail(start_line, triple ? fmt::format("unterminated triple-quoted string literal (detected at line {})", line_)
                                     : fmt::format("unterminated string literal (detected at line {})", start_line));
             return false;
@@ -472,12 +485,12 @@ bool Reader::scan_string(size_t& i, size_t prefix_len, Token& tok) {
             continue;
         }
         if (c == q && (!triple || (i + 2 < s_.size() && s_[i + 1] == q && s_[i + 2] == q))) {
-            const std::string_view body = s_.substr(body_begin, i - body_begin);
+            const std::string_view body = view(body_begin, i - body_begin);
             i += qlen;
             tok.type = Tok::String;
             tok.begin = start;
             tok.end = i;
-            tok.text = s_.substr(start, i - start);
+            tok.text = view(start, i - start);
             tok.line = start_line;
             tok.raw = raw;
             tok.body_begin = static_cast<uint32_t>(body_begin - start);
@@ -666,7 +679,7 @@ void Reader::tokenize_all() {
             tok.type = Tok::Name;
             tok.begin = i;
             tok.end = j;
-            tok.text = s_.substr(i, len);
+            tok.text = view(i, len);
             tok.line = line_;
             i = j;
             if (!verify_identifier(tok)) return;
@@ -682,7 +695,7 @@ void Reader::tokenize_all() {
             tok.type = Tok::Number;
             tok.begin = start;
             tok.end = i;
-            tok.text = s_.substr(start, i - start);
+            tok.text = view(start, i - start);
             tok.line = line_;
             continue;
         }
@@ -695,11 +708,11 @@ void Reader::tokenize_all() {
             }
             len = 1;
         }
-        if (s_.substr(i, len) == "<>") { fail(line_, "invalid syntax ('<>' is not an operator in Python 3)"); return; }
+        if (len == 2 && c == '<' && s_[i + 1] == '>') { fail(line_, "invalid syntax ('<>' is not an operator in Python 3)"); return; }
         tok.type = Tok::Op;
         tok.begin = i;
         tok.end = i + len;
-        tok.text = s_.substr(i, len);
+        tok.text = view(i, len);
         tok.line = line_;
         if (len == 1 && (c == '(' || c == '[' || c == '{')) {
             if (brackets_.size() >= kMaxNesting) { fail(line_, "too many nested parentheses"); return; }
@@ -919,16 +932,30 @@ bool Reader::verify_identifier(Token& tok) {
     return true;
 }
 
-void Reader::bind(std::string_view name, PyValue v, int line, Scope scope) {
+constexpr const char* kConditional =
+    "it is assigned inside an if/try/for/with block, whose outcome the guard does not evaluate";
+
+void Reader::bind(std::string_view name, PyValue&& v, int line, Scope scope) {
     if (scope == Scope::Function) return;
     if (scope == Scope::Conditional) {
-        PyValue c;
-        c.kind = PyValue::Kind::Computed;
-        c.text = v.text;
-        c.why = "it is assigned inside an if/try/for/with block, whose outcome the guard does not evaluate";
-        v = std::move(c);
+        bind_computed(name, v.text, kConditional, line, scope);
+        return;
     }
-    names_[std::string(name)] = PyBinding{std::move(v), line};
+    PyBinding& b = names_.slot(name);
+    b.value = std::move(v);
+    b.line = line;
+}
+
+// Written in place: building a PyValue and moving it through to the table cost more than
+// everything else a binding does.
+void Reader::bind_computed(std::string_view name, std::string_view text, Reason why, int line, Scope scope) {
+    if (scope == Scope::Function) return;
+    PyBinding& b = names_.slot(name);
+    b.value.kind = PyValue::Kind::Computed;
+    b.value.items.clear();
+    b.value.text.assign(text);
+    b.value.why = scope == Scope::Conditional ? Reason(kConditional) : std::move(why);
+    b.line = line;
 }
 
 PyValue computed(std::string text, Reason why) {
@@ -1092,7 +1119,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
     // Walrus anywhere binds a name when the statement runs.
     for (const Token* p = b; p + 1 < e; ++p)
         if (p->type == Tok::Name && is_op(p + 1, e, ":="))
-            bind(name_of(*p), computed(std::string(name_of(*p)), "it is bound with ':=' inside an expression"), line, scope);
+            bind_computed(name_of(*p), name_of(*p), "it is bound with ':=' inside an expression", line, scope);
 
     if (b->type == Tok::Name && (b->text == "import" || b->text == "from")) {
         // import a.b as c / from x import a as b, c  → names bound to imported objects.
@@ -1104,7 +1131,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
                 if (p->type == Tok::Name && p->text != "as") {
                     const Token* name = p;
                     if (p + 2 < e && p[1].type == Tok::Name && p[1].text == "as") name = p + 2, p += 2;
-                    bind(name_of(*name), computed(std::string(name_of(*name)), "it is imported from another module"), line, scope);
+                    bind_computed(name_of(*name), name_of(*name), "it is imported from another module", line, scope);
                 }
                 ++p;
             }
@@ -1117,7 +1144,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
                 for (const Token* q = first; q < p; ++q)
                     if (q->type == Tok::Name && q->text == "as" && q + 1 < p) name = q + 1;
                 if (name->type == Tok::Name)
-                    bind(name_of(*name), computed(std::string(name_of(*name)), "it is an imported module"), line, scope);
+                    bind_computed(name_of(*name), name_of(*name), "it is an imported module", line, scope);
                 ++p;
             }
         }
@@ -1127,10 +1154,10 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
         if (scope == Scope::Module) {
             for (const Token* p = b + 1; p < e; ++p)
                 if (p->type == Tok::Name && (p + 1 >= e || is_op(p + 1, e, ",")) && (p == b + 1 || is_op(p - 1, e, ",")))
-                    names_.erase(std::string(name_of(*p)));
+                    names_.erase(name_of(*p));
         } else {
             for (const Token* p = b + 1; p < e; ++p)
-                if (p->type == Tok::Name) bind(name_of(*p), computed("del", "it is deleted conditionally"), line, scope);
+                if (p->type == Tok::Name) bind_computed(name_of(*p), "del", "it is deleted conditionally", line, scope);
         }
         return;
     }
@@ -1156,7 +1183,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
     }
     if (aug) {
         if (b->type == Tok::Name && b + 1 == aug)
-            bind(name_of(*b), computed(text_of(b, e), "it is changed with an augmented assignment"), line, scope);
+            bind_computed(name_of(*b), text_of(b, e), "it is changed with an augmented assignment", line, scope);
         return;
     }
     if (eqs.empty()) return;  // an expression, or an annotation without a value (binds nothing)
@@ -1176,7 +1203,7 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
         }
         if (te - tb == 1 && tb->type == Tok::Name) {
             if (eq == eqs.back()) bind(name_of(*tb), std::move(value), line, scope);  // its last use
-            else bind(name_of(*tb), value, line, scope);
+            else bind(name_of(*tb), PyValue(value), line, scope);
         } else {
             // A target list: a, b = 'x', 'y'. Only elements that are a bare name (or *name)
             // bind; attributes and subscripts (p.n, d[k]) bind nothing at module level.
@@ -1200,9 +1227,9 @@ void Reader::process_simple(const Token* b, const Token* e, Scope scope) {
                     item.kind = PyValue::Kind::String;
                     item.items.push_back(value.items[k]);
                     item.text = fmt::format("'{}'", value.items[k]);
-                    bind(name_of(*targets[k]), item, line, scope);
+                    bind(name_of(*targets[k]), std::move(item), line, scope);
                 } else {
-                    bind(name_of(*targets[k]), computed(text_of(b, e), "it is unpacked from a sequence the guard cannot evaluate"),
+                    bind_computed(name_of(*targets[k]), text_of(b, e), "it is unpacked from a sequence the guard cannot evaluate",
                          line, scope);
                 }
             }
@@ -1236,7 +1263,7 @@ void Reader::process_line(std::vector<Token>& toks, Scope scope) {
         const int line = b->line;
         if (kw == "def" || kw == "class") {
             if (kwtok + 1 < e && kwtok[1].type == Tok::Name)
-                bind(name_of(kwtok[1]), computed(std::string(name_of(kwtok[1])), kw == "def" ? "it is a function" : "it is a class"),
+                bind_computed(name_of(kwtok[1]), name_of(kwtok[1]), kw == "def" ? "it is a function" : "it is a class",
                      line, scope);
             return;
         }
@@ -1244,7 +1271,7 @@ void Reader::process_line(std::vector<Token>& toks, Scope scope) {
         const Token* header_end = colon ? colon : e;
         if (kw == "for") {
             for (const Token* p = kwtok + 1; p < header_end && !(p->type == Tok::Name && p->text == "in"); ++p)
-                if (p->type == Tok::Name) bind(name_of(*p), computed(std::string(name_of(*p)), "it is a for-loop variable"), line, scope);
+                if (p->type == Tok::Name) bind_computed(name_of(*p), name_of(*p), "it is a for-loop variable", line, scope);
         }
         if (kw == "case") {
             // A capture pattern binds its names when the case matches.
@@ -1256,12 +1283,12 @@ void Reader::process_line(std::vector<Token>& toks, Scope scope) {
                 if (dotted || p->text == "_" || p->text == "as" || p->text == "None" || p->text == "True" ||
                     p->text == "False")
                     continue;
-                bind(name_of(*p), computed(std::string(name_of(*p)), "it is bound by a case pattern"), line, scope);
+                bind_computed(name_of(*p), name_of(*p), "it is bound by a case pattern", line, scope);
             }
         }
         for (const Token* p = kwtok; p + 1 < header_end; ++p)
             if (p->type == Tok::Name && p->text == "as" && p[1].type == Tok::Name)
-                bind(name_of(p[1]), computed(std::string(name_of(p[1])), "it is bound by 'as'"), line, scope);
+                bind_computed(name_of(p[1]), name_of(p[1]), "it is bound by 'as'", line, scope);
         if (colon && colon + 1 < e) {
             const Scope body_scope = scope == Scope::Function ? Scope::Function : Scope::Conditional;
             // Simple statements after the colon, separated by ';'.
@@ -1357,6 +1384,31 @@ PyModule Reader::run() {
 }
 
 }  // namespace
+
+PyNames::iterator PyNames::find(std::string_view name) {
+    return std::find_if(entries_.begin(), entries_.end(), [name](const value_type& e) { return e.first == name; });
+}
+
+PyNames::const_iterator PyNames::find(std::string_view name) const {
+    return std::find_if(entries_.begin(), entries_.end(), [name](const value_type& e) { return e.first == name; });
+}
+
+const PyBinding& PyNames::at(std::string_view name) const {
+    const auto it = find(name);
+    if (it == end()) throw std::out_of_range(fmt::format("'{}' is not bound", name));
+    return it->second;
+}
+
+PyBinding& PyNames::slot(std::string_view name) {
+    if (const auto it = find(name); it != end()) return it->second;
+    // One allocation for a typical migration's names.
+    if (entries_.empty()) entries_.reserve(12);
+    return entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name), std::forward_as_tuple()).second;
+}
+
+void PyNames::erase(std::string_view name) {
+    if (const auto it = find(name); it != end()) entries_.erase(it);
+}
 
 PyModule read_python_module(std::string_view source) {
     Reader r(source);

@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 using ag::PyValue;
 using ag::read_python_module;
 
@@ -156,4 +160,33 @@ TEST_CASE("100,000 nested brackets are refused quickly without deep recursion") 
     auto m = read_python_module(src);
     REQUIRE(m.syntax_error);
     CHECK(m.syntax_error->message.find("too many nested parentheses") != std::string::npos);
+}
+
+TEST_CASE("a rebound name keeps one entry holding its last value, and a computed rebinding clears the literal") {
+    auto m = read_python_module("revision = 'one'\nimport os\nrevision = ('a', 'b')\nrevision = os.environ['R']\n");
+    REQUIRE(m.names.size() == 2);
+    CHECK(m.names.begin()->first == "revision");  // entries keep the order of first binding
+    const auto& v = m.names.at("revision").value;
+    CHECK(v.kind == PyValue::Kind::Computed);
+    CHECK(v.items.empty());
+    CHECK(v.text == "os.environ['R']");
+    CHECK(m.names.at("revision").line == 4);
+    CHECK_THROWS_AS(m.names.at("down_revision"), std::out_of_range);
+}
+
+TEST_CASE("a name deleted at module level is absent, and binding it again adds it back") {
+    auto m = read_python_module("a = 'x'\nb = 'y'\ndel a\nc = 'z'\na = 'w'\n");
+    std::vector<std::string> order;
+    for (const auto& [name, binding] : m.names) order.push_back(name);
+    CHECK(order == std::vector<std::string>{"b", "c", "a"});
+    CHECK(value_of(m, "a").items == std::vector<std::string>{"w"});
+}
+
+TEST_CASE("string bodies with escapes, line continuations and the other quote decode as Python would") {
+    auto m = read_python_module("a = 'it\\'s \"q\"'\nb = \"x\\\ny\"\nc = '''one\n'two'\nthree'''\nd = r'\\n'\n");
+    CHECK(value_of(m, "a").items.front() == "it's \"q\"");
+    CHECK(value_of(m, "b").items.front() == "xy");
+    CHECK(value_of(m, "c").items.front() == "one\n'two'\nthree");
+    CHECK(value_of(m, "d").items.front() == "\\n");
+    CHECK(m.names.at("d").line == 7);
 }
