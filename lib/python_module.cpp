@@ -50,9 +50,7 @@ struct Token {
     uint32_t body_size = 0;
     uint32_t norm = 0;        // Names with non-ASCII characters: 1 + index of the NFKC-folded name
     int line = 0;
-    size_t begin = 0;         // byte offsets into the source
-    size_t end = 0;
-    Text text;                // as written (for strings: including prefix and quotes)
+    Text text;                // as written (for strings: including prefix and quotes), in the source
 };
 
 enum class Scope { Module, Conditional, Function };
@@ -394,7 +392,8 @@ private:
     PyValue evaluate_atom(const Token*& p, const Token* e) const;
     std::string text_of(const Token* b, const Token* e) const {
         if (b >= e) return "";
-        return shorten(view(b->begin, (e - 1)->end - b->begin));
+        const Token& last = *(e - 1);
+        return shorten(std::string_view(b->text.data(), static_cast<size_t>(last.text.data() + last.text.size() - b->text.data())));
     }
 
     // The name a Name token binds: Python folds identifiers with NFKC.
@@ -488,8 +487,6 @@ bool Reader::scan_string(size_t& i, size_t prefix_len, Token& tok) {
             const std::string_view body = view(body_begin, i - body_begin);
             i += qlen;
             tok.type = Tok::String;
-            tok.begin = start;
-            tok.end = i;
             tok.text = view(start, i - start);
             tok.line = start_line;
             tok.raw = raw;
@@ -609,7 +606,8 @@ void Reader::tokenize_all() {
     const size_t n = s_.size();
     bool at_line_start = true;
     bool continuation = false;  // previous physical line ended with a backslash
-    while (i < n && !failure_) {
+    // Every path that fails returns at once, so the loop need not test for a failure.
+    while (i < n) {
         if (at_line_start) {
             at_line_start = false;
             // Conflict markers at column 0 are never valid Python outside a string.
@@ -633,7 +631,10 @@ void Reader::tokenize_all() {
         const auto uc = static_cast<unsigned char>(c);
         if (c == '\n') {
             ++i;
-            if (brackets_.empty()) end_logical_line(line_);
+            if (brackets_.empty()) {
+                end_logical_line(line_);
+                if (failure_) return;
+            }
             ++line_;
             at_line_start = true;
             continue;
@@ -665,7 +666,8 @@ void Reader::tokenize_all() {
         Token& tok = new_token();
         if (is_ident_start(uc)) {
             size_t j = i;
-            while (j < n && is_ident_char(static_cast<unsigned char>(s_[j]))) ++j;
+            unsigned char seen = 0;  // OR of the name's bytes: non-ASCII names need checking
+            while (j < n && is_ident_char(static_cast<unsigned char>(s_[j]))) seen |= static_cast<unsigned char>(s_[j++]);
             // String prefixes: r, u, b, f and two-letter mixes of r with b or f.
             const size_t len = j - i;
             if (j < n && (s_[j] == '\'' || s_[j] == '"') && len <= 2) {
@@ -677,12 +679,10 @@ void Reader::tokenize_all() {
                 }
             }
             tok.type = Tok::Name;
-            tok.begin = i;
-            tok.end = j;
             tok.text = view(i, len);
             tok.line = line_;
             i = j;
-            if (!verify_identifier(tok)) return;
+            if ((seen & 0x80) && !verify_identifier(tok)) return;
             continue;
         }
         if (c == '\'' || c == '"') {
@@ -693,8 +693,6 @@ void Reader::tokenize_all() {
             const size_t start = i;
             if (!scan_number(i)) return;
             tok.type = Tok::Number;
-            tok.begin = start;
-            tok.end = i;
             tok.text = view(start, i - start);
             tok.line = line_;
             continue;
@@ -710,8 +708,6 @@ void Reader::tokenize_all() {
         }
         if (len == 2 && c == '<' && s_[i + 1] == '>') { fail(line_, "invalid syntax ('<>' is not an operator in Python 3)"); return; }
         tok.type = Tok::Op;
-        tok.begin = i;
-        tok.end = i + len;
         tok.text = view(i, len);
         tok.line = line_;
         if (len == 1 && (c == '(' || c == '[' || c == '{')) {
