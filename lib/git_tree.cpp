@@ -35,7 +35,8 @@ const git_tree* GitTree::subtree(std::string_view dir) const {
     const git_tree_entry* e = entry(dir);
     git_tree* sub = nullptr;
     if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE)
-        git_check(git_tree_lookup(&sub, repo_, git_tree_entry_id(e)), fmt::format("cannot read tree object of '{}'", dir));
+        git_check(git_tree_lookup(&sub, repo_, git_tree_entry_id(e)),
+                  [&] { return fmt::format("cannot read tree object of '{}'", dir); });
     auto [it, _] = subtrees_.emplace(std::string(dir), Tree(sub));
     return it->second.get();
 }
@@ -125,8 +126,9 @@ std::string GitTree::read(std::string_view path) const {
     const git_tree_entry* e = entry(path);
     if (!e) throw GuardError(fmt::format("'{}' is not in {}", path, describe()));
     git_blob* b = nullptr;
-    git_check(git_blob_lookup(&b, repo_, git_tree_entry_id(e)),
-              fmt::format("cannot read '{}' (blob {}) from {}", path, git_oid_tostr_s(git_tree_entry_id(e)), describe()));
+    git_check(git_blob_lookup(&b, repo_, git_tree_entry_id(e)), [&] {
+        return fmt::format("cannot read '{}' (blob {}) from {}", path, git_oid_tostr_s(git_tree_entry_id(e)), describe());
+    });
     Blob blob(b);
     const auto size = static_cast<size_t>(git_blob_rawsize(b));
     return std::string(static_cast<const char*>(git_blob_rawcontent(b)), size);
@@ -142,8 +144,9 @@ std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) con
         odb_.reset(odb);
     }
     git_odb_object* o = nullptr;
-    git_check(git_odb_read(&o, odb_.get(), &id),
-              fmt::format("cannot read '{}' (blob {}) from {}", join_path(dir, entry.name), entry.id, describe()));
+    git_check(git_odb_read(&o, odb_.get(), &id), [&] {
+        return fmt::format("cannot read '{}' (blob {}) from {}", join_path(dir, entry.name), entry.id, describe());
+    });
     OdbObject obj(o);
     if (git_odb_object_type(o) != GIT_OBJECT_BLOB)
         throw GuardError(fmt::format("cannot read '{}' from {}: object {} is not a blob", join_path(dir, entry.name),
