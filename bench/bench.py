@@ -7,7 +7,9 @@ yardsticks in the same run, printing one table of medians, ratios and peak RSS.
 Binaries: build/alembic-guard and, when built (./install.sh --static), build-static/alembic-guard.
 Yardsticks: git's own read floor (`git ls-tree -r --object-only HEAD <versions> | git cat-file
 --batch`, the same blobs), and real `alembic heads` (Debian's python3-alembic) where installed.
-COLD = no cache (alembicGuard.cacheDir = none); WARM = the cache filled by a first run. The
+COLD = no cache (alembicGuard.cacheDir = none), its runs interleaved with the floor's (floor,
+binary, binary, floor, ...) so that other tenants' load slows both sides of the ratio alike;
+WARM = the cache filled by a first run. The
 one-commit push is timed as a server meets it: the old tip's result cached, the new commit never
 seen (the cache is put back before every run). Benchmarks are not tests: nothing here asserts a
 time."""
@@ -127,6 +129,23 @@ def measure(cmd, env, cwd, runs, stdin=None, shell=False, warmup=1, before_each=
     return statistics.median(times), rss
 
 
+def measure_interleaved(cases, cwd, runs, warmup=1):
+    """Median wall time of each case, the cases run in turn (a, b, c, a, b, c, ...): on a
+    shared machine a noisy stretch then slows every case alike instead of one of them, so
+    the ratios hold. `cases` maps a name to (cmd, env, shell)."""
+    times = {name: [] for name in cases}
+    for k in range(warmup + runs):
+        for name, (cmd, env, shell) in cases.items():
+            t0 = time.perf_counter()
+            p = subprocess.run(cmd, env=env, cwd=cwd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            dt = time.perf_counter() - t0
+            if p.returncode not in (0, 1):
+                raise RuntimeError("%s failed (%d)" % (cmd, p.returncode))
+            if k >= warmup:
+                times[name].append(dt)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def peak_rss(cmd, env, cwd, stdin=None):
     p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, env=env, cwd=cwd, input=stdin,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=stdin is None or isinstance(stdin, str))
@@ -159,8 +178,14 @@ def main():
             new = make_history(repo, n, env)
             old = subprocess.run(["git", "-C", repo, "rev-parse", "main"], capture_output=True, text=True,
                                  env=env).stdout.strip()
-            floor, _ = measure("git ls-tree -r --object-only HEAD alembic/versions | git cat-file --batch >/dev/null",
-                               env, repo, args.runs, shell=True)
+            # The floor and every binary's COLD check, interleaved: the ratio the targets name.
+            subprocess.run(["git", "-C", repo, "config", "alembicGuard.cacheDir", "none"], env=env, check=True)
+            cases = {"floor": ("git ls-tree -r --object-only HEAD alembic/versions | git cat-file --batch >/dev/null",
+                               env, True)}
+            for binary in binaries:
+                cases[binary] = ([binary, "check"], env, False)
+            side_by_side = measure_interleaved(cases, repo, args.runs)
+            floor = side_by_side["floor"]
             heads = None
             if alembic and n <= 10000:
                 heads, _ = measure(alembic + ["heads"], env, repo, max(1, min(args.runs, 3)), warmup=0)
@@ -168,7 +193,7 @@ def main():
                 cache = env["XDG_CACHE_HOME"]
                 shutil.rmtree(cache, ignore_errors=True)
                 subprocess.run(["git", "-C", repo, "config", "alembicGuard.cacheDir", "none"], env=env, check=True)
-                cold, _ = measure([binary, "check"], env, repo, args.runs)
+                cold = side_by_side[binary]
                 cold_rss = peak_rss([binary, "check"], env, repo)
                 subprocess.run(["git", "-C", repo, "config", "--unset", "alembicGuard.cacheDir"], env=env, check=True)
                 subprocess.run([binary, "check"], env=env, cwd=repo, stdout=subprocess.DEVNULL)  # fill the cache
