@@ -154,6 +154,22 @@ std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) con
     return std::string(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
 }
 
+bool GitTree::prepare_concurrent_reads() const {
+    if (!packs_) {
+        const char* common = git_repository_commondir(repo_);  // ends with '/'
+        packs_ = std::make_unique<PackReader>(std::string(common ? common : "") + "objects");
+    }
+    return packs_->pack_count() > 0;
+}
+
+bool GitTree::read_entry_concurrently(std::string_view dir, const DirEntry& entry, std::string& out) const {
+    (void)dir;
+    git_oid id;
+    if (!packs_ || entry.id.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&id, entry.id.data(), GIT_OID_HEXSZ) < 0)
+        return false;
+    return packs_->read_blob(id, out);
+}
+
 void GitTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {
     // Through the subtree cache, not git_tree_walk: the versions/ tree a walk passes
     // through is the one list() and changes_since() read next, so it is inflated once.

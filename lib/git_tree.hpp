@@ -3,9 +3,11 @@
 // subprocess). Objects are looked up through the repository's ODB as opened, so a
 // pre-receive hook opened from the environment sees quarantined objects.
 #include "git_handle.hpp"
+#include "pack_reader.hpp"
 #include "source_tree.hpp"
 
 #include <map>
+#include <memory>
 #include <string>
 
 namespace ag {
@@ -24,6 +26,10 @@ public:
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
     std::string read_entry(std::string_view dir, const DirEntry& entry) const override;
+    // Blobs straight from the repository's own packs (lib/pack_reader); what is not there —
+    // a quarantined object of the push being checked, a loose object — is declined.
+    bool prepare_concurrent_reads() const override;
+    bool read_entry_concurrently(std::string_view dir, const DirEntry& entry, std::string& out) const override;
     void walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const override;
     std::string describe() const override;
     std::optional<std::string> content_id(std::string_view path) const override;
@@ -43,6 +49,7 @@ private:
     const git_tree_entry* entry(std::string_view path) const;
     git_repository* repo_;
     mutable Odb odb_;  // opened on the first read_entry
+    mutable std::unique_ptr<PackReader> packs_;  // opened by prepare_concurrent_reads
     git_oid commit_;
     Tree root_;
     mutable std::map<std::string, Tree, std::less<>> subtrees_;

@@ -128,6 +128,74 @@ private:
     size_t error_index_ = SIZE_MAX;
 };
 
+// When the tree can read on several threads at once (GitTree from its packs), every thread
+// claims the next file, reads it and interprets it: inflating runs on every core too. What
+// the tree declines is read through read_entry(), one thread at a time (libgit2).
+class ConcurrentReads {
+public:
+    ConcurrentReads(const SourceTree& tree, const std::vector<MigrationSource>& sources, const std::vector<Migration*>& into)
+        : tree_(tree), sources_(sources), out_(into) {}
+
+    void run() {
+        thread_local std::string bytes;  // one buffer per thread, reused from file to file
+        while (!failed_.load(std::memory_order_acquire)) {
+            const size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+            if (i >= sources_.size()) return;
+            const MigrationSource& s = sources_[i];
+            try {
+                if (!tree_.read_entry_concurrently(s.dir, *s.entry, bytes)) {
+                    std::lock_guard<std::mutex> lock(serial_);
+                    bytes = tree_.read_entry(s.dir, *s.entry);
+                }
+                *out_[i] = read_migration(join_path(s.dir, s.entry->name), bytes);
+            } catch (...) {
+                fail(i, std::current_exception());
+            }
+        }
+    }
+
+    void finish() {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    // Files are claimed in order and a claimed file is always finished, so the lowest failing
+    // index is the one a single thread would have met first.
+    void fail(size_t i, std::exception_ptr e) {
+        std::lock_guard<std::mutex> lock(error_lock_);
+        if (i < error_index_) {
+            error_ = std::move(e);
+            error_index_ = i;
+        }
+        failed_.store(true, std::memory_order_release);
+    }
+
+    const SourceTree& tree_;
+    const std::vector<MigrationSource>& sources_;
+    const std::vector<Migration*>& out_;
+    std::atomic<size_t> next_{0};
+    std::atomic<bool> failed_{false};
+    std::mutex serial_;  // around read_entry()
+    std::mutex error_lock_;
+    std::exception_ptr error_;
+    size_t error_index_ = SIZE_MAX;
+};
+
+template <class Work>
+void run_on_threads(unsigned threads, Work& work, void (Work::*body)()) {
+    std::vector<std::thread> helpers;
+    for (unsigned k = 1; k < threads; ++k) {
+        try {
+            helpers.emplace_back([&work, body] { (work.*body)(); });
+        } catch (const std::system_error&) {
+            break;  // no more threads allowed (ulimit -u): fewer helpers, same result
+        }
+    }
+    (work.*body)();
+    for (auto& t : helpers) t.join();
+    work.finish();
+}
+
 }  // namespace
 
 std::vector<Migration> read_migrations(const SourceTree& tree, const std::vector<MigrationSource>& sources,
@@ -144,6 +212,11 @@ void read_migrations(const SourceTree& tree, const std::vector<MigrationSource>&
                      const std::vector<Migration*>& into, unsigned threads) {
     if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
     if (sources.size() < kParallelFrom) threads = 1;
+    if (threads > 1 && tree.prepare_concurrent_reads()) {
+        ConcurrentReads work(tree, sources, into);
+        run_on_threads(threads, work, &ConcurrentReads::run);
+        return;
+    }
     Pipeline pipeline(tree, sources, into);
     std::vector<std::thread> helpers;
     for (unsigned k = 1; k < threads; ++k) {

@@ -1,7 +1,8 @@
 #pragma once
 // Reads and interprets many migration files at once, on the cores the machine offers.
-// A tree need not be thread-safe (libgit2 is not): reading from it is serialised, and
-// interpreting the bytes — most of the work once blobs are inflated — runs in parallel.
+// A tree that can read concurrently (prepare_concurrent_reads: a GitTree from its packs) is
+// read on every thread; otherwise reading is serialised (libgit2 is not thread-safe), and
+// interpreting the bytes runs in parallel.
 #include "migration.hpp"
 #include "source_tree.hpp"
 

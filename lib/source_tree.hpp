@@ -35,6 +35,16 @@ public:
     // The bytes of the regular file `entry`, as listed by list(dir). Same result as
     // read(join_path(dir, entry.name)); a tree may read faster from what its listing knows.
     virtual std::string read_entry(std::string_view dir, const DirEntry& entry) const;
+    // Readies concurrent reads of many entries and says whether read_entry_concurrently() may
+    // succeed at all; called on one thread before any concurrent read (not itself thread-safe).
+    virtual bool prepare_concurrent_reads() const { return false; }
+    // Puts the bytes of `entry` (as read_entry would) in `out` and returns true, or declines
+    // with false: then read_entry() reads it. Safe to call from several threads at once, once
+    // prepare_concurrent_reads() has returned true. The default always declines.
+    virtual bool read_entry_concurrently(std::string_view dir, const DirEntry& entry, std::string& out) const {
+        (void)dir, (void)entry, (void)out;
+        return false;
+    }
     // For messages: "commit 1a2b3c4" or the directory.
     virtual std::string describe() const = 0;
     // A content address of the entry at `path` (a git object ID), when the tree has one:

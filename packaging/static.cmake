@@ -22,7 +22,8 @@ set_target_properties(fmt::fmt PROPERTIES INTERFACE_COMPILE_DEFINITIONS "FMT_HEA
 set(_ag_static_archives
   "git2:libgit2-dev" "mbedtls:libmbedtls-dev" "mbedx509:libmbedtls-dev" "mbedcrypto:libmbedtls-dev"
   "http_parser:libhttp-parser-dev" "ssh2:libssh2-1-dev" "pcre2-8:libpcre2-dev" "z:zlib1g-dev"
-  "ssl:libssl-dev" "crypto:libssl-dev" "gcrypt:libgcrypt20-dev" "gpg-error:libgpg-error-dev")
+  "ssl:libssl-dev" "crypto:libssl-dev" "gcrypt:libgcrypt20-dev" "gpg-error:libgpg-error-dev"
+  "deflate:libdeflate-dev")
 foreach(_pair IN LISTS _ag_static_archives)
   string(REPLACE ":" ";" _pair "${_pair}")
   list(GET _pair 0 _lib)
@@ -41,6 +42,11 @@ set(_ag_static_libs ${LIBGIT2_STATIC_LDFLAGS} -lssl -lcrypto -lgcrypt -lgpg-erro
 list(REMOVE_DUPLICATES _ag_static_libs)
 set_target_properties(PkgConfig::LIBGIT2 PROPERTIES
   INTERFACE_LINK_LIBRARIES "${_ag_static_libs}"
+  INTERFACE_LINK_DIRECTORIES ""
+  INTERFACE_LINK_OPTIONS "")
+
+set_target_properties(PkgConfig::LIBDEFLATE PROPERTIES
+  INTERFACE_LINK_LIBRARIES "${AG_STATIC_deflate}"
   INTERFACE_LINK_DIRECTORIES ""
   INTERFACE_LINK_OPTIONS "")
 

@@ -2,8 +2,13 @@
 
 #include "guard_error.hpp"
 
+#include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <set>
 
 namespace ag::test {
@@ -70,6 +75,34 @@ std::string migration_source(const std::string& rev_python, const std::string& d
     return fmt::format("\"\"\"A migration.\n\nRevision ID: x\n\"\"\"\nfrom alembic import op\n\nrevision = {}\n"
                        "down_revision = {}\nbranch_labels = None\ndepends_on = None\n{}\n\ndef upgrade():\n    pass\n",
                        rev_python, down_python, extra);
+}
+
+GitRepo::GitRepo() {
+    char tmpl[] = "/tmp/ag-unit-repo-XXXXXX";
+    const char* d = ::mkdtemp(tmpl);
+    REQUIRE(d != nullptr);
+    dir_ = d;
+    git("git init -q -b main . && git config user.name t && git config user.email t@t");
+}
+
+GitRepo::~GitRepo() { std::system(fmt::format("rm -rf '{}'", dir_).c_str()); }
+
+std::string GitRepo::git(const std::string& command) const {
+    const std::string full = fmt::format("cd '{}' && GIT_CONFIG_NOSYSTEM=1 HOME='{}' {}", dir_, dir_, command);
+    FILE* p = ::popen(full.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    std::array<char, 4096> buf;
+    while (const size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    const int rc = ::pclose(p);
+    INFO(command);
+    REQUIRE(rc == 0);
+    return out;
+}
+
+void GitRepo::write(const std::string& path, const std::string& content) const {
+    std::system(fmt::format("mkdir -p \"$(dirname '{}/{}')\"", dir_, path).c_str());
+    std::ofstream(dir_ + "/" + path, std::ios::binary) << content;
 }
 
 }  // namespace ag::test

@@ -28,6 +28,23 @@ private:
     std::map<std::string, EntryKind> others_;
 };
 
+// A scratch git repository in a fresh temporary directory, removed with the object; git
+// itself builds it (commands run with `sh -c` inside it, failing the test when they fail).
+class GitRepo {
+public:
+    GitRepo();
+    ~GitRepo();
+    GitRepo(const GitRepo&) = delete;
+    GitRepo& operator=(const GitRepo&) = delete;
+    const std::string& dir() const { return dir_; }
+    // Runs `command` in the repository; returns its standard output.
+    std::string git(const std::string& command) const;
+    void write(const std::string& path, const std::string& content) const;
+
+private:
+    std::string dir_;
+};
+
 // Python source of a migration: revision and down_revision as given (Python expressions).
 std::string migration_source(const std::string& rev_python, const std::string& down_python,
                              const std::string& extra = "");

@@ -1,0 +1,342 @@
+#include "pack_reader.hpp"
+
+#include <libdeflate.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace ag {
+
+namespace {
+
+constexpr size_t kOidSize = 20;
+constexpr size_t kIdxHeader = 8 + 256 * 4;  // magic, version, fan-out table
+constexpr int kBlob = 3, kOfsDelta = 6, kRefDelta = 7;
+// A delta chain longer than this is refused (git's own limit for repacking is 4095); it also
+// stops a reference-delta loop in a damaged pack.
+constexpr size_t kMaxChain = 5000;
+
+// A read-only mapping of a whole file.
+class Mapping {
+public:
+    Mapping() = default;
+    // Maps `path`; on failure the mapping stays empty.
+    void open(const std::string& path) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return;
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+            void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+            if (p != MAP_FAILED) {
+                data_ = static_cast<const unsigned char*>(p);
+                size_ = static_cast<size_t>(st.st_size);
+            }
+        }
+        ::close(fd);
+    }
+    ~Mapping() {
+        if (data_) ::munmap(const_cast<unsigned char*>(data_), size_);
+    }
+    Mapping(const Mapping&) = delete;
+    Mapping& operator=(const Mapping&) = delete;
+    const unsigned char* data() const { return data_; }
+    size_t size() const { return size_; }
+
+private:
+    const unsigned char* data_ = nullptr;
+    size_t size_ = 0;
+};
+
+uint32_t be32(const unsigned char* p) {
+    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+
+// One decompressor per thread: allocating one costs more than inflating a small delta.
+libdeflate_decompressor* thread_decompressor() {
+    struct Owner {
+        libdeflate_decompressor* d = libdeflate_alloc_decompressor();
+        ~Owner() {
+            if (d) libdeflate_free_decompressor(d);
+        }
+    };
+    thread_local Owner owner;
+    return owner.d;
+}
+
+// Delta bases met recently on this thread, by (pack, offset): migrations are packed as
+// chains of deltas whose bases many files share, so without this every blob would re-inflate
+// its whole chain. Small and bounded: slots hold only bases up to kMaxCachedBase bytes.
+constexpr size_t kCacheSlots = 256;
+constexpr size_t kMaxCachedBase = 16 * 1024;
+struct BaseSlot {
+    uint64_t pack = 0;  // 0: empty
+    uint64_t offset = 0;
+    int type = 0;
+    std::string data;
+};
+std::array<BaseSlot, kCacheSlots>& thread_bases() {
+    thread_local std::array<BaseSlot, kCacheSlots> slots;
+    return slots;
+}
+size_t slot_of(uint64_t offset) { return static_cast<size_t>((offset * 0x9E3779B97F4A7C15ull) >> 56) % kCacheSlots; }
+
+std::atomic<uint64_t> g_next_pack_uid{1};
+
+// Applies git's delta format to `base`, into `out`; false when the delta does not fit it.
+bool apply_delta(std::string_view base, std::string_view delta, std::string& out) {
+    size_t p = 0;
+    auto varint = [&](uint64_t& v) {
+        v = 0;
+        for (unsigned shift = 0; p < delta.size() && shift < 64; shift += 7) {
+            const auto c = static_cast<unsigned char>(delta[p++]);
+            v |= uint64_t{c & 0x7Fu} << shift;
+            if (!(c & 0x80)) return true;
+        }
+        return false;
+    };
+    uint64_t src_size = 0, dst_size = 0;
+    if (!varint(src_size) || !varint(dst_size) || src_size != base.size() || dst_size > (uint64_t{1} << 32)) return false;
+    out.resize(static_cast<size_t>(dst_size));
+    size_t o = 0;
+    while (p < delta.size()) {
+        const auto op = static_cast<unsigned char>(delta[p++]);
+        if (op & 0x80) {
+            uint64_t off = 0, len = 0;
+            for (unsigned k = 0; k < 4; ++k)
+                if (op & (1u << k)) {
+                    if (p >= delta.size()) return false;
+                    off |= uint64_t{static_cast<unsigned char>(delta[p++])} << (8 * k);
+                }
+            for (unsigned k = 0; k < 3; ++k)
+                if (op & (0x10u << k)) {
+                    if (p >= delta.size()) return false;
+                    len |= uint64_t{static_cast<unsigned char>(delta[p++])} << (8 * k);
+                }
+            if (len == 0) len = 0x10000;
+            if (off + len > base.size() || len > out.size() - o) return false;
+            std::memcpy(out.data() + o, base.data() + off, static_cast<size_t>(len));
+            o += static_cast<size_t>(len);
+        } else if (op) {
+            if (op > delta.size() - p || op > out.size() - o) return false;
+            std::memcpy(out.data() + o, delta.data() + p, op);
+            p += op;
+            o += op;
+        } else {
+            return false;  // reserved
+        }
+    }
+    return o == out.size();
+}
+
+}  // namespace
+
+struct PackReader::Pack {
+    Mapping idx;
+    Mapping pack;
+    uint32_t count = 0;
+    uint64_t uid = 0;
+
+    const unsigned char* names() const { return idx.data() + kIdxHeader; }
+    const unsigned char* offsets32() const { return names() + size_t{count} * (kOidSize + 4); }
+    const unsigned char* offsets64() const { return offsets32() + size_t{count} * 4; }
+    size_t offsets64_count() const {
+        const size_t fixed = kIdxHeader + size_t{count} * (kOidSize + 4 + 4) + 2 * kOidSize;
+        return (idx.size() - fixed) / 8;
+    }
+
+    bool valid() const {
+        if (!idx.data() || !pack.data() || idx.size() < kIdxHeader + 2 * kOidSize || pack.size() < 12 + kOidSize)
+            return false;
+        if (std::memcmp(idx.data(), "\377tOc", 4) != 0 || be32(idx.data() + 4) != 2) return false;
+        const unsigned char* fan = idx.data() + 8;
+        for (size_t k = 1; k < 256; ++k)
+            if (be32(fan + 4 * k) < be32(fan + 4 * (k - 1))) return false;
+        const uint64_t n = be32(fan + 4 * 255);
+        const uint64_t fixed = kIdxHeader + n * (kOidSize + 4 + 4) + 2 * kOidSize;
+        if (fixed > idx.size() || (idx.size() - fixed) % 8 != 0) return false;
+        if (std::memcmp(pack.data(), "PACK", 4) != 0) return false;
+        const uint32_t version = be32(pack.data() + 4);
+        if ((version != 2 && version != 3) || be32(pack.data() + 8) != n) return false;
+        return true;
+    }
+
+    // The object's offset in the pack, or 0 when absent (no object starts before byte 12).
+    uint64_t find(const unsigned char* oid) const {
+        const unsigned char* fan = idx.data() + 8;
+        const uint32_t lo0 = oid[0] ? be32(fan + 4 * (oid[0] - 1)) : 0;
+        uint32_t lo = lo0, hi = be32(fan + 4 * oid[0]);
+        while (lo < hi) {
+            const uint32_t mid = lo + (hi - lo) / 2;
+            const int c = std::memcmp(names() + size_t{mid} * kOidSize, oid, kOidSize);
+            if (c == 0) return offset_at(mid);
+            if (c < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        return 0;
+    }
+
+    uint64_t offset_at(uint32_t k) const {
+        const uint32_t o = be32(offsets32() + size_t{k} * 4);
+        if (!(o & 0x80000000u)) return o;
+        const uint32_t i = o & 0x7FFFFFFFu;
+        if (i >= offsets64_count()) return 0;
+        const unsigned char* p = offsets64() + size_t{i} * 8;
+        return (uint64_t{be32(p)} << 32) | be32(p + 4);
+    }
+
+    size_t end() const { return pack.size() - kOidSize; }  // the trailing checksum is no object
+
+    // Parses the object header at `offset`: type, inflated size, where its data starts, and
+    // for a delta the offset of its base. False when it does not make sense.
+    bool header(uint64_t offset, int& type, uint64_t& size, size_t& data, uint64_t& base) const {
+        if (offset < 12 || offset >= end()) return false;
+        size_t p = static_cast<size_t>(offset);
+        const unsigned char* b = pack.data();
+        unsigned char c = b[p++];
+        type = (c >> 4) & 7;
+        size = c & 15u;
+        for (unsigned shift = 4; c & 0x80; shift += 7) {
+            if (p >= end() || shift > 57) return false;
+            c = b[p++];
+            size |= uint64_t{c & 0x7Fu} << shift;
+        }
+        base = 0;
+        if (type == kOfsDelta) {
+            if (p >= end()) return false;
+            c = b[p++];
+            uint64_t back = c & 0x7Fu;
+            while (c & 0x80) {
+                if (p >= end() || back > (uint64_t{1} << 50)) return false;
+                c = b[p++];
+                back = ((back + 1) << 7) | (c & 0x7Fu);
+            }
+            if (back == 0 || back >= offset) return false;
+            base = offset - back;
+        } else if (type == kRefDelta) {
+            if (end() - p < kOidSize) return false;
+            base = find(b + p);
+            if (base == 0) return false;  // its base is elsewhere: libgit2's business
+            p += kOidSize;
+        } else if (type < 1 || type > 4) {
+            return false;
+        }
+        data = p;
+        return size <= (uint64_t{1} << 32);
+    }
+
+    bool inflate(size_t data, uint64_t size, std::string& out) const {
+        out.resize(static_cast<size_t>(size));
+        size_t in_used = 0, out_used = 0;
+        const auto r = libdeflate_zlib_decompress_ex(thread_decompressor(), pack.data() + data, end() - data, out.data(),
+                                                     out.size(), &in_used, &out_used);
+        return r == LIBDEFLATE_SUCCESS && out_used == out.size();
+    }
+
+    // The object at `offset`, deltas resolved; false when anything does not fit.
+    bool object_at(uint64_t offset, int& type, std::string& out) const {
+        // Walk down the chain to a whole object or a base this thread still holds.
+        struct Link {
+            uint64_t offset;
+            size_t data;
+            uint64_t size;
+        };
+        thread_local std::vector<Link> chain;
+        chain.clear();
+        auto& bases = thread_bases();
+        std::string current;
+        const BaseSlot* held = nullptr;
+        for (uint64_t at = offset;;) {
+            if (chain.size() > kMaxChain) return false;
+            if (at != offset) {
+                const BaseSlot& s = bases[slot_of(at)];
+                if (s.pack == uid && s.offset == at) {
+                    held = &s;
+                    break;
+                }
+            }
+            int t = 0;
+            uint64_t size = 0, base = 0;
+            size_t data = 0;
+            if (!header(at, t, size, data, base)) return false;
+            chain.push_back({at, data, size});
+            if (t != kOfsDelta && t != kRefDelta) {
+                type = t;
+                if (!inflate(data, size, current)) return false;
+                chain.pop_back();
+                if (at != offset) remember(at, t, current);
+                break;
+            }
+            at = base;
+        }
+        if (held) {
+            type = held->type;
+            current = held->data;
+        }
+        // Apply the deltas from the base up to the object asked for.
+        std::string delta, next;
+        while (!chain.empty()) {
+            const Link l = chain.back();
+            chain.pop_back();
+            if (!inflate(l.data, l.size, delta) || !apply_delta(current, delta, next)) return false;
+            current.swap(next);
+            if (l.offset != offset) remember(l.offset, type, current);
+        }
+        out.swap(current);
+        return true;
+    }
+
+    void remember(uint64_t offset, int type, const std::string& data) const {
+        if (data.size() > kMaxCachedBase) return;
+        BaseSlot& s = thread_bases()[slot_of(offset)];
+        s.pack = uid;
+        s.offset = offset;
+        s.type = type;
+        s.data.assign(data);
+    }
+};
+
+PackReader::PackReader(const std::string& objects_dir) {
+    const std::string dir = objects_dir + "/pack";
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return;
+    std::vector<std::string> names;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string_view n(e->d_name);
+        if (n.size() > 4 && n.substr(n.size() - 4) == ".idx") names.emplace_back(n.substr(0, n.size() - 4));
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+        auto p = std::make_unique<Pack>();
+        p->idx.open(dir + "/" + n + ".idx");
+        p->pack.open(dir + "/" + n + ".pack");
+        if (!p->valid()) continue;
+        p->count = be32(p->idx.data() + 8 + 4 * 255);
+        p->uid = g_next_pack_uid.fetch_add(1, std::memory_order_relaxed);
+        packs_.push_back(std::move(p));
+    }
+}
+
+PackReader::~PackReader() = default;
+
+bool PackReader::read_blob(const git_oid& id, std::string& out) const {
+    for (const auto& p : packs_) {
+        const uint64_t offset = p->find(id.id);
+        if (offset == 0) continue;
+        int type = 0;
+        return p->object_at(offset, type, out) && type == kBlob;
+    }
+    return false;
+}
+
+}  // namespace ag

@@ -1,0 +1,38 @@
+#pragma once
+// Reads blobs straight out of a repository's pack files, from any number of threads at once.
+// libgit2 1.5 serialises pack reads behind locks it shares even between repository handles
+// (two threads read 10,000 blobs no faster than one), so inflating on a second core needs a
+// reader of its own. It is deliberately narrow: pack index version 2 (SHA-1), whole objects
+// and offset or reference deltas inside one pack. Anything else — a loose object, an object
+// of another object directory (quarantine, alternates), a damaged or unusual pack — is "not
+// here", and the caller reads it through libgit2, which names the problem if there is one.
+#include <git2.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ag {
+
+class PackReader {
+public:
+    // Maps every pack in `objects_dir`/pack whose index and header make sense; never throws
+    // on what it finds there (an unreadable pack is skipped).
+    explicit PackReader(const std::string& objects_dir);
+    ~PackReader();
+    PackReader(const PackReader&) = delete;
+    PackReader& operator=(const PackReader&) = delete;
+
+    // Puts the blob `id` in `out` and returns true; false (with `out` unspecified) when this
+    // reader cannot produce it: not in these packs, not a blob, or not readable here. Safe to
+    // call from several threads at once.
+    bool read_blob(const git_oid& id, std::string& out) const;
+    size_t pack_count() const { return packs_.size(); }
+
+    struct Pack;
+
+private:
+    std::vector<std::unique_ptr<Pack>> packs_;
+};
+
+}  // namespace ag
