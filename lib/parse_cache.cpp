@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -23,19 +24,34 @@ constexpr char kItem = '\x1e';
 constexpr std::string_view kHeader = "alembic-guard parse cache 2\n";
 constexpr std::string_view kResultFormat = "alembic-guard result 1";
 
-std::string escape(std::string_view s) {
-    if (s.find_first_of("\\\n\x1f\x1e") == std::string_view::npos) return std::string(s);  // the usual case
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
+// Appends `s` escaped to `out`. A revision-name list holds every ID of a history, written on
+// every push: the characters are tested against a table, and clean runs appended whole.
+void append_escaped(std::string& out, std::string_view s) {
+    static constexpr auto special = [] {
+        std::array<bool, 256> t{};
+        for (char c : {'\\', '\n', kField, kItem}) t[static_cast<unsigned char>(c)] = true;
+        return t;
+    }();
+    size_t run = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (!special[static_cast<unsigned char>(c)]) continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
         switch (c) {
         case '\\': out += "\\\\"; break;
         case '\n': out += "\\n"; break;
         case kField: out += "\\f"; break;
-        case kItem: out += "\\i"; break;
-        default: out += c;
+        default: out += "\\i"; break;  // kItem
         }
     }
+    out.append(s.data() + run, s.size() - run);
+}
+
+std::string escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    append_escaped(out, s);
     return out;
 }
 
@@ -229,36 +245,48 @@ bool RevisionNames::has_label(std::string_view label) const {
 // escaped, so any byte may appear in an ID.
 std::string encode_names(const std::string& key, const RevisionNames& names) {
     std::string out = "alembic-guard revision names 1\n";
-    out += escape(key);
+    size_t bytes = out.size() + key.size() + 16;
+    for (const auto* list : {&names.ids, &names.labels})
+        for (const auto& n : *list) bytes += n.size() + 1;
+    out.reserve(bytes);
+    append_escaped(out, key);
     out += '\n';
     out += std::to_string(names.ids.size());
     out += '\n';
     for (const auto* list : {&names.ids, &names.labels})
         for (const auto& n : *list) {
-            out += escape(n);
+            append_escaped(out, n);
             out += '\n';
         }
     return out;
 }
 
 std::optional<RevisionNames> decode_names(const std::string& key, std::string_view text) {
-    std::vector<std::string_view> lines;
-    while (!text.empty()) {
+    // Line by line, without a list of lines first: a list holds every ID of a history.
+    auto next_line = [&text]() -> std::optional<std::string_view> {
         const auto nl = text.find('\n');
-        if (nl == std::string_view::npos) return std::nullopt;  // a torn write
-        lines.push_back(text.substr(0, nl));
+        if (nl == std::string_view::npos) return std::nullopt;  // a torn write (or the end)
+        const auto line = text.substr(0, nl);
         text.remove_prefix(nl + 1);
-    }
-    if (lines.size() < 3 || lines[0] != "alembic-guard revision names 1") return std::nullopt;
-    const auto k = unescape(lines[1]);
-    const auto count = number(lines[2]);
-    if (!k || *k != key || !count || static_cast<size_t>(*count) > lines.size() - 3) return std::nullopt;
+        return line;
+    };
+    const auto header = next_line();
+    const auto key_line = next_line();
+    const auto count_line = next_line();
+    if (!header || *header != "alembic-guard revision names 1" || !key_line || !count_line) return std::nullopt;
+    const auto k = unescape(*key_line);
+    const auto count = number(*count_line);
+    if (!k || *k != key || !count || static_cast<size_t>(*count) > text.size()) return std::nullopt;
     RevisionNames out;
-    for (size_t i = 3; i < lines.size(); ++i) {
-        auto n = unescape(lines[i]);
+    out.ids.reserve(static_cast<size_t>(*count));
+    while (!text.empty()) {
+        const auto line = next_line();
+        if (!line) return std::nullopt;
+        auto n = unescape(*line);
         if (!n) return std::nullopt;
-        (i - 3 < static_cast<size_t>(*count) ? out.ids : out.labels).push_back(std::move(*n));
+        (out.ids.size() < static_cast<size_t>(*count) ? out.ids : out.labels).push_back(std::move(*n));
     }
+    if (out.ids.size() != static_cast<size_t>(*count)) return std::nullopt;
     if (!std::is_sorted(out.ids.begin(), out.ids.end()) || !std::is_sorted(out.labels.begin(), out.labels.end()))
         return std::nullopt;
     return out;

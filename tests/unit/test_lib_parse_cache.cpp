@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 
@@ -162,4 +164,20 @@ TEST_CASE("a cache directory that others may write to is no cache: its results w
     CHECK_FALSE(ParseCache(dir.path.string()).load_result("the key"));
     fs::permissions(dir.path, fs::perms::group_write, fs::perm_options::remove);
     CHECK(ParseCache(dir.path.string()).load_result("the key"));
+}
+
+TEST_CASE("revision-name lists keep any byte of an ID or label through encoding, and refuse another key") {
+    ag::RevisionNames names;
+    names.ids = {"", "0a1", "a\\b", "c\nd", std::string("e\x1f" "f"), std::string("g\x1e" "h"), "plain\\"};
+    names.labels = {"\\n", "lab"};
+    std::sort(names.ids.begin(), names.ids.end());
+    const std::string key = "env\nkey\\";
+    const std::string text = ag::encode_names(key, names);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 3 + 9);  // one line per name: none leaks a newline
+    const auto back = ag::decode_names(key, text);
+    REQUIRE(back);
+    CHECK(back->ids == names.ids);
+    CHECK(back->labels == names.labels);
+    CHECK_FALSE(ag::decode_names("another key", text));
+    CHECK_FALSE(ag::decode_names(key, text.substr(0, text.size() - 1)));  // torn write
 }
