@@ -105,7 +105,10 @@ bool apply_delta(std::string_view base, std::string_view delta, std::string& out
         return false;
     };
     uint64_t src_size = 0, dst_size = 0;
-    if (!varint(src_size) || !varint(dst_size) || src_size != base.size() || dst_size > (uint64_t{1} << 32)) return false;
+    if (!varint(src_size) || !varint(dst_size) || src_size != base.size()) return false;
+    // Every instruction yields at most max(base, 127) bytes: a size beyond that is a lie, and
+    // must not become an allocation.
+    if (dst_size > (delta.size() - p) * std::max<uint64_t>(base.size(), 127)) return false;
     out.resize(static_cast<size_t>(dst_size));
     size_t o = 0;
     while (p < delta.size()) {
@@ -235,6 +238,9 @@ struct PackReader::Pack {
     }
 
     bool inflate(size_t data, uint64_t size, std::string& out) const {
+        // Deflate expands at most 1032 to 1: a larger declared size is a damaged header, and
+        // must not become an allocation.
+        if (size > (end() - data) * uint64_t{1032} + 64) return false;
         out.resize(static_cast<size_t>(size));
         size_t in_used = 0, out_used = 0;
         const auto r = libdeflate_zlib_decompress_ex(thread_decompressor(), pack.data() + data, end() - data, out.data(),
