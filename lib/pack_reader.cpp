@@ -108,7 +108,8 @@ bool apply_delta(std::string_view base, std::string_view delta, std::string& out
     if (!varint(src_size) || !varint(dst_size) || src_size != base.size()) return false;
     // Every instruction yields at most max(base, 127) bytes: a size beyond that is a lie, and
     // must not become an allocation.
-    if (dst_size > (delta.size() - p) * std::max<uint64_t>(base.size(), 127)) return false;
+    // (Divided, not multiplied: the product of two damaged sizes could overflow.)
+    if (dst_size / std::max<uint64_t>(base.size(), 127) > delta.size() - p) return false;
     out.resize(static_cast<size_t>(dst_size));
     size_t o = 0;
     while (p < delta.size()) {
