@@ -52,7 +52,7 @@ set_target_properties(PkgConfig::LIBDEFLATE PROPERTIES
 
 # Wrapped libc functions (see static_wraps.cpp) and the static link itself.
 set(AG_STATIC_WRAPPED getpwuid_r getaddrinfo freeaddrinfo getnameinfo gethostbyname dlopen
-  mbedtls_x509_crt_parse_file mbedtls_x509_crt_parse_path)
+  mbedtls_x509_crt_parse_file mbedtls_x509_crt_parse_path git_mbedtls_stream_global_init git_transport_ssh_global_init)
 set(AG_STATIC_LINK_OPTIONS -static -static-libstdc++ -static-libgcc)
 foreach(_fn IN LISTS AG_STATIC_WRAPPED)
   list(APPEND AG_STATIC_LINK_OPTIONS "LINKER:--wrap=${_fn}")
