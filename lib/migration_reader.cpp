@@ -17,6 +17,42 @@ constexpr unsigned kMaxThreads = 4;
 // How far reading may run ahead of interpreting: bounds the bytes held at once.
 constexpr size_t kWindow = 64;
 
+// The failure of the lowest file index met. Files are claimed in order and a claimed file is
+// always finished, so that is the one a single thread would have met first.
+class FirstFailure {
+public:
+    void record(size_t i, std::exception_ptr e) {
+        std::lock_guard<std::mutex> lock(lock_);
+        if (i < index_) {
+            error_ = std::move(e);
+            index_ = i;
+        }
+    }
+    void rethrow() const {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    std::mutex lock_;
+    std::exception_ptr error_;
+    size_t index_ = SIZE_MAX;
+};
+
+// Runs `helper` on up to threads - 1 new threads and `caller` on this one, and waits for all.
+template <class Helper, class Caller>
+void run_on_threads(unsigned threads, const Helper& helper, const Caller& caller) {
+    std::vector<std::thread> helpers;
+    for (unsigned k = 1; k < threads; ++k) {
+        try {
+            helpers.emplace_back(helper);
+        } catch (const std::system_error&) {
+            break;  // no more threads allowed (ulimit -u): fewer helpers, same result
+        }
+    }
+    caller();
+    for (auto& t : helpers) t.join();
+}
+
 // One thread (the caller) reads every file, in order, and is the only one to touch the
 // tree; the others interpret what has been read, and so does the reader whenever it may
 // not read further. A lock around the tree instead was measured slower than one thread:
@@ -71,9 +107,7 @@ public:
         }
     }
 
-    void finish() {
-        if (error_) std::rethrow_exception(error_);
-    }
+    void finish() const { failure_.rethrow(); }
 
 private:
     // Claims the next file to interpret if it has already been read (below `limit`).
@@ -99,16 +133,8 @@ private:
         gen.notify_all();
     }
 
-    // Keeps the failure of the lowest index: files are claimed in order and a claimed
-    // file is always finished, so that is the one a single thread would have met first.
     void fail(size_t i, std::exception_ptr e) {
-        {
-            std::lock_guard<std::mutex> lock(error_lock_);
-            if (i < error_index_) {
-                error_ = std::move(e);
-                error_index_ = i;
-            }
-        }
+        failure_.record(i, std::move(e));
         failed_.store(true, std::memory_order_release);
         // Wake the waiting: they see `failed_` and stop.
         produced_.notify_all();
@@ -123,9 +149,7 @@ private:
     std::atomic<size_t> next_{0};      // the next file to interpret
     std::atomic<bool> failed_{false};
     std::atomic<int> waiting_{0};  // helpers waiting for produced_ to move
-    std::mutex error_lock_;
-    std::exception_ptr error_;
-    size_t error_index_ = SIZE_MAX;
+    FirstFailure failure_;
 };
 
 // When the tree can read on several threads at once (GitTree from its packs), every thread
@@ -154,19 +178,11 @@ public:
         }
     }
 
-    void finish() {
-        if (error_) std::rethrow_exception(error_);
-    }
+    void finish() const { failure_.rethrow(); }
 
 private:
-    // Files are claimed in order and a claimed file is always finished, so the lowest failing
-    // index is the one a single thread would have met first.
     void fail(size_t i, std::exception_ptr e) {
-        std::lock_guard<std::mutex> lock(error_lock_);
-        if (i < error_index_) {
-            error_ = std::move(e);
-            error_index_ = i;
-        }
+        failure_.record(i, std::move(e));
         failed_.store(true, std::memory_order_release);
     }
 
@@ -176,25 +192,8 @@ private:
     std::atomic<size_t> next_{0};
     std::atomic<bool> failed_{false};
     std::mutex serial_;  // around read_entry()
-    std::mutex error_lock_;
-    std::exception_ptr error_;
-    size_t error_index_ = SIZE_MAX;
+    FirstFailure failure_;
 };
-
-template <class Work>
-void run_on_threads(unsigned threads, Work& work, void (Work::*body)()) {
-    std::vector<std::thread> helpers;
-    for (unsigned k = 1; k < threads; ++k) {
-        try {
-            helpers.emplace_back([&work, body] { (work.*body)(); });
-        } catch (const std::system_error&) {
-            break;  // no more threads allowed (ulimit -u): fewer helpers, same result
-        }
-    }
-    (work.*body)();
-    for (auto& t : helpers) t.join();
-    work.finish();
-}
 
 }  // namespace
 
@@ -214,20 +213,13 @@ void read_migrations(const SourceTree& tree, const std::vector<MigrationSource>&
     if (sources.size() < kParallelFrom) threads = 1;
     if (threads > 1 && tree.prepare_concurrent_reads()) {
         ConcurrentReads work(tree, sources, into);
-        run_on_threads(threads, work, &ConcurrentReads::run);
+        const auto run = [&work] { work.run(); };
+        run_on_threads(threads, run, run);
+        work.finish();
         return;
     }
     Pipeline pipeline(tree, sources, into);
-    std::vector<std::thread> helpers;
-    for (unsigned k = 1; k < threads; ++k) {
-        try {
-            helpers.emplace_back([&pipeline] { pipeline.interpret_all(); });
-        } catch (const std::system_error&) {
-            break;  // no more threads allowed (ulimit -u): fewer helpers, same result
-        }
-    }
-    pipeline.read_all();
-    for (auto& t : helpers) t.join();
+    run_on_threads(threads, [&pipeline] { pipeline.interpret_all(); }, [&pipeline] { pipeline.read_all(); });
     pipeline.finish();
 }
 
