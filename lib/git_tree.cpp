@@ -134,9 +134,19 @@ std::string GitTree::read(std::string_view path) const {
     return std::string(static_cast<const char*>(git_blob_rawcontent(b)), size);
 }
 
-std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) const {
+namespace {
+// The object ID a listed entry carries, when it carries a whole one.
+std::optional<git_oid> listed_id(const DirEntry& entry) {
     git_oid id;
-    if (entry.id.size() != GIT_OID_HEXSZ || git_oid_fromstr(&id, entry.id.c_str()) < 0) return read(join_path(dir, entry.name));
+    if (entry.id.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&id, entry.id.data(), GIT_OID_HEXSZ) < 0) return std::nullopt;
+    return id;
+}
+}  // namespace
+
+std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) const {
+    const auto listed = listed_id(entry);
+    if (!listed) return read(join_path(dir, entry.name));
+    const git_oid id = *listed;
     // Straight from the object database: no path lookup, no object parsing, no cache.
     if (!odb_) {
         git_odb* odb = nullptr;
@@ -164,10 +174,8 @@ bool GitTree::prepare_concurrent_reads() const {
 
 bool GitTree::read_entry_concurrently(std::string_view dir, const DirEntry& entry, std::string& out) const {
     (void)dir;
-    git_oid id;
-    if (!packs_ || entry.id.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&id, entry.id.data(), GIT_OID_HEXSZ) < 0)
-        return false;
-    return packs_->read_blob(id, out);
+    const auto id = listed_id(entry);
+    return packs_ && id && packs_->read_blob(*id, out);
 }
 
 void GitTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {

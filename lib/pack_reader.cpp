@@ -153,25 +153,25 @@ struct PackReader::Pack {
     const unsigned char* names() const { return idx.data() + kIdxHeader; }
     const unsigned char* offsets32() const { return names() + size_t{count} * (kOidSize + 4); }
     const unsigned char* offsets64() const { return offsets32() + size_t{count} * 4; }
-    size_t offsets64_count() const {
-        const size_t fixed = kIdxHeader + size_t{count} * (kOidSize + 4 + 4) + 2 * kOidSize;
-        return (idx.size() - fixed) / 8;
-    }
+    // The index without its table of large offsets: header, fan-out, names, CRCs, offsets, checksums.
+    size_t fixed_size() const { return kIdxHeader + size_t{count} * (kOidSize + 4 + 4) + 2 * kOidSize; }
+    size_t offsets64_count() const { return (idx.size() - fixed_size()) / 8; }
 
-    bool valid() const {
+    // Maps `base`.idx and `base`.pack; false unless they make sense together.
+    bool open(const std::string& base) {
+        idx.open(base + ".idx");
+        pack.open(base + ".pack");
         if (!idx.data() || !pack.data() || idx.size() < kIdxHeader + 2 * kOidSize || pack.size() < 12 + kOidSize)
             return false;
         if (std::memcmp(idx.data(), "\377tOc", 4) != 0 || be32(idx.data() + 4) != 2) return false;
         const unsigned char* fan = idx.data() + 8;
         for (size_t k = 1; k < 256; ++k)
             if (be32(fan + 4 * k) < be32(fan + 4 * (k - 1))) return false;
-        const uint64_t n = be32(fan + 4 * 255);
-        const uint64_t fixed = kIdxHeader + n * (kOidSize + 4 + 4) + 2 * kOidSize;
-        if (fixed > idx.size() || (idx.size() - fixed) % 8 != 0) return false;
+        count = be32(fan + 4 * 255);
+        if (fixed_size() > idx.size() || (idx.size() - fixed_size()) % 8 != 0) return false;
         if (std::memcmp(pack.data(), "PACK", 4) != 0) return false;
         const uint32_t version = be32(pack.data() + 4);
-        if ((version != 2 && version != 3) || be32(pack.data() + 8) != n) return false;
-        return true;
+        return (version == 2 || version == 3) && be32(pack.data() + 8) == count;
     }
 
     // The object's offset in the pack, or 0 when absent (no object starts before byte 12).
@@ -325,10 +325,7 @@ PackReader::PackReader(const std::string& objects_dir) {
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
         auto p = std::make_unique<Pack>();
-        p->idx.open(dir + "/" + n + ".idx");
-        p->pack.open(dir + "/" + n + ".pack");
-        if (!p->valid()) continue;
-        p->count = be32(p->idx.data() + 8 + 4 * 255);
+        if (!p->open(dir + "/" + n)) continue;
         p->uid = g_next_pack_uid.fetch_add(1, std::memory_order_relaxed);
         packs_.push_back(std::move(p));
     }
