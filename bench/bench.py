@@ -108,6 +108,17 @@ def make_history(path, n, env):
     return new.stdout.strip()
 
 
+def timed_run(cmd, env, cwd, stdin=None, shell=False):
+    """Wall time of one run; 0 and 1 (problems found) are the verdicts, anything else fails."""
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, env=env, cwd=cwd, input=stdin, shell=shell, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    dt = time.perf_counter() - t0
+    if p.returncode not in (0, 1):
+        raise RuntimeError("%s failed (%d)" % (cmd, p.returncode))
+    return dt
+
+
 def measure(cmd, env, cwd, runs, stdin=None, shell=False, warmup=1, before_each=None):
     """Median wall time and the largest peak RSS (KiB) over `runs` runs. `before_each` runs
     before every run, untimed."""
@@ -115,17 +126,10 @@ def measure(cmd, env, cwd, runs, stdin=None, shell=False, warmup=1, before_each=
     for k in range(warmup + runs):
         if before_each:
             before_each()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        p = subprocess.run(cmd, env=env, cwd=cwd, input=stdin, shell=shell, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-        dt = time.perf_counter() - t0
-        if p.returncode not in (0, 1):
-            raise RuntimeError("%s failed (%d)" % (cmd, p.returncode))
+        dt = timed_run(cmd, env, cwd, stdin, shell)
         if k >= warmup:
             times.append(dt)
             rss = max(rss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-        del before
     return statistics.median(times), rss
 
 
@@ -136,11 +140,7 @@ def measure_interleaved(cases, cwd, runs, warmup=1):
     times = {name: [] for name in cases}
     for k in range(warmup + runs):
         for name, (cmd, env, shell) in cases.items():
-            t0 = time.perf_counter()
-            p = subprocess.run(cmd, env=env, cwd=cwd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            dt = time.perf_counter() - t0
-            if p.returncode not in (0, 1):
-                raise RuntimeError("%s failed (%d)" % (cmd, p.returncode))
+            dt = timed_run(cmd, env, cwd, shell=shell)
             if k >= warmup:
                 times[name].append(dt)
     return {name: statistics.median(t) for name, t in times.items()}
