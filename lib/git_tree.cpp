@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace ag {
 
@@ -24,46 +25,83 @@ GitTree::GitTree(git_repository* repo, const git_oid& commit) : repo_(repo), com
     git_check(git_commit_lookup(&c, repo, &commit),
               fmt::format("cannot read commit {}", git_oid_tostr_s(&commit)));
     Commit owned(c);
-    git_tree* t = nullptr;
-    git_check(git_commit_tree(&t, c), fmt::format("cannot read the tree of commit {}", git_oid_tostr_s(&commit)));
-    root_.reset(t);
+    root_id_ = *git_commit_tree_id(c);
+    const char* common = git_repository_commondir(repo_);  // ends with '/'
+    packs_ = PackReader::of(std::string(common ? common : "") + "objects");
 }
 
-const git_tree* GitTree::subtree(std::string_view dir) const {
-    if (dir.empty()) return root_.get();
-    if (auto it = subtrees_.find(dir); it != subtrees_.end()) return it->second.get();
-    const git_tree_entry* e = entry(dir);
-    git_tree* sub = nullptr;
-    if (e && git_tree_entry_type(e) == GIT_OBJECT_TREE)
-        git_check(git_tree_lookup(&sub, repo_, git_tree_entry_id(e)),
-                  [&] { return fmt::format("cannot read tree object of '{}'", dir); });
-    auto [it, _] = subtrees_.emplace(std::string(dir), Tree(sub));
-    return it->second.get();
+git_odb* GitTree::odb() const {
+    if (!odb_) {
+        git_odb* o = nullptr;
+        git_check(git_repository_odb(&o, repo_), "cannot open the object database");
+        odb_.reset(o);
+    }
+    return odb_.get();
 }
 
-const git_tree_entry* GitTree::entry(std::string_view path) const {
+TreeObject GitTree::read_tree(const git_oid& id, std::string_view dir) const {
+    char hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof hex, &id);
+    const auto what = [&] {
+        return dir.empty() ? fmt::format("cannot read the top-level tree {} of {}", hex, describe())
+                           : fmt::format("cannot read the tree {} of '{}' in {}", hex, dir, describe());
+    };
+    std::string raw;
+    if (!packs_->read(id, GIT_OBJECT_TREE, raw)) {
+        // A quarantined or loose tree, or one the pack reader declines: libgit2 reads it and
+        // names what is wrong with it.
+        git_odb_object* o = nullptr;
+        git_check(git_odb_read(&o, odb(), &id), what);
+        OdbObject obj(o);
+        if (git_odb_object_type(o) != GIT_OBJECT_TREE)
+            throw GuardError(fmt::format("{}: the object is a {}, not a tree", what(),
+                                         git_object_type2string(git_odb_object_type(o))));
+        raw.assign(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
+    }
+    std::string damage;
+    auto tree = TreeObject::parse(std::move(raw), damage);
+    if (!tree) throw GuardError(fmt::format("{}: the tree object is damaged: {}", what(), damage));
+    return std::move(*tree);
+}
+
+const TreeObject* GitTree::subtree(std::string_view dir) const {
+    if (auto it = subtrees_.find(dir); it != subtrees_.end()) return &it->second;
+    std::optional<git_oid> id;
+    if (dir.empty()) {
+        id = root_id_;
+    } else if (const TreeObject::Entry* e = entry(dir); e && e->is_tree()) {
+        id = e->oid();
+    }
+    if (!id) return nullptr;
+    auto [it, _] = subtrees_.emplace(std::string(dir), read_tree(*id, dir));
+    return &it->second;
+}
+
+const TreeObject::Entry* GitTree::entry(std::string_view path) const {
     const auto slash = path.rfind('/');
-    const git_tree* parent = slash == std::string_view::npos ? root_.get() : subtree(path.substr(0, slash));
+    const TreeObject* parent = subtree(slash == std::string_view::npos ? std::string_view() : path.substr(0, slash));
     if (!parent) return nullptr;
-    const std::string name(slash == std::string_view::npos ? path : path.substr(slash + 1));
-    return git_tree_entry_byname(parent, name.c_str());
+    return parent->find(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
 namespace {
-DirEntry dir_entry_of(const git_tree_entry* e) {
-    char id[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(id, sizeof id, git_tree_entry_id(e));
-    return DirEntry{git_tree_entry_name(e), kind_of_mode(git_tree_entry_filemode(e)), id};
+DirEntry dir_entry_of(const TreeObject::Entry& e) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id(GIT_OID_HEXSZ, '0');
+    for (size_t k = 0; k < GIT_OID_RAWSZ; ++k) {
+        id[2 * k] = kHex[e.id[k] >> 4];
+        id[2 * k + 1] = kHex[e.id[k] & 15];
+    }
+    return DirEntry{std::string(e.name), kind_of_mode(e.mode), std::move(id)};
 }
 }  // namespace
 
 std::vector<DirEntry> GitTree::list(std::string_view dir) const {
     std::vector<DirEntry> out;
-    const git_tree* t = subtree(dir);
+    const TreeObject* t = subtree(dir);
     if (!t) return out;
-    const size_t n = git_tree_entrycount(t);
-    out.reserve(n);
-    for (size_t i = 0; i < n; ++i) out.push_back(dir_entry_of(git_tree_entry_byindex(t, i)));
+    out.reserve(t->size());
+    for (const auto& e : *t) out.push_back(dir_entry_of(e));
     // git sorts trees with "dir/" semantics; callers want plain byte order of names (the
     // same order unless a directory's name is a prefix of another name).
     const auto by_name = [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; };
@@ -73,27 +111,27 @@ std::vector<DirEntry> GitTree::list(std::string_view dir) const {
 
 std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::string_view dir) const {
     std::vector<EntryChange> out;
-    const git_tree* a = older.subtree(dir);
-    const git_tree* b = subtree(dir);
-    const size_t na = a ? git_tree_entrycount(a) : 0;
-    const size_t nb = b ? git_tree_entrycount(b) : 0;
+    static const TreeObject kEmpty;
+    const TreeObject* a = older.subtree(dir);
+    const TreeObject* b = subtree(dir);
+    if (!a) a = &kEmpty;
+    if (!b) b = &kEmpty;
     size_t i = 0, j = 0;
-    // Both trees are in git's entry order, the order git_tree_entry_cmp compares by.
-    while (i < na || j < nb) {
-        const git_tree_entry* ea = i < na ? git_tree_entry_byindex(a, i) : nullptr;
-        const git_tree_entry* eb = j < nb ? git_tree_entry_byindex(b, j) : nullptr;
-        const int c = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
+    // Both trees are in git's entry order.
+    while (i < a->size() || j < b->size()) {
+        const TreeObject::Entry* ea = i < a->size() ? &(*a)[i] : nullptr;
+        const TreeObject::Entry* eb = j < b->size() ? &(*b)[j] : nullptr;
+        const int c = !ea ? 1 : !eb ? -1 : tree_entry_order(*ea, *eb);
         // (A file and a directory of one name compare apart: a removal and an addition.)
         if (c == 0) {
-            if (git_tree_entry_filemode(ea) != git_tree_entry_filemode(eb) ||
-                !git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)))
-                out.push_back({dir_entry_of(ea), dir_entry_of(eb)});
+            if (ea->mode != eb->mode || std::memcmp(ea->id, eb->id, GIT_OID_RAWSZ) != 0)
+                out.push_back({dir_entry_of(*ea), dir_entry_of(*eb)});
             ++i, ++j;
         } else if (c < 0) {
-            out.push_back({dir_entry_of(ea), std::nullopt});
+            out.push_back({dir_entry_of(*ea), std::nullopt});
             ++i;
         } else {
-            out.push_back({std::nullopt, dir_entry_of(eb)});
+            out.push_back({std::nullopt, dir_entry_of(*eb)});
             ++j;
         }
     }
@@ -102,16 +140,16 @@ std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::strin
 
 std::optional<EntryKind> GitTree::kind(std::string_view path) const {
     if (path.empty()) return EntryKind::Directory;
-    const git_tree_entry* e = entry(path);
+    const TreeObject::Entry* e = entry(path);
     if (!e) return std::nullopt;
-    return kind_of_mode(git_tree_entry_filemode(e));
+    return kind_of_mode(e->mode);
 }
 
 std::optional<git_oid> GitTree::entry_id(std::string_view path) const {
-    if (path.empty()) return *git_tree_id(root_.get());
-    const git_tree_entry* e = entry(path);
+    if (path.empty()) return root_id_;
+    const TreeObject::Entry* e = entry(path);
     if (!e) return std::nullopt;
-    return *git_tree_entry_id(e);
+    return e->oid();
 }
 
 std::optional<std::string> GitTree::content_id(std::string_view path) const {
@@ -123,11 +161,12 @@ std::optional<std::string> GitTree::content_id(std::string_view path) const {
 }
 
 std::string GitTree::read(std::string_view path) const {
-    const git_tree_entry* e = entry(path);
+    const TreeObject::Entry* e = entry(path);
     if (!e) throw GuardError(fmt::format("'{}' is not in {}", path, describe()));
+    const git_oid id = e->oid();
     git_blob* b = nullptr;
-    git_check(git_blob_lookup(&b, repo_, git_tree_entry_id(e)), [&] {
-        return fmt::format("cannot read '{}' (blob {}) from {}", path, git_oid_tostr_s(git_tree_entry_id(e)), describe());
+    git_check(git_blob_lookup(&b, repo_, &id), [&] {
+        return fmt::format("cannot read '{}' (blob {}) from {}", path, git_oid_tostr_s(&id), describe());
     });
     Blob blob(b);
     const auto size = static_cast<size_t>(git_blob_rawsize(b));
@@ -148,13 +187,8 @@ std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) con
     if (!listed) return read(join_path(dir, entry.name));
     const git_oid id = *listed;
     // Straight from the object database: no path lookup, no object parsing, no cache.
-    if (!odb_) {
-        git_odb* odb = nullptr;
-        git_check(git_repository_odb(&odb, repo_), "cannot open the object database");
-        odb_.reset(odb);
-    }
     git_odb_object* o = nullptr;
-    git_check(git_odb_read(&o, odb_.get(), &id), [&] {
+    git_check(git_odb_read(&o, odb(), &id), [&] {
         return fmt::format("cannot read '{}' (blob {}) from {}", join_path(dir, entry.name), entry.id, describe());
     });
     OdbObject obj(o);
@@ -164,18 +198,12 @@ std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) con
     return std::string(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
 }
 
-bool GitTree::prepare_concurrent_reads() const {
-    if (!packs_) {
-        const char* common = git_repository_commondir(repo_);  // ends with '/'
-        packs_ = std::make_unique<PackReader>(std::string(common ? common : "") + "objects");
-    }
-    return packs_->pack_count() > 0;
-}
+bool GitTree::prepare_concurrent_reads() const { return packs_->pack_count() > 0; }
 
 bool GitTree::read_entry_concurrently(std::string_view dir, const DirEntry& entry, std::string& out) const {
     (void)dir;
     const auto id = listed_id(entry);
-    return packs_ && id && packs_->read_blob(*id, out);
+    return id && packs_->read_blob(*id, out);
 }
 
 void GitTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {
@@ -186,15 +214,13 @@ void GitTree::walk_files(const std::function<void(std::string_view, std::string_
     while (!pending.empty()) {
         const std::string dir = std::move(pending.back());
         pending.pop_back();
-        const git_tree* t = subtree(dir);
+        const TreeObject* t = subtree(dir);
         if (!t) continue;
         const std::string prefix = dir.empty() ? std::string() : dir + "/";
-        const size_t n = git_tree_entrycount(t);
-        for (size_t i = 0; i < n; ++i) {
-            const git_tree_entry* e = git_tree_entry_byindex(t, i);
-            const auto kind = kind_of_mode(git_tree_entry_filemode(e));
-            if (kind == EntryKind::File) visit(prefix, git_tree_entry_name(e));
-            else if (kind == EntryKind::Directory) pending.push_back(prefix + git_tree_entry_name(e));
+        for (const auto& e : *t) {
+            const auto kind = kind_of_mode(e.mode);
+            if (kind == EntryKind::File) visit(prefix, e.name);
+            else if (kind == EntryKind::Directory) pending.push_back(prefix + std::string(e.name));
         }
     }
 }

@@ -5,6 +5,7 @@
 #include "git_handle.hpp"
 #include "pack_reader.hpp"
 #include "source_tree.hpp"
+#include "tree_object.hpp"
 
 #include <map>
 #include <memory>
@@ -42,17 +43,21 @@ public:
     std::vector<EntryChange> changes_since(const GitTree& older, std::string_view dir) const;
 
 private:
-    const git_tree* subtree(std::string_view dir) const;
+    // The directory tree at `dir`, nullptr when `dir` is not a directory. Read once, then kept.
+    const TreeObject* subtree(std::string_view dir) const;
     // The entry at `path` (owned by a cached subtree), nullptr when absent. Looking up
     // through cached subtrees keeps a 10,000-entry versions/ tree from being inflated once
     // per file.
-    const git_tree_entry* entry(std::string_view path) const;
+    const TreeObject::Entry* entry(std::string_view path) const;
+    // Reads and parses tree `id` (the tree of `dir`): from the packs, else through libgit2.
+    TreeObject read_tree(const git_oid& id, std::string_view dir) const;
+    git_odb* odb() const;
     git_repository* repo_;
-    mutable Odb odb_;  // opened on the first read_entry
-    mutable std::unique_ptr<PackReader> packs_;  // opened by prepare_concurrent_reads
+    mutable Odb odb_;  // opened on the first read through libgit2
+    std::shared_ptr<const PackReader> packs_;
     git_oid commit_;
-    Tree root_;
-    mutable std::map<std::string, Tree, std::less<>> subtrees_;
+    git_oid root_id_;
+    mutable std::map<std::string, TreeObject, std::less<>> subtrees_;  // "" is the root
 };
 
 EntryKind kind_of_mode(git_filemode_t mode);

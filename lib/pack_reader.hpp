@@ -1,5 +1,5 @@
 #pragma once
-// Reads blobs straight out of a repository's pack files, from any number of threads at once.
+// Reads blobs and trees straight out of a repository's pack files, from any number of threads at once.
 // libgit2 1.5 serialises pack reads behind locks it shares even between repository handles
 // (two threads read 10,000 blobs no faster than one), so inflating on a second core needs a
 // reader of its own. It is deliberately narrow: pack index version 2 (SHA-1), whole objects
@@ -23,10 +23,14 @@ public:
     PackReader(const PackReader&) = delete;
     PackReader& operator=(const PackReader&) = delete;
 
-    // Puts the blob `id` in `out` and returns true; false (with `out` unspecified) when this
-    // reader cannot produce it: not in these packs, not a blob, or not readable here. Safe to
-    // call from several threads at once.
-    bool read_blob(const git_oid& id, std::string& out) const;
+    // The reader of `objects_dir`, shared with every other user of it still alive.
+    static std::shared_ptr<const PackReader> of(const std::string& objects_dir);
+
+    // Puts the object `id` in `out` and returns true; false (with `out` unspecified) when this
+    // reader cannot produce it: not in these packs, not of type `want`, or not readable here.
+    // Safe to call from several threads at once.
+    bool read(const git_oid& id, git_object_t want, std::string& out) const;
+    bool read_blob(const git_oid& id, std::string& out) const { return read(id, GIT_OBJECT_BLOB, out); }
     size_t pack_count() const { return packs_.size(); }
 
     struct Pack;
