@@ -21,10 +21,16 @@ git_filemode_t normalise(uint32_t mode) {
     return GIT_FILEMODE_BLOB;
 }
 
-// Compares only the shared length, as a binary search by name must when it cannot know
-// whether the entry it looks for is a directory (which sorts as if its name ended in '/').
-int prefix_order(std::string_view key, std::string_view name) {
-    return std::memcmp(key.data(), name.data(), std::min(key.size(), name.size()));
+// git's order of two entries (base_name_compare in git): bytewise, a directory's name
+// compared as if it ended in '/'.
+int order(std::string_view a, bool a_tree, std::string_view b, bool b_tree) {
+    const size_t n = std::min(a.size(), b.size());
+    if (const int c = std::memcmp(a.data(), b.data(), n)) return c;
+    const unsigned ca = a.size() > n ? static_cast<unsigned char>(a[n]) : a_tree ? '/' : 0u;
+    const unsigned cb = b.size() > n ? static_cast<unsigned char>(b[n]) : b_tree ? '/' : 0u;
+    if (ca != cb) return ca < cb ? -1 : 1;
+    // Only names git never writes get here ("a" as a directory and "a/"): keep them apart.
+    return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
 }
 
 }  // namespace
@@ -68,43 +74,33 @@ std::optional<TreeObject> TreeObject::parse(std::string raw, std::string& error)
         t.entries_.push_back({std::string_view(b.data() + p, name_end - p), normalise(mode),
                               reinterpret_cast<const unsigned char*>(b.data()) + name_end + 1});
         p = name_end + 1 + GIT_OID_RAWSZ;
+        const size_t k = t.entries_.size();
+        if (k > 1 && tree_entry_order(t.entries_[k - 2], t.entries_[k - 1]) >= 0) t.sorted_ = false;
     }
     return t;
 }
 
 const TreeObject::Entry* TreeObject::find(std::string_view name) const {
-    // Home in on any entry agreeing with `name` over their shared length; the one called
-    // `name` is next to it, among the neighbours that agree too.
-    size_t lo = 0, hi = entries_.size();
-    size_t home = hi;
-    while (lo < hi) {
-        const size_t mid = lo + (hi - lo) / 2;
-        const int c = prefix_order(name, entries_[mid].name);
-        if (c == 0) {
-            home = mid;
-            break;
-        }
-        if (c < 0) hi = mid;
-        else lo = mid + 1;
+    if (!sorted_) {
+        // A tree git would not write (fsck: treeNotSorted, duplicateEntries): a checkout
+        // still writes every entry, so look at every entry, the first of a name winning.
+        for (const auto& e : entries_)
+            if (e.name == name) return &e;
+        return nullptr;
     }
-    if (home == entries_.size()) return nullptr;
-    for (size_t i = home; i < entries_.size() && prefix_order(name, entries_[i].name) == 0; ++i)
-        if (entries_[i].name == name) return &entries_[i];
-    for (size_t i = home; i-- > 0 && prefix_order(name, entries_[i].name) == 0;)
-        if (entries_[i].name == name) return &entries_[i];
+    // In git's order a directory sorts as if its name ended in '/': look for `name` as a
+    // file, then as a directory.
+    for (const bool as_tree : {false, true}) {
+        const auto it = std::lower_bound(entries_.begin(), entries_.end(), name, [as_tree](const Entry& e, std::string_view key) {
+            return order(e.name, e.is_tree(), key, as_tree) < 0;
+        });
+        if (it != entries_.end() && it->name == name && it->is_tree() == as_tree) return &*it;
+    }
     return nullptr;
 }
 
 int tree_entry_order(const TreeObject::Entry& a, const TreeObject::Entry& b) {
-    const size_t n = std::min(a.name.size(), b.name.size());
-    if (const int c = std::memcmp(a.name.data(), b.name.data(), n)) return c;
-    const auto next = [n](const TreeObject::Entry& e) -> unsigned {
-        return e.name.size() > n ? static_cast<unsigned char>(e.name[n]) : e.is_tree() ? '/' : 0u;
-    };
-    const unsigned ca = next(a), cb = next(b);
-    if (ca != cb) return ca < cb ? -1 : 1;
-    // Only a damaged tree gets here with two names ("a" as a directory, "a/"): keep them apart.
-    return a.name.size() < b.name.size() ? -1 : a.name.size() > b.name.size() ? 1 : 0;
+    return order(a.name, a.is_tree(), b.name, b.is_tree());
 }
 
 }  // namespace ag

@@ -34,14 +34,17 @@ public:
     const Entry& operator[](size_t i) const { return entries_[i]; }
     auto begin() const { return entries_.begin(); }
     auto end() const { return entries_.end(); }
-    // The entry called `name`, nullptr when there is none. Found as git finds it in a tree
-    // sorted git's way (a binary search, then the neighbours a directory's '/' moves apart).
+    // The entry called `name`, nullptr when there is none: a binary search in a tree in git's
+    // order, else (a damaged or hand-made tree) the first entry of that name.
     const Entry* find(std::string_view name) const;
+    // Whether the entries are in git's order, each name once.
+    bool sorted() const { return sorted_; }
 
 private:
     // Behind a pointer: entries point into these bytes, and moving a short std::string copies them.
     std::unique_ptr<const std::string> raw_;
     std::vector<Entry> entries_;
+    bool sorted_ = true;
 };
 
 // git's order of tree entries: names compared bytewise as if a directory's name ended in '/'.

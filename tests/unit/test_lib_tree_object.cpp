@@ -102,11 +102,28 @@ TEST_CASE("find locates files and directories whose names share prefixes") {
         REQUIRE(e != nullptr);
         CHECK(e->id[0] == fill);
     }
+    CHECK(t.sorted());
     CHECK(t.find("a.") == nullptr);
     CHECK(t.find("abc") == nullptr);
     CHECK(t.find("") == nullptr);
     CHECK(t.find("c") == nullptr);
     CHECK(parsed("").find("a") == nullptr);
+}
+
+TEST_CASE("a tree out of git's order still finds every entry, the first of a name winning") {
+    // git never writes these (fsck: treeNotSorted, duplicateEntries), but a checkout writes
+    // every entry of them, so every entry must be found.
+    const auto t = parsed(record("100644", "b", 1) + record("100644", "a", 2) + record("100644", "c", 3) +
+                          record("100644", "a", 4));
+    CHECK_FALSE(t.sorted());
+    REQUIRE(t.find("a") != nullptr);
+    CHECK(t.find("a")->id[0] == 2);
+    REQUIRE(t.find("c") != nullptr);
+    CHECK(t.find("c")->id[0] == 3);
+    CHECK(t.find("d") == nullptr);
+    const auto file_and_dir = parsed(record("100644", "a", 1) + record("40000", "a", 2));
+    CHECK(file_and_dir.sorted());  // git's order keeps a file "a" before a directory "a"
+    CHECK(file_and_dir.find("a")->id[0] == 1);
 }
 
 TEST_CASE("entry order agrees with the order git writes trees in") {
