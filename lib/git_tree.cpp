@@ -46,8 +46,8 @@ TreeObject GitTree::read_tree(const git_oid& id, std::string_view dir) const {
         return dir.empty() ? fmt::format("cannot read the top-level tree {} of {}", hex, describe())
                            : fmt::format("cannot read the tree {} of '{}' in {}", hex, dir, describe());
     };
-    std::string raw;
-    if (!packs_->read(id, GIT_OBJECT_TREE, raw)) {
+    auto raw = packs_->read_tree(id);
+    if (!raw) {
         // A quarantined or loose tree, or one the pack reader declines: libgit2 reads it and
         // names what is wrong with it.
         git_odb_object* o = nullptr;
@@ -56,7 +56,7 @@ TreeObject GitTree::read_tree(const git_oid& id, std::string_view dir) const {
         if (git_odb_object_type(o) != GIT_OBJECT_TREE)
             throw GuardError(fmt::format("{}: the object is a {}, not a tree", what(),
                                          git_object_type2string(git_odb_object_type(o))));
-        raw.assign(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
+        raw = std::make_shared<const std::string>(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
     }
     std::string damage;
     auto tree = TreeObject::parse(std::move(raw), damage);

@@ -90,13 +90,6 @@ std::array<BaseSlot, kCacheSlots>& thread_bases() {
     thread_local std::array<BaseSlot, kCacheSlots> slots;
     return slots;
 }
-// And the last large tree, whole: a push reads the versions/ tree of the old tip and of the new
-// one, and one is stored as a small delta against the other (629 KB for 10,000 migrations).
-constexpr size_t kMaxCachedTree = 64u << 20;
-BaseSlot& thread_tree() {
-    thread_local BaseSlot slot;
-    return slot;
-}
 size_t slot_of(uint64_t offset) { return static_cast<size_t>((offset * 0x9E3779B97F4A7C15ull) >> 56) % kCacheSlots; }
 
 std::atomic<uint64_t> g_next_pack_uid{1};
@@ -258,8 +251,10 @@ struct PackReader::Pack {
         return r == LIBDEFLATE_SUCCESS && out_used == out.size();
     }
 
-    // The object at `offset`, deltas resolved; false when anything does not fit.
-    bool object_at(uint64_t offset, int& type, std::string& out) const {
+    // The object at `offset`, deltas resolved; false when anything does not fit. With `tree`,
+    // a large tree stored whole on the way (the object itself or the base of its chain) is
+    // left there, and a base found there is used.
+    bool object_at(uint64_t offset, int& type, std::string& out, PackReader::HeldTree* tree = nullptr) const {
         // Walk down the chain to a whole object or a base this thread still holds.
         struct Link {
             uint64_t offset;
@@ -270,18 +265,21 @@ struct PackReader::Pack {
         chain.clear();
         auto& bases = thread_bases();
         std::string current;
-        const BaseSlot* held = nullptr;
-        const BaseSlot& tree = thread_tree();
+        std::string_view base_bytes;  // the bytes the first delta applies to
+        std::shared_ptr<const std::string> whole_tree;  // keeps a held base alive while applied
         for (uint64_t at = offset;;) {
             if (chain.size() > kMaxChain) return false;
-            if (tree.pack == uid && tree.offset == at) {
-                held = &tree;
-                break;
-            }
             if (at != offset) {
+                if (tree && tree->pack == uid && tree->offset == at && tree->data) {
+                    type = kTree;
+                    whole_tree = tree->data;
+                    base_bytes = *whole_tree;
+                    break;
+                }
                 const BaseSlot& s = bases[slot_of(at)];
                 if (s.pack == uid && s.offset == at) {
-                    held = &s;
+                    type = s.type;
+                    base_bytes = s.data;
                     break;
                 }
             }
@@ -294,35 +292,36 @@ struct PackReader::Pack {
                 type = t;
                 if (!inflate(data, size, current)) return false;
                 chain.pop_back();
+                if (tree && t == kTree && current.size() > kMaxCachedBase) {
+                    whole_tree = std::make_shared<const std::string>(std::move(current));
+                    *tree = {uid, at, whole_tree};
+                    base_bytes = *whole_tree;
+                    if (at == offset) return true;  // `out` stays empty: the tree is in tree->data
+                    break;
+                }
                 if (at != offset) remember(at, t, current);
+                base_bytes = current;
                 break;
             }
             at = base;
-        }
-        // Kept for the next read only when stored whole: a tree made from a delta keeps the
-        // slot for its base, which the other tree of a push is made from.
-        const bool stored_whole = !held && chain.empty();
-        if (held) {
-            type = held->type;
-            current = held->data;
         }
         // Apply the deltas from the base up to the object asked for.
         std::string delta, next;
         while (!chain.empty()) {
             const Link l = chain.back();
             chain.pop_back();
-            if (!inflate(l.data, l.size, delta) || !apply_delta(current, delta, next)) return false;
+            if (!inflate(l.data, l.size, delta) || !apply_delta(base_bytes, delta, next)) return false;
             current.swap(next);
+            base_bytes = current;
             if (l.offset != offset) remember(l.offset, type, current);
         }
-        if (stored_whole && type == kTree && current.size() > kMaxCachedBase) remember(offset, type, current);
         out.swap(current);
         return true;
     }
 
     void remember(uint64_t offset, int type, const std::string& data) const {
-        if (data.size() > kMaxCachedBase && (type != kTree || data.size() > kMaxCachedTree)) return;
-        BaseSlot& s = data.size() > kMaxCachedBase ? thread_tree() : thread_bases()[slot_of(offset)];
+        if (data.size() > kMaxCachedBase) return;
+        BaseSlot& s = thread_bases()[slot_of(offset)];
         s.pack = uid;
         s.offset = offset;
         s.type = type;
@@ -359,6 +358,22 @@ bool PackReader::read(const git_oid& id, git_object_t want, std::string& out) co
         return p->object_at(offset, type, out) && type == want;
     }
     return false;
+}
+
+std::shared_ptr<const std::string> PackReader::read_tree(const git_oid& id) const {
+    for (const auto& p : packs_) {
+        const uint64_t offset = p->find(id.id);
+        if (offset == 0) continue;
+        std::lock_guard<std::mutex> lock(tree_mutex_);
+        if (held_tree_.pack == p->uid && held_tree_.offset == offset && held_tree_.data) return held_tree_.data;
+        int type = 0;
+        std::string out;
+        if (!p->object_at(offset, type, out, &held_tree_) || type != kTree) return nullptr;
+        // A large tree stored whole came back in held_tree_, not in `out`.
+        if (held_tree_.pack == p->uid && held_tree_.offset == offset) return held_tree_.data;
+        return std::make_shared<const std::string>(std::move(out));
+    }
+    return nullptr;
 }
 
 std::shared_ptr<const PackReader> PackReader::of(const std::string& objects_dir) {

@@ -9,6 +9,7 @@
 #include <git2.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,12 +32,24 @@ public:
     // Safe to call from several threads at once.
     bool read(const git_oid& id, git_object_t want, std::string& out) const;
     bool read_blob(const git_oid& id, std::string& out) const { return read(id, GIT_OBJECT_BLOB, out); }
+    // The tree `id`, or nullptr as read() declines. The last large tree met stored whole stays
+    // with this reader: a push's old and new versions/ trees are one small delta apart, so the
+    // second read costs that delta, not a second inflate of the whole.
+    std::shared_ptr<const std::string> read_tree(const git_oid& id) const;
+
+    struct HeldTree {
+        uint64_t pack = 0;
+        uint64_t offset = 0;
+        std::shared_ptr<const std::string> data;
+    };
     size_t pack_count() const { return packs_.size(); }
 
     struct Pack;
 
 private:
     std::vector<std::unique_ptr<Pack>> packs_;
+    mutable std::mutex tree_mutex_;
+    mutable HeldTree held_tree_;
 };
 
 }  // namespace ag

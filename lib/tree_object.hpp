@@ -28,6 +28,7 @@ public:
     TreeObject() = default;  // the empty tree
     // Parses `raw`; on a damaged tree returns nullopt and says what is wrong in `error`
     // ("entry 12 (after 'x.py'): its mode is not octal").
+    static std::optional<TreeObject> parse(std::shared_ptr<const std::string> raw, std::string& error);
     static std::optional<TreeObject> parse(std::string raw, std::string& error);
 
     size_t size() const { return entries_.size(); }
@@ -41,8 +42,9 @@ public:
     bool sorted() const { return sorted_; }
 
 private:
-    // Behind a pointer: entries point into these bytes, and moving a short std::string copies them.
-    std::unique_ptr<const std::string> raw_;
+    // Behind a pointer: entries point into these bytes, and moving a short std::string copies
+    // them. Shared: the pack reader may hand the same bytes to the next tree it reads.
+    std::shared_ptr<const std::string> raw_;
     std::vector<Entry> entries_;
     bool sorted_ = true;
 };

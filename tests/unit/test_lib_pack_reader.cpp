@@ -124,6 +124,51 @@ TEST_CASE("what is not a blob in these packs is declined: a loose blob, a tree, 
     CHECK_FALSE(nothing.read_blob(oid_of(loose), bytes));
 }
 
+TEST_CASE("every tree reads as libgit2 reads it, a large tree and its delta in either order") {
+    GitRepo repo;
+    build_history(repo);
+    // One more commit adding a file: its versions/ tree and the previous one are one small
+    // delta apart once packed (620 entries: larger than the small-base cache takes).
+    for (int i = 0; i < 500; ++i) repo.write(fmt::format("versions/{:04}_note.txt", i), "y\n");
+    repo.git("git add -A && git commit -q -m notes");
+    repo.write("versions/9999_last.py", "x = 1\n");
+    repo.git("git add -A && git commit -q -m last && git gc -q --aggressive");
+    std::istringstream in(repo.git("git cat-file --batch-all-objects --batch-check='%(objectname) %(objecttype)'"));
+    std::vector<std::string> trees;
+    for (std::string id, type; in >> id >> type;)
+        if (type == "tree") trees.push_back(id);
+    REQUIRE(trees.size() >= 6);
+    const std::string newer = repo.git("git rev-parse HEAD:versions").substr(0, 40);
+    const std::string older = repo.git("git rev-parse HEAD~1:versions").substr(0, 40);
+    REQUIRE(libgit2_read(repo, newer).size() > 16 * 1024);
+    const std::string pack = repo.git("git verify-pack -v .git/objects/pack/*.idx");
+    const bool delta_pair = pack.find(older + " tree") != std::string::npos &&
+                            (pack.find(" " + newer + "\n") != std::string::npos || pack.find(" " + older + "\n") != std::string::npos);
+    REQUIRE(delta_pair);  // one of the two is stored as a delta against the other
+    for (const auto& order : {std::vector<std::string>{newer, older}, std::vector<std::string>{older, newer}}) {
+        const PackReader packs(repo.dir() + "/.git/objects");
+        std::vector<std::shared_ptr<const std::string>> kept;  // both alive, as in a push
+        for (const auto& hex : order) {
+            INFO(hex);
+            kept.push_back(packs.read_tree(oid_of(hex)));
+            REQUIRE(kept.back() != nullptr);
+            CHECK(*kept.back() == libgit2_read(repo, hex));
+            CHECK(packs.read_tree(oid_of(hex)) != nullptr);  // again, from what is held
+            CHECK(*packs.read_tree(oid_of(hex)) == *kept.back());
+        }
+    }
+    const PackReader packs(repo.dir() + "/.git/objects");
+    for (const auto& hex : trees) {
+        INFO(hex);
+        const auto bytes = packs.read_tree(oid_of(hex));
+        REQUIRE(bytes != nullptr);
+        CHECK(*bytes == libgit2_read(repo, hex));
+        std::string as_blob;
+        CHECK_FALSE(packs.read_blob(oid_of(hex), as_blob));
+    }
+    CHECK(packs.read_tree(oid_of(blob_ids(repo).front())) == nullptr);
+}
+
 TEST_CASE("a damaged pack is declined or read right, never misread; a damaged index is skipped") {
     GitRepo repo;
     build_history(repo);
