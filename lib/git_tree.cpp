@@ -121,7 +121,8 @@ std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::strin
     while (i < a->size() || j < b->size()) {
         const TreeObject::Entry* ea = i < a->size() ? &(*a)[i] : nullptr;
         const TreeObject::Entry* eb = j < b->size() ? &(*b)[j] : nullptr;
-        const int c = !ea ? 1 : !eb ? -1 : tree_entry_order(*ea, *eb);
+        // Most entries of two versions/ trees are the same name: that needs no ordering.
+        const int c = !ea ? 1 : !eb ? -1 : ea->name == eb->name && ea->is_tree() == eb->is_tree() ? 0 : tree_entry_order(*ea, *eb);
         // (A file and a directory of one name compare apart: a removal and an addition.)
         if (c == 0) {
             if (ea->mode != eb->mode || std::memcmp(ea->id, eb->id, GIT_OID_RAWSZ) != 0)
