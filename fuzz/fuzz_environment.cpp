@@ -54,8 +54,9 @@ std::string unescape(std::string_view s) {
 // toml++ 3.3.0 (Debian) reaches TOML_UNREACHABLE (__builtin_unreachable: undefined behaviour)
 // in is_non_ascii_horizontal_whitespace() for a code point in U+00A1..U+0499 where the parser
 // expects whitespace, e.g. a TOML file holding just "\xc3\xa9" (upstream marzer/tomlplusplus
-// #295, fixed by #305). lib/ now refuses non-ASCII outside TOML strings and comments before
-// toml++ sees it, so the mask is off; -DAG_FUZZ_MASK_TOMLPP_295=1 turns it back on.
+// #295, fixed by #305), also inside a would-be string after a malformed value. lib/ now gives
+// toml++ only ASCII (toml_as_ascii), so the mask is off; -DAG_FUZZ_MASK_TOMLPP_295=1 turns it
+// back on.
 #ifndef AG_FUZZ_MASK_TOMLPP_295
 #define AG_FUZZ_MASK_TOMLPP_295 0
 #endif

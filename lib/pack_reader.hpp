@@ -1,5 +1,6 @@
 #pragma once
-// Reads blobs and trees straight out of a repository's pack files, from any number of threads at once.
+// Reads blobs and trees straight out of a repository's pack files, from any number of threads
+// at once.
 // libgit2 1.5 serialises pack reads behind locks it shares even between repository handles
 // (two threads read 10,000 blobs no faster than one), so inflating on a second core needs a
 // reader of its own. It is deliberately narrow: pack index version 2 (SHA-1), whole objects

@@ -2,6 +2,9 @@
 #include "fixtures.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <tuple>
 
 using ag::discover_environments;
 using ag::test::MemoryTree;
@@ -150,4 +153,36 @@ TEST_CASE("non-ASCII outside TOML strings and comments is unreadable, inside the
     auto e = only(discover_environments(ok));
     CHECK(e.problems.empty());
     CHECK(e.name == "caf\xc3\xa9");
+}
+
+TEST_CASE("non-ASCII strings keep their values, literal and multi-line ones too, and line numbers stay") {
+    MemoryTree t;
+    t.file(".alembic-guard.toml",
+           "# \xc3\xa9t\xc3\xa9\n[[environment]]\nname = 'caf\xc3\xa9 \\ \"x\"'\nversion_locations = ['''\n"
+           "v\xc3\xa9''', \"w\\t\xf0\x9f\x98\x80\"]\n")
+        .file("v\xc3\xa9/a.py", "").file("w\t\xf0\x9f\x98\x80/b.py", "");
+    auto e = only(discover_environments(t));
+    CHECK(e.problems.empty());
+    CHECK(e.name == "caf\xc3\xa9 \\ \"x\"");
+    CHECK(e.version_locations == std::vector<std::string>{"v\xc3\xa9", "w\t\xf0\x9f\x98\x80"});
+    for (const auto& [text, line, why] : std::vector<std::tuple<std::string, int, std::string>>{
+             {"[[environment]]\nname = \"\xc3\x28\"\n", 2, "invalid UTF-8 in a string"},
+             {"[[environment]]\n\nname = \"a\\\xc3\xa9\"\n", 3, "an invalid escape in a string"},
+             {"[[environment]]\nname = '''a\n\nb'''\nx = \xc3\xa9\n", 5, "a non-ASCII character outside a string"}}) {
+        MemoryTree bad;
+        bad.file(".alembic-guard.toml", text);
+        const auto p = only(discover_environments(bad)).problems;
+        REQUIRE(p.size() == 1);
+        INFO(p.front().message);
+        CHECK(p.front().message.find(fmt::format(".alembic-guard.toml:{}: not valid TOML: {}", line, why)) == 0);
+    }
+}
+
+TEST_CASE("a malformed value before a non-ASCII string is a TOML error, not undefined behaviour (fuzz)") {
+    MemoryTree t;
+    t.file(".alembic-guard.toml", "[[environment]]\nname = 'x'\nversion_locations =1[\"\\u00e9t\xc3\xa9\", 'x']\n");
+    const auto p = only(discover_environments(t)).problems;
+    REQUIRE(p.size() == 1);
+    CHECK(p.front().code == "unreadable-config");
+    CHECK(p.front().message.find(".alembic-guard.toml:3: not valid TOML") == 0);
 }
