@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <iostream>
-#include <iterator>
 #include <memory>
 
 #include <unistd.h>
@@ -30,8 +28,7 @@ void add_pre_push(CLI::App& app, Action& action) {
             a->push.json = a->format == "json";
             // git always gives stdin; pre-commit may leave a terminal there, which has no lines.
             std::string input;
-            if (!isatty(STDIN_FILENO))
-                input.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+            if (!isatty(STDIN_FILENO)) input = read_standard_input();
             const HookResult r = run_pre_push(a->push, input, process_environment());
             fmt::print(stdout, "{}", r.out);
             std::fflush(stdout);

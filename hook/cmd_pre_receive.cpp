@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
-#include <iterator>
 #include <memory>
 
 namespace ag::cli {
@@ -23,7 +21,7 @@ void add_pre_receive(CLI::App& app, Action& action) {
     sub->add_option("--format", a->format, "Output format")->check(CLI::IsMember({"text", "json"}));
     sub->callback([a, &action] {
         action = [a] {
-            const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+            const std::string input = read_standard_input();
             const HookResult r = run_pre_receive(a->repo, a->format == "json", input, process_environment());
             fmt::print(stdout, "{}", r.out);
             std::fflush(stdout);

@@ -2,6 +2,7 @@
 // Each subcommand registers its options on the CLI and sets the action main() runs.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,6 +13,15 @@ using Action = std::function<int()>;
 
 // "; did you mean 'check'?" when `word` is within two edits of a command, else "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& names);
+
+// Everything on standard input, read in blocks: a mirror push's thousand ref lines through
+// std::cin's character-at-a-time path cost more than judging them.
+inline std::string read_standard_input() {
+    std::string out;
+    char buf[65536];
+    while (const size_t n = std::fread(buf, 1, sizeof buf, stdin)) out.append(buf, n);
+    return out;
+}
 
 void add_check(CLI::App& app, Action& action);
 void add_heads(CLI::App& app, Action& action);

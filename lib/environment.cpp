@@ -190,7 +190,15 @@ AsciiToml toml_as_ascii(std::string_view t) {
         const char c = t[i];
         if (c == '\n') ++line;
         if (c == '#') {
-            for (; i < t.size() && t[i] != '\n'; ++i) out.text += static_cast<unsigned char>(t[i]) >= 0x80 ? '?' : t[i];
+            for (; i < t.size() && t[i] != '\n'; ++i) {
+                if (static_cast<unsigned char>(t[i]) < 0x80) {
+                    out.text += t[i];
+                } else if (utf8_at(t, i)) {
+                    out.text += '?';
+                } else {
+                    return refuse("invalid UTF-8 in a comment");  // (Python decodes the whole file)
+                }
+            }
             --i;
             continue;
         }

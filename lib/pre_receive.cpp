@@ -16,7 +16,7 @@ std::optional<git_oid> parse_push_oid(const std::string& hex) {
     if (hex.size() == 64)
         throw GuardError("the push names SHA-256 object IDs, which libgit2 1.5 cannot read");
     git_oid oid;
-    git_check(git_oid_fromstr(&oid, hex.c_str()), fmt::format("'{}' is not an object ID", hex));
+    git_check(git_oid_fromstr(&oid, hex.c_str()), [&] { return fmt::format("'{}' is not an object ID", hex); });
     return oid;
 }
 
@@ -27,7 +27,10 @@ bool is_zero_oid(std::string_view hex) {
 namespace {
 
 bool is_hex(std::string_view s) {
-    return !s.empty() && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    // (A plain loop: find_first_not_of searches its 16-character set for every byte.)
+    for (const char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return !s.empty();
 }
 
 
@@ -159,12 +162,21 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
         const PolicyOptions opts = policy_options(policy, cache);
         // Refs moving to the same commit from the same base share one judgement.
         std::map<std::string, Verdict> memo;
+        // And a mirror push names the same few commits for every ref: each is peeled once.
+        std::map<std::string, std::optional<git_oid>, std::less<>> peeled;
+        auto peel = [&](const std::string& hex) -> std::optional<git_oid> {
+            auto p = peeled.find(hex);
+            if (p == peeled.end()) {
+                const auto oid = parse_push_oid(hex);
+                p = peeled.emplace(hex, oid ? repo->peel_to_commit(*oid) : std::nullopt).first;
+            }
+            return p->second;
+        };
         for (const auto& u : updates) {
             if (is_zero_oid(u.new_hex) || !policy.guards(u.ref)) continue;
-            const auto after = repo->peel_to_commit(*parse_push_oid(u.new_hex));
+            const auto after = peel(u.new_hex);
             if (!after) continue;  // a tag of a tree or blob carries no history to judge
-            std::optional<git_oid> before;
-            if (const auto old = parse_push_oid(u.old_hex)) before = repo->peel_to_commit(*old);
+            std::optional<git_oid> before = peel(u.old_hex);
             if (!before) before = bases.base_for(*after);
             const std::string key = (before ? oid_hex(*before) : std::string("-")) + ":" + oid_hex(*after);
             auto it = memo.find(key);
@@ -181,8 +193,8 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
 
     disarm_deadline();
     HookResult r;
-    for (const auto& j : judged) r.out += judgement_json(j).dump() + "\n";
-    if (!json) r.out.clear();
+    if (json)
+        for (const auto& j : judged) r.out += judgement_json(j).dump() + "\n";
     const bool rejected = std::any_of(judged.begin(), judged.end(), [](const RefJudgement& j) { return !j.verdict.ok; });
     Output o(host);
     const Pusher pusher = identify_pusher(env);

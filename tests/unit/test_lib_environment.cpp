@@ -167,6 +167,7 @@ TEST_CASE("non-ASCII strings keep their values, literal and multi-line ones too,
     CHECK(e.version_locations == std::vector<std::string>{"v\xc3\xa9", "w\t\xf0\x9f\x98\x80"});
     for (const auto& [text, line, why] : std::vector<std::tuple<std::string, int, std::string>>{
              {"[[environment]]\nname = \"\xc3\x28\"\n", 2, "invalid UTF-8 in a string"},
+             {"[[environment]]\n# \xe9t\xe9\n", 2, "invalid UTF-8 in a comment"},
              {"[[environment]]\n\nname = \"a\\\xc3\xa9\"\n", 3, "an invalid escape in a string"},
              {"[[environment]]\nname = '''a\n\nb'''\nx = \xc3\xa9\n", 5, "a non-ASCII character outside a string"}}) {
         MemoryTree bad;
