@@ -73,7 +73,9 @@ TEST_CASE("modes are normalised as libgit2 normalises them") {
         {"40755", GIT_FILEMODE_TREE},           {"120000", GIT_FILEMODE_LINK},
         {"120755", GIT_FILEMODE_BLOB_EXECUTABLE}, {"160000", GIT_FILEMODE_COMMIT},
         {"0", GIT_FILEMODE_BLOB}};
-    for (const auto& [mode, want] : cases) {
+    for (const auto& c : cases) {
+        const std::string& mode = c.first;  // (clang 14 cannot capture a structured binding in INFO)
+        const git_filemode_t want = c.second;
         INFO(mode);
         CHECK(parsed(record(mode, "x"))[0].mode == want);
     }
@@ -95,8 +97,10 @@ TEST_CASE("find locates files and directories whose names share prefixes") {
     // git's order: a directory sorts as if its name ended in '/', after "a.b" and before "a0".
     const auto t = parsed(record("100644", "a-b", 1) + record("100644", "a.b", 2) + record("40000", "a", 3) +
                           record("100644", "a0", 4) + record("100644", "ab", 5) + record("40000", "b", 6));
-    for (const auto& [name, fill] : std::vector<std::pair<std::string, int>>{
+    for (const auto& c : std::vector<std::pair<std::string, int>>{
              {"a-b", 1}, {"a.b", 2}, {"a", 3}, {"a0", 4}, {"ab", 5}, {"b", 6}}) {
+        const std::string& name = c.first;
+        const int fill = c.second;
         INFO(name);
         const auto* e = t.find(name);
         REQUIRE(e != nullptr);
