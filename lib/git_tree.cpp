@@ -1,6 +1,7 @@
 #include "git_tree.hpp"
 
 #include "guard_error.hpp"
+#include "repository.hpp"
 
 #include <fmt/format.h>
 
@@ -40,11 +41,9 @@ git_odb* GitTree::odb() const {
 }
 
 TreeObject GitTree::read_tree(const git_oid& id, std::string_view dir) const {
-    char hex[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(hex, sizeof hex, &id);
     const auto what = [&] {
-        return dir.empty() ? fmt::format("cannot read the top-level tree {} of {}", hex, describe())
-                           : fmt::format("cannot read the tree {} of '{}' in {}", hex, dir, describe());
+        return dir.empty() ? fmt::format("cannot read the top-level tree {} of {}", oid_hex(id), describe())
+                           : fmt::format("cannot read the tree {} of '{}' in {}", oid_hex(id), dir, describe());
     };
     auto raw = packs_->read_tree(id);
     if (!raw) {
@@ -86,13 +85,7 @@ const TreeObject::Entry* GitTree::entry(std::string_view path) const {
 
 namespace {
 DirEntry dir_entry_of(const TreeObject::Entry& e) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string id(GIT_OID_HEXSZ, '0');
-    for (size_t k = 0; k < GIT_OID_RAWSZ; ++k) {
-        id[2 * k] = kHex[e.id[k] >> 4];
-        id[2 * k + 1] = kHex[e.id[k] & 15];
-    }
-    return DirEntry{std::string(e.name), kind_of_mode(e.mode), std::move(id)};
+    return DirEntry{std::string(e.name), kind_of_mode(e.mode), oid_hex(e.oid())};
 }
 }  // namespace
 
@@ -122,7 +115,10 @@ std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::strin
         const TreeObject::Entry* ea = i < a->size() ? &(*a)[i] : nullptr;
         const TreeObject::Entry* eb = j < b->size() ? &(*b)[j] : nullptr;
         // Most entries of two versions/ trees are the same name: that needs no ordering.
-        const int c = !ea ? 1 : !eb ? -1 : ea->name == eb->name && ea->is_tree() == eb->is_tree() ? 0 : tree_entry_order(*ea, *eb);
+        const int c = !ea                                                      ? 1
+                      : !eb                                                    ? -1
+                      : ea->name == eb->name && ea->is_tree() == eb->is_tree() ? 0
+                                                                               : tree_entry_order(*ea, *eb);
         // (A file and a directory of one name compare apart: a removal and an addition.)
         if (c == 0) {
             if (ea->mode != eb->mode || std::memcmp(ea->id, eb->id, GIT_OID_RAWSZ) != 0)
@@ -156,9 +152,7 @@ std::optional<git_oid> GitTree::entry_id(std::string_view path) const {
 std::optional<std::string> GitTree::content_id(std::string_view path) const {
     const auto id = entry_id(path);
     if (!id) return std::nullopt;
-    char buf[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(buf, sizeof buf, &*id);
-    return std::string(buf);
+    return oid_hex(*id);
 }
 
 std::string GitTree::read(std::string_view path) const {

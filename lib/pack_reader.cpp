@@ -350,30 +350,32 @@ PackReader::PackReader(const std::string& objects_dir) {
 
 PackReader::~PackReader() = default;
 
+std::pair<const PackReader::Pack*, uint64_t> PackReader::locate(const git_oid& id) const {
+    for (const auto& p : packs_)
+        if (const uint64_t offset = p->find(id.id)) return {p.get(), offset};
+    return {nullptr, 0};
+}
+
 bool PackReader::read(const git_oid& id, git_object_t want, std::string& out) const {
-    for (const auto& p : packs_) {
-        const uint64_t offset = p->find(id.id);
-        if (offset == 0) continue;
-        int type = 0;
-        return p->object_at(offset, type, out) && type == want;
-    }
-    return false;
+    const auto [pack, offset] = locate(id);
+    int type = 0;
+    return pack && pack->object_at(offset, type, out) && type == want;
 }
 
 std::shared_ptr<const std::string> PackReader::read_tree(const git_oid& id) const {
-    for (const auto& p : packs_) {
-        const uint64_t offset = p->find(id.id);
-        if (offset == 0) continue;
-        std::lock_guard<std::mutex> lock(tree_mutex_);
-        if (held_tree_.pack == p->uid && held_tree_.offset == offset && held_tree_.data) return held_tree_.data;
-        int type = 0;
-        std::string out;
-        if (!p->object_at(offset, type, out, &held_tree_) || type != kTree) return nullptr;
-        // A large tree stored whole came back in held_tree_, not in `out`.
-        if (held_tree_.pack == p->uid && held_tree_.offset == offset) return held_tree_.data;
-        return std::make_shared<const std::string>(std::move(out));
-    }
-    return nullptr;
+    const auto located = locate(id);  // (not a structured binding: clang 14 cannot capture one)
+    const Pack* pack = located.first;
+    const uint64_t offset = located.second;
+    if (!pack) return nullptr;
+    std::lock_guard<std::mutex> lock(tree_mutex_);
+    const auto held = [&] { return held_tree_.pack == pack->uid && held_tree_.offset == offset; };
+    if (held() && held_tree_.data) return held_tree_.data;
+    int type = 0;
+    std::string out;
+    if (!pack->object_at(offset, type, out, &held_tree_) || type != kTree) return nullptr;
+    // A large tree stored whole came back in held_tree_, not in `out`.
+    if (held()) return held_tree_.data;
+    return std::make_shared<const std::string>(std::move(out));
 }
 
 std::shared_ptr<const PackReader> PackReader::of(const std::string& objects_dir) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ag {
@@ -48,6 +49,8 @@ public:
     struct Pack;
 
 private:
+    // The pack holding `id` and the object's offset in it; {nullptr, 0} when none does.
+    std::pair<const Pack*, uint64_t> locate(const git_oid& id) const;
     std::vector<std::unique_ptr<Pack>> packs_;
     mutable std::mutex tree_mutex_;
     mutable HeldTree held_tree_;
