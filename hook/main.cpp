@@ -2,6 +2,7 @@
 // 0 nothing to report, 1 problems found, 2 usage error or the guard could not do its job.
 #include "commands.hpp"
 #include "guard_error.hpp"
+#include "process_memory.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -12,6 +13,7 @@
 #include <exception>
 
 int main(int argc, char** argv) {
+    ag::keep_freed_memory();
     CLI::App app{"alembic-guard: keeps forked or duplicated Alembic migration histories from landing",
                  "alembic-guard"};
     app.require_subcommand(1);
