@@ -136,7 +136,12 @@ private:
     void fail(size_t i, std::exception_ptr e) {
         failure_.record(i, std::move(e));
         failed_.store(true, std::memory_order_release);
-        // Wake the waiting: they see `failed_` and stop.
+        // Wake the waiting: they see `failed_` and stop. A helper that checked `failed_` just
+        // before it was set then sleeps until produced_ changes, so it must change: a notify
+        // alone would come too early for it and leave it asleep (a hang seen in the unit test
+        // of unreadable files on four threads). Counting one file too many is harmless once
+        // failed: every interpret() then skips its file.
+        produced_.fetch_add(1, std::memory_order_seq_cst);
         produced_.notify_all();
     }
 
