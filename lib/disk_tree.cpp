@@ -40,22 +40,21 @@ DiskTree::DiskTree(fs::path root) : root_(std::move(root)) {
         throw GuardError(fmt::format("'{}' is not a directory", root_.string()));
 }
 
-std::vector<DirEntry> DiskTree::list(std::string_view dir) const {
-    std::vector<DirEntry> out;
+Listing DiskTree::list(std::string_view dir) const {
+    std::vector<std::pair<std::string, EntryKind>> out;
     std::error_code ec;
     const fs::path p = root_ / fs::path(std::string(dir));
     auto st = fs::symlink_status(p, ec);
-    if (ec || st.type() != fs::file_type::directory) return out;
+    if (ec || st.type() != fs::file_type::directory) return {};
     for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
         std::error_code ec2;
         auto est = it->symlink_status(ec2);
         EntryKind k = ec2 ? EntryKind::Other : kind_of(est);
         // A directory holding a .git file or directory is a submodule's work tree.
         if (k == EntryKind::Directory && fs::exists(it->path() / ".git", ec2)) k = EntryKind::Submodule;
-        out.push_back({it->path().filename().string(), k, {}});
+        out.emplace_back(it->path().filename().string(), k);
     }
-    std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-    return out;
+    return Listing::of_names(std::move(out));
 }
 
 std::optional<EntryKind> DiskTree::kind(std::string_view path) const {

@@ -11,7 +11,7 @@ namespace ag {
 class DiskTree final : public SourceTree {
 public:
     explicit DiskTree(std::filesystem::path root);
-    std::vector<DirEntry> list(std::string_view dir) const override;
+    Listing list(std::string_view dir) const override;
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
     void walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const override;

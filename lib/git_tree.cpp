@@ -84,22 +84,20 @@ const TreeObject::Entry* GitTree::entry(std::string_view path) const {
 }
 
 namespace {
-DirEntry dir_entry_of(const TreeObject::Entry& e) {
-    return DirEntry{std::string(e.name), kind_of_mode(e.mode), oid_hex(e.oid())};
-}
+DirEntry dir_entry_of(const TreeObject::Entry& e) { return DirEntry{e.name, kind_of_mode(e.mode), e.id}; }
 }  // namespace
 
-std::vector<DirEntry> GitTree::list(std::string_view dir) const {
-    std::vector<DirEntry> out;
+Listing GitTree::list(std::string_view dir) const {
     const TreeObject* t = subtree(dir);
-    if (!t) return out;
+    if (!t) return {};
+    std::vector<DirEntry> out;
     out.reserve(t->size());
     for (const auto& e : *t) out.push_back(dir_entry_of(e));
     // git sorts trees with "dir/" semantics; callers want plain byte order of names (the
     // same order unless a directory's name is a prefix of another name).
     const auto by_name = [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; };
     if (!std::is_sorted(out.begin(), out.end(), by_name)) std::sort(out.begin(), out.end(), by_name);
-    return out;
+    return Listing(std::move(out), t->bytes());
 }
 
 std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::string_view dir) const {
@@ -169,10 +167,11 @@ std::string GitTree::read(std::string_view path) const {
 }
 
 namespace {
-// The object ID a listed entry carries, when it carries a whole one.
+// The object ID a listed entry carries, when it carries one.
 std::optional<git_oid> listed_id(const DirEntry& entry) {
+    if (!entry.id) return std::nullopt;
     git_oid id;
-    if (entry.id.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&id, entry.id.data(), GIT_OID_HEXSZ) < 0) return std::nullopt;
+    std::memcpy(id.id, entry.id, GIT_OID_RAWSZ);
     return id;
 }
 }  // namespace
@@ -184,12 +183,12 @@ std::string GitTree::read_entry(std::string_view dir, const DirEntry& entry) con
     // Straight from the object database: no path lookup, no object parsing, no cache.
     git_odb_object* o = nullptr;
     git_check(git_odb_read(&o, odb(), &id), [&] {
-        return fmt::format("cannot read '{}' (blob {}) from {}", join_path(dir, entry.name), entry.id, describe());
+        return fmt::format("cannot read '{}' (blob {}) from {}", join_path(dir, entry.name), oid_hex(id), describe());
     });
     OdbObject obj(o);
     if (git_odb_object_type(o) != GIT_OBJECT_BLOB)
         throw GuardError(fmt::format("cannot read '{}' from {}: object {} is not a blob", join_path(dir, entry.name),
-                                     describe(), entry.id));
+                                     describe(), oid_hex(id)));
     return std::string(static_cast<const char*>(git_odb_object_data(o)), git_odb_object_size(o));
 }
 

@@ -13,7 +13,8 @@
 
 namespace ag {
 
-// One entry of a directory that differs between two trees.
+// One entry of a directory that differs between two trees; its views point into the trees,
+// valid while both trees live.
 struct EntryChange {
     std::optional<DirEntry> before;  // nullopt: added
     std::optional<DirEntry> after;   // nullopt: removed
@@ -23,7 +24,7 @@ class GitTree final : public SourceTree {
 public:
     // Takes the tree of `commit`. `repo` must outlive this object.
     GitTree(git_repository* repo, const git_oid& commit);
-    std::vector<DirEntry> list(std::string_view dir) const override;
+    Listing list(std::string_view dir) const override;
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
     std::string read_entry(std::string_view dir, const DirEntry& entry) const override;

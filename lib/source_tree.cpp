@@ -1,6 +1,30 @@
 #include "source_tree.hpp"
 
+#include "repository.hpp"
+
+#include <algorithm>
+
 namespace ag {
+
+std::string DirEntry::id_hex() const {
+    if (!id) return {};
+    git_oid oid;
+    std::copy(id, id + GIT_OID_RAWSZ, oid.id);
+    return oid_hex(oid);
+}
+
+Listing Listing::of_names(std::vector<std::pair<std::string, EntryKind>> names) {
+    std::sort(names.begin(), names.end());
+    // A deque never moves what it holds, so views of its strings stay put.
+    auto owned = std::make_shared<std::deque<std::string>>();
+    std::vector<DirEntry> entries;
+    entries.reserve(names.size());
+    for (auto& [name, kind] : names) {
+        owned->push_back(std::move(name));
+        entries.push_back({owned->back(), kind, nullptr});
+    }
+    return Listing(std::move(entries), std::move(owned));
+}
 
 std::string SourceTree::read_entry(std::string_view dir, const DirEntry& entry) const {
     return read(join_path(dir, entry.name));

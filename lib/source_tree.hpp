@@ -2,20 +2,52 @@
 // A read-only view of a tree of files: a git commit's tree or a directory on disk.
 // Everything above this interface (discovery, parsing, graphs) is the same for both,
 // so `check REV` and `check --worktree` can never disagree by construction.
+#include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ag {
 
 enum class EntryKind { File, Directory, Symlink, Submodule, Other };
 
+// One entry of a directory. Its name and ID are views into bytes kept alive by the Listing
+// (or the tree) it came from: a versions directory lists tens of thousands of entries, and a
+// string for each name and each ID was a tenth of a cold check.
 struct DirEntry {
-    std::string name;
+    std::string_view name;
     EntryKind kind;
-    std::string id;  // content address (git object ID, hex) when the tree has one; else ""
+    // The content address (a git object ID, 20 raw bytes) when the tree has one; else null.
+    const unsigned char* id = nullptr;
+    // The ID in hex, "" when there is none.
+    std::string id_hex() const;
+};
+
+// The entries directly inside one directory, sorted by name, with whatever their views point
+// into. Cheap to move; entries stay valid for as long as the listing (or a copy) lives.
+class Listing {
+public:
+    Listing() = default;
+    // Entries that point into bytes `owner` keeps alive.
+    Listing(std::vector<DirEntry> entries, std::shared_ptr<const void> owner)
+        : owner_(std::move(owner)), entries_(std::move(entries)) {}
+    // A listing that owns copies of the names (for trees with no bytes of their own to point
+    // into); the entries are sorted by name.
+    static Listing of_names(std::vector<std::pair<std::string, EntryKind>> names);
+
+    auto begin() const { return entries_.begin(); }
+    auto end() const { return entries_.end(); }
+    size_t size() const { return entries_.size(); }
+    bool empty() const { return entries_.empty(); }
+    const DirEntry& operator[](size_t i) const { return entries_[i]; }
+
+private:
+    std::shared_ptr<const void> owner_;
+    std::vector<DirEntry> entries_;
 };
 
 class SourceTree {
@@ -23,7 +55,7 @@ public:
     virtual ~SourceTree() = default;
     // Entries directly inside `dir` ("" is the top), sorted by name. Empty when `dir` is not
     // a directory of the tree.
-    virtual std::vector<DirEntry> list(std::string_view dir) const = 0;
+    virtual Listing list(std::string_view dir) const = 0;
     // What `path` is, or nullopt when the tree has nothing there.
     virtual std::optional<EntryKind> kind(std::string_view path) const = 0;
     // The bytes of the regular file at `path`. Throws GuardError when it cannot be read.

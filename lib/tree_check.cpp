@@ -61,16 +61,17 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         const size_t first = migrations.size();
         std::vector<MigrationSource> unread;
         std::vector<size_t> unread_at;
-        const auto listed = tree.list(loc);
+        const Listing listed = tree.list(loc);
         migrations.reserve(migrations.size() + listed.size());
+        unread.reserve(listed.size());
+        unread_at.reserve(listed.size());
         for (const auto& e : listed) {
             if (!is_migration_file_name(e.name)) continue;
-            std::string path = join_path(loc, e.name);
             if (e.kind != EntryKind::File) {
-                migrations.push_back(unloadable_migration(std::move(path), e.kind));
+                migrations.push_back(unloadable_migration(join_path(loc, e.name), e.kind));
                 continue;
             }
-            std::optional<Migration> known = cache && !e.id.empty() ? cache->find(e.id, path) : std::nullopt;
+            std::optional<Migration> known = cache && e.id ? cache->find(e.id_hex(), join_path(loc, e.name)) : std::nullopt;
             if (known) {
                 migrations.push_back(std::move(*known));
                 continue;
@@ -86,14 +87,14 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         read_migrations(tree, unread, into);
         if (cache)
             for (size_t k = 0; k < unread.size(); ++k)
-                if (!unread[k].entry->id.empty()) cache->remember(unread[k].entry->id, migrations[unread_at[k]]);
+                if (unread[k].entry->id) cache->remember(unread[k].entry->id_hex(), migrations[unread_at[k]]);
         if (tree_id && !unread.empty()) {
             std::vector<std::pair<std::string, Migration>> entries;
             size_t k = 0;
             for (const auto& e : listed) {
                 if (!is_migration_file_name(e.name)) continue;
                 const Migration& m = migrations[first + k++];
-                if (e.kind == EntryKind::File && !e.id.empty()) entries.emplace_back(e.id, m);
+                if (e.kind == EntryKind::File && e.id) entries.emplace_back(e.id_hex(), m);
             }
             cache->store(*tree_id, entries);
         }

@@ -40,6 +40,8 @@ public:
     const Entry* find(std::string_view name) const;
     // Whether the entries are in git's order, each name once.
     bool sorted() const { return sorted_; }
+    // The bytes the entries' names and IDs point into.
+    const std::shared_ptr<const std::string>& bytes() const { return raw_; }
 
 private:
     // Behind a pointer: entries point into these bytes, and moving a short std::string copies

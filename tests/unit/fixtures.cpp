@@ -27,7 +27,7 @@ MemoryTree& MemoryTree::migration(const std::string& path, const std::string& re
     return file(path, migration_source(fmt::format("'{}'", rev), down_python));
 }
 
-std::vector<DirEntry> MemoryTree::list(std::string_view dir) const {
+Listing MemoryTree::list(std::string_view dir) const {
     if (kind(dir) != EntryKind::Directory) return {};
     std::map<std::string, EntryKind> out;
     const std::string prefix = dir.empty() ? std::string() : std::string(dir) + "/";
@@ -40,9 +40,7 @@ std::vector<DirEntry> MemoryTree::list(std::string_view dir) const {
     };
     for (const auto& [p, _] : files_) add(p, EntryKind::File);
     for (const auto& [p, k] : others_) add(p, k);
-    std::vector<DirEntry> v;
-    for (auto& [n, k] : out) v.push_back({n, k, {}});
-    return v;
+    return Listing::of_names({out.begin(), out.end()});
 }
 
 std::optional<EntryKind> MemoryTree::kind(std::string_view path) const {

@@ -17,7 +17,7 @@ public:
     // "revision = '<rev>'\ndown_revision = <down>\n" with down rendered as Python.
     MemoryTree& migration(const std::string& path, const std::string& rev, const std::string& down_python);
 
-    std::vector<DirEntry> list(std::string_view dir) const override;
+    Listing list(std::string_view dir) const override;
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
     void walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const override;

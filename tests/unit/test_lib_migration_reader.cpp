@@ -25,7 +25,7 @@ MemoryTree history(size_t n) {
 
 // The listing of versions/ and sources pointing into it (kept together: they must not part).
 struct Listed {
-    std::vector<DirEntry> entries;
+    Listing entries;
     std::vector<MigrationSource> sources;
 };
 
@@ -39,7 +39,7 @@ Listed sources_of(const SourceTree& t) {
 class WatchedTree final : public SourceTree {
 public:
     explicit WatchedTree(const SourceTree& inner) : inner_(inner) {}
-    std::vector<DirEntry> list(std::string_view dir) const override { return inner_.list(dir); }
+    Listing list(std::string_view dir) const override { return inner_.list(dir); }
     std::optional<EntryKind> kind(std::string_view path) const override { return inner_.kind(path); }
     std::string read(std::string_view path) const override {
         const int now = ++inside_;
@@ -100,7 +100,7 @@ TEST_CASE("when files cannot be read, the error is the first one's in load order
     const auto tree = history(300);
     auto listed = sources_of(tree);
     auto& sources = listed.sources;
-    DirEntry gone_100{"gone_100.py", EntryKind::File, {}}, gone_250{"gone_250.py", EntryKind::File, {}};
+    DirEntry gone_100{"gone_100.py", EntryKind::File}, gone_250{"gone_250.py", EntryKind::File};
     sources[100].entry = &gone_100;
     sources[250].entry = &gone_250;
     for (unsigned threads : {1u, 2u, 4u}) {

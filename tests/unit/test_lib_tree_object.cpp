@@ -196,7 +196,7 @@ TEST_CASE("a git tree answers as libgit2 does for every path, and its changes ar
     CHECK(tree.list("run.sh").empty());
 
     std::vector<std::string> listed;
-    for (const auto& e : tree.list("alembic/versions")) listed.push_back(e.name);
+    for (const auto& e : tree.list("alembic/versions")) listed.emplace_back(e.name);
     CHECK(listed == std::vector<std::string>{"002_b.py", "004_d.py", "old"});
 
     std::vector<std::string> changes;
