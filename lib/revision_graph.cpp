@@ -4,11 +4,11 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 namespace ag {
@@ -33,26 +33,83 @@ ProblemLocation location_of(const Migration& m) {
 
 // The neighbours of one revision: almost always one or two, kept inline (a vector per
 // revision and per kind of edge was tens of thousands of allocations on a long history).
-// 24 bytes: six of these per revision are built for every history.
+// 16 bytes: up to six of these per revision are built for every history, and each fresh page
+// of memory costs more than the work done in it. One neighbour inline: a second (a merge
+// point's parents, a branch point's children) is rare.
 class Adjacent {
 public:
     void push_back(size_t v) {
         const auto x = static_cast<uint32_t>(v);
-        if (size_ < kInline) inline_[size_] = x;
-        else if (size_ == kInline) more_ = std::make_unique<std::vector<uint32_t>>(inline_.begin(), inline_.end()), more_->push_back(x);
+        if (size_ == 0) first_ = x;
+        else if (size_ == 1) more_ = std::make_unique<std::vector<uint32_t>>(std::initializer_list<uint32_t>{first_, x});
         else more_->push_back(x);
         ++size_;
     }
-    const uint32_t* begin() const { return size_ <= kInline ? inline_.data() : more_->data(); }
+    const uint32_t* begin() const { return size_ <= 1 ? &first_ : more_->data(); }
     const uint32_t* end() const { return begin() + size_; }
     size_t size() const { return size_; }
     size_t operator[](size_t k) const { return begin()[k]; }
 
 private:
-    static constexpr uint32_t kInline = 2;
-    std::array<uint32_t, kInline> inline_{};
+    uint32_t first_ = 0;
     uint32_t size_ = 0;
     std::unique_ptr<std::vector<uint32_t>> more_;
+};
+
+// Revision IDs and their positions in first-insertion order (Python's OrderedDict, as
+// Alembic's map_ keeps them): open addressing over positions, keys viewing the migrations'
+// own strings. A node per ID (std::unordered_map) was 10,000 allocations and a third of the
+// pages a 10,000-revision graph touched.
+class IdIndex {
+public:
+    explicit IdIndex(size_t expected) {
+        size_t capacity = 16;
+        while (capacity < 2 * expected) capacity *= 2;
+        slots_.assign(capacity, kEmpty);
+        keys_.reserve(expected);
+    }
+    // The position of `id`, added at the end when new; second: whether it was added.
+    std::pair<uint32_t, bool> insert(std::string_view id) {
+        const size_t mask = slots_.size() - 1;
+        for (size_t s = std::hash<std::string_view>{}(id) & mask;; s = (s + 1) & mask) {
+            if (slots_[s] == kEmpty) {
+                if (2 * (keys_.size() + 1) > slots_.size()) grow();
+                return {add(id), true};
+            }
+            if (keys_[slots_[s]] == id) return {slots_[s], false};
+        }
+    }
+    std::optional<uint32_t> find(std::string_view id) const {
+        const size_t mask = slots_.size() - 1;
+        for (size_t s = std::hash<std::string_view>{}(id) & mask;; s = (s + 1) & mask) {
+            if (slots_[s] == kEmpty) return std::nullopt;
+            if (keys_[slots_[s]] == id) return slots_[s];
+        }
+    }
+    // Every ID, in the order first inserted.
+    const std::vector<std::string_view>& keys() const { return keys_; }
+    size_t size() const { return keys_.size(); }
+
+private:
+    static constexpr uint32_t kEmpty = UINT32_MAX;
+    uint32_t add(std::string_view id) {
+        const auto at = static_cast<uint32_t>(keys_.size());
+        keys_.push_back(id);
+        place(at);
+        return at;
+    }
+    void place(uint32_t at) {
+        const size_t mask = slots_.size() - 1;
+        size_t s = std::hash<std::string_view>{}(keys_[at]) & mask;
+        while (slots_[s] != kEmpty) s = (s + 1) & mask;
+        slots_[s] = at;
+    }
+    void grow() {
+        slots_.assign(slots_.size() * 2, kEmpty);
+        for (uint32_t k = 0; k < keys_.size(); ++k) place(k);
+    }
+    std::vector<uint32_t> slots_;
+    std::vector<std::string_view> keys_;
 };
 
 // Strongly connected components with more than one member, or a member with an edge to
@@ -90,6 +147,13 @@ std::vector<std::vector<size_t>> cycles_of(const std::vector<Adjacent>& edges) {
             call.pop_back();
             if (!call.empty()) low[call.back().v] = std::min(low[call.back().v], low[v]);
             if (low[v] == index[v]) {
+                // Nearly every component is one revision without a loop: nothing to keep.
+                const bool self_loop = std::find(edges[v].begin(), edges[v].end(), v) != edges[v].end();
+                if (stack.back() == v && !self_loop) {
+                    stack.pop_back();
+                    on_stack[v] = false;
+                    continue;
+                }
                 std::vector<size_t> comp;
                 size_t w;
                 do {
@@ -98,8 +162,7 @@ std::vector<std::vector<size_t>> cycles_of(const std::vector<Adjacent>& edges) {
                     on_stack[w] = false;
                     comp.push_back(w);
                 } while (w != v);
-                const bool self_loop = std::find(edges[v].begin(), edges[v].end(), v) != edges[v].end();
-                if (comp.size() > 1 || self_loop) out.push_back(std::move(comp));
+                out.push_back(std::move(comp));
             }
         }
     }
@@ -117,28 +180,24 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
     const size_t n = revs.size();
 
     // map_: ID -> last copy; `order` keeps first-insertion order like Python's OrderedDict.
-    // Keys view the migrations' own strings (they outlive this function): no copies.
-    std::unordered_map<std::string_view, size_t> uid_of;  // ID -> its position in `order`
-    uid_of.reserve(n);
-    std::vector<std::string_view> order;
-    std::vector<size_t> last_copy;  // per position in `order`
-    std::vector<size_t> uid(n);
+    IdIndex uid_of(n);
+    const std::vector<std::string_view>& order = uid_of.keys();
+    std::vector<uint32_t> last_copy;  // per position in `order`
+    last_copy.reserve(n);
+    std::vector<uint32_t> uid(n);
     for (size_t i = 0; i < n; ++i) {
-        auto [it, inserted] = uid_of.emplace(revs[i]->revision, order.size());
-        if (inserted) {
-            order.push_back(revs[i]->revision);
-            last_copy.push_back(i);
-        }
-        uid[i] = it->second;
-        last_copy[it->second] = i;
+        const auto [at, inserted] = uid_of.insert(revs[i]->revision);
+        if (inserted) last_copy.push_back(0);
+        uid[i] = at;
+        last_copy[at] = static_cast<uint32_t>(i);
     }
     // The copy Alembic's map_ holds for `id`, if any.
     auto find_id = [&](std::string_view id) -> std::optional<size_t> {
-        auto it = uid_of.find(id);
-        if (it == uid_of.end()) return std::nullopt;
-        return last_copy[it->second];
+        const auto at = uid_of.find(id);
+        if (!at) return std::nullopt;
+        return last_copy[*at];
     };
-    auto has_id = [&](std::string_view id) { return uid_of.find(id) != uid_of.end(); };
+    auto has_id = [&](std::string_view id) { return uid_of.find(id).has_value(); };
     std::map<std::string_view, std::vector<size_t>> copies;  // duplicated IDs only, sorted by ID
     if (order.size() < n)
         for (size_t i = 0; i < n; ++i)
@@ -250,8 +309,9 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
     };
 
     // depends_on resolves through IDs and branch labels, for every copy.
-    std::vector<std::vector<std::string>> resolved_deps(n);
-    for (size_t i = 0; i < n; ++i) {
+    const bool any_deps = std::any_of(revs.begin(), revs.end(), [](const Migration* m) { return !m->depends_on.empty(); });
+    std::vector<std::vector<std::string>> resolved_deps(any_deps ? n : 0);
+    for (size_t i = 0; any_deps && i < n; ++i) {
         for (const auto& dep : revs[i]->depends_on) {
             if (auto t = resolve(dep)) resolved_deps[i].push_back(revs[*t]->revision);
             else missing(*revs[i], dep, true);
@@ -276,7 +336,6 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
     // over every revision, and 10,000 string lookups per walk showed in the profile.
     std::vector<bool> is_head(n, true), is_real_head(n, true);
     // Without depends_on anywhere the "all" edges are the versioned ones: not built twice.
-    const bool any_deps = std::any_of(revs.begin(), revs.end(), [](const Migration* m) { return !m->depends_on.empty(); });
     std::vector<Adjacent> nextrev(n), versioned_edges(n), down_ids(n);  // children; parents; for the walk up
     std::vector<Adjacent> own_all_nextrev(any_deps ? n : 0), own_all_edges(any_deps ? n : 0), dep_ids(any_deps ? n : 0);
     std::vector<Adjacent>& all_nextrev = any_deps ? own_all_nextrev : nextrev;
@@ -284,8 +343,9 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
     for (size_t i = 0; i < n; ++i) {
         for (const auto& d : revs[i]->down_revisions)
             if (auto t = find_id(d)) down_ids[i].push_back(*t);
-        for (const auto& d : resolved_deps[i])
-            if (auto t = find_id(d)) dep_ids[i].push_back(*t);  // (only when any_deps)
+        if (any_deps)
+            for (const auto& d : resolved_deps[i])
+                if (auto t = find_id(d)) dep_ids[i].push_back(*t);
     }
     for (size_t i : processed) {
         const Migration& m = *revs[i];
@@ -307,7 +367,7 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
         };
         // Alembic's _all_down_revisions: down_revision, then resolved dependencies not already there.
         for (const auto& down : m.down_revisions) visit(down, true);
-        for (size_t k = 0; k < resolved_deps[i].size(); ++k) {
+        for (size_t k = 0; any_deps && k < resolved_deps[i].size(); ++k) {
             const auto& dep = resolved_deps[i][k];
             if (std::find(m.down_revisions.begin(), m.down_revisions.end(), dep) != m.down_revisions.end()) continue;
             if (std::find(resolved_deps[i].begin(), resolved_deps[i].begin() + static_cast<std::ptrdiff_t>(k), dep) !=
