@@ -31,8 +31,8 @@ ProblemLocation location_of(const Migration& m) {
     return ProblemLocation{m.path, m.revision_line ? m.revision_line : 1, m.revision, m.down_revisions};
 }
 
-// The neighbours of one revision: almost always one or two, kept inline (a vector per
-// revision and per kind of edge was tens of thousands of allocations on a long history).
+// The neighbours of one revision: almost always one, kept inline (a vector per revision
+// and per kind of edge was tens of thousands of allocations on a long history).
 // 16 bytes: up to six of these per revision are built for every history, and each fresh page
 // of memory costs more than the work done in it. One neighbour inline: a second (a merge
 // point's parents, a branch point's children) is rare.

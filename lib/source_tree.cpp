@@ -3,6 +3,7 @@
 #include "repository.hpp"
 
 #include <algorithm>
+#include <deque>
 
 namespace ag {
 

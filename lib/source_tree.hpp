@@ -2,7 +2,6 @@
 // A read-only view of a tree of files: a git commit's tree or a directory on disk.
 // Everything above this interface (discovery, parsing, graphs) is the same for both,
 // so `check REV` and `check --worktree` can never disagree by construction.
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
