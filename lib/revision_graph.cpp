@@ -62,51 +62,38 @@ private:
 // pages a 10,000-revision graph touched.
 class IdIndex {
 public:
-    explicit IdIndex(size_t expected) {
-        size_t capacity = 16;
-        while (capacity < 2 * expected) capacity *= 2;
-        slots_.assign(capacity, kEmpty);
-        keys_.reserve(expected);
+    // Room for `capacity` distinct IDs (a graph has at most one per revision), the table at
+    // most half full.
+    explicit IdIndex(size_t capacity) {
+        size_t slots = 16;
+        while (slots < 2 * capacity) slots *= 2;
+        slots_.assign(slots, kEmpty);
+        keys_.reserve(capacity);
     }
     // The position of `id`, added at the end when new; second: whether it was added.
     std::pair<uint32_t, bool> insert(std::string_view id) {
-        const size_t mask = slots_.size() - 1;
-        for (size_t s = std::hash<std::string_view>{}(id) & mask;; s = (s + 1) & mask) {
-            if (slots_[s] == kEmpty) {
-                if (2 * (keys_.size() + 1) > slots_.size()) grow();
-                return {add(id), true};
-            }
-            if (keys_[slots_[s]] == id) return {slots_[s], false};
-        }
+        uint32_t& slot = slots_[slot_of(id)];
+        if (slot != kEmpty) return {slot, false};
+        slot = static_cast<uint32_t>(keys_.size());
+        keys_.push_back(id);
+        return {slot, true};
     }
     std::optional<uint32_t> find(std::string_view id) const {
-        const size_t mask = slots_.size() - 1;
-        for (size_t s = std::hash<std::string_view>{}(id) & mask;; s = (s + 1) & mask) {
-            if (slots_[s] == kEmpty) return std::nullopt;
-            if (keys_[slots_[s]] == id) return slots_[s];
-        }
+        const uint32_t slot = slots_[slot_of(id)];
+        if (slot == kEmpty) return std::nullopt;
+        return slot;
     }
     // Every ID, in the order first inserted.
     const std::vector<std::string_view>& keys() const { return keys_; }
-    size_t size() const { return keys_.size(); }
 
 private:
     static constexpr uint32_t kEmpty = UINT32_MAX;
-    uint32_t add(std::string_view id) {
-        const auto at = static_cast<uint32_t>(keys_.size());
-        keys_.push_back(id);
-        place(at);
-        return at;
-    }
-    void place(uint32_t at) {
+    // The slot holding `id`, or the empty slot where it belongs.
+    size_t slot_of(std::string_view id) const {
         const size_t mask = slots_.size() - 1;
-        size_t s = std::hash<std::string_view>{}(keys_[at]) & mask;
-        while (slots_[s] != kEmpty) s = (s + 1) & mask;
-        slots_[s] = at;
-    }
-    void grow() {
-        slots_.assign(slots_.size() * 2, kEmpty);
-        for (uint32_t k = 0; k < keys_.size(); ++k) place(k);
+        size_t s = std::hash<std::string_view>{}(id) & mask;
+        while (slots_[s] != kEmpty && keys_[slots_[s]] != id) s = (s + 1) & mask;
+        return s;
     }
     std::vector<uint32_t> slots_;
     std::vector<std::string_view> keys_;
