@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         AG_FUZZ_CHECK(tree->size() > 0 || size == 0, "a non-empty input has entries");
         AG_FUZZ_CHECK(sorted == tree->sorted(), "sorted() is git's order, each name once");
         for (const auto& e : *tree) {
-            const auto* found = tree->find(e.name);
+            const auto found = tree->find(e.name);
             AG_FUZZ_CHECK(found && found->name == e.name, e.name);
         }
         (void)tree->find(std::string_view(reinterpret_cast<const char*>(data), size < 8 ? size : 8));

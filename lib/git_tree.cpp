@@ -68,7 +68,7 @@ const TreeObject* GitTree::subtree(std::string_view dir) const {
     std::optional<git_oid> id;
     if (dir.empty()) {
         id = root_id_;
-    } else if (const TreeObject::Entry* e = entry(dir); e && e->is_tree()) {
+    } else if (const auto e = entry(dir); e && e->is_tree()) {
         id = e->oid();
     }
     if (!id) return nullptr;
@@ -76,10 +76,10 @@ const TreeObject* GitTree::subtree(std::string_view dir) const {
     return &it->second;
 }
 
-const TreeObject::Entry* GitTree::entry(std::string_view path) const {
+std::optional<TreeObject::Entry> GitTree::entry(std::string_view path) const {
     const auto slash = path.rfind('/');
     const TreeObject* parent = subtree(slash == std::string_view::npos ? std::string_view() : path.substr(0, slash));
-    if (!parent) return nullptr;
+    if (!parent) return std::nullopt;
     return parent->find(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
@@ -107,11 +107,12 @@ std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::strin
     const TreeObject* b = subtree(dir);
     if (!a) a = &kEmpty;
     if (!b) b = &kEmpty;
-    size_t i = 0, j = 0;
+    auto i = a->begin(), j = b->begin();
+    const auto a_end = a->end(), b_end = b->end();
     // Both trees are in git's entry order.
-    while (i < a->size() || j < b->size()) {
-        const TreeObject::Entry* ea = i < a->size() ? &(*a)[i] : nullptr;
-        const TreeObject::Entry* eb = j < b->size() ? &(*b)[j] : nullptr;
+    while (i != a_end || j != b_end) {
+        const TreeObject::Entry* ea = i != a_end ? &*i : nullptr;
+        const TreeObject::Entry* eb = j != b_end ? &*j : nullptr;
         // Most entries of two versions/ trees are the same name: that needs no ordering.
         const int c = !ea                                                      ? 1
                       : !eb                                                    ? -1
@@ -121,7 +122,8 @@ std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::strin
         if (c == 0) {
             if (ea->mode != eb->mode || std::memcmp(ea->id, eb->id, GIT_OID_RAWSZ) != 0)
                 out.push_back({dir_entry_of(*ea), dir_entry_of(*eb)});
-            ++i, ++j;
+            ++i;
+            ++j;
         } else if (c < 0) {
             out.push_back({dir_entry_of(*ea), std::nullopt});
             ++i;
@@ -135,14 +137,14 @@ std::vector<EntryChange> GitTree::changes_since(const GitTree& older, std::strin
 
 std::optional<EntryKind> GitTree::kind(std::string_view path) const {
     if (path.empty()) return EntryKind::Directory;
-    const TreeObject::Entry* e = entry(path);
+    const auto e = entry(path);
     if (!e) return std::nullopt;
     return kind_of_mode(e->mode);
 }
 
 std::optional<git_oid> GitTree::entry_id(std::string_view path) const {
     if (path.empty()) return root_id_;
-    const TreeObject::Entry* e = entry(path);
+    const auto e = entry(path);
     if (!e) return std::nullopt;
     return e->oid();
 }
@@ -154,7 +156,7 @@ std::optional<std::string> GitTree::content_id(std::string_view path) const {
 }
 
 std::string GitTree::read(std::string_view path) const {
-    const TreeObject::Entry* e = entry(path);
+    const auto e = entry(path);
     if (!e) throw GuardError(fmt::format("'{}' is not in {}", path, describe()));
     const git_oid id = e->oid();
     git_blob* b = nullptr;

@@ -46,10 +46,10 @@ public:
 private:
     // The directory tree at `dir`, nullptr when `dir` is not a directory. Read once, then kept.
     const TreeObject* subtree(std::string_view dir) const;
-    // The entry at `path` (owned by a cached subtree), nullptr when absent. Looking up
+    // The entry at `path` (its views into a cached subtree), nullopt when absent. Looking up
     // through cached subtrees keeps a 10,000-entry versions/ tree from being inflated once
     // per file.
-    const TreeObject::Entry* entry(std::string_view path) const;
+    std::optional<TreeObject::Entry> entry(std::string_view path) const;
     // Reads and parses tree `id` (the tree of `dir`): from the packs, else through libgit2.
     TreeObject read_tree(const git_oid& id, std::string_view dir) const;
     git_odb* odb() const;

@@ -33,32 +33,51 @@ int order(std::string_view a, bool a_tree, std::string_view b, bool b_tree) {
     return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
 }
 
-}  // namespace
-
-git_oid TreeObject::Entry::oid() const {
-    git_oid o;
-    std::memcpy(o.id, id, GIT_OID_RAWSZ);
-    return o;
+// The record at `p` of a tree parse() accepted: its entry, and where the next record starts.
+const char* decode_record(const char* p, TreeObject::Entry& e) {
+    uint32_t mode = 0;
+    if (std::memcmp(p, "100644 ", 7) == 0) {
+        mode = 0100644;
+        p += 7;
+    } else {
+        for (; *p != ' '; ++p) mode = mode * 8 + static_cast<uint32_t>(*p - '0');
+        ++p;
+    }
+    const size_t n = std::strlen(p);  // parse() saw the NUL
+    e.name = std::string_view(p, n);
+    e.mode = normalise(mode);
+    e.id = reinterpret_cast<const unsigned char*>(p + n + 1);
+    return p + n + 1 + GIT_OID_RAWSZ;
 }
 
-std::optional<TreeObject> TreeObject::parse(std::string raw, std::string& error) {
-    return parse(std::make_shared<const std::string>(std::move(raw)), error);
+}  // namespace
+
+void TreeObject::Iterator::decode() {
+    if (at_ != end_) next_ = decode_record(at_, entry_);
+}
+
+TreeObject::Iterator TreeObject::begin() const {
+    return raw_ ? Iterator(raw_->data(), raw_->data() + raw_->size()) : Iterator();
+}
+
+TreeObject::Iterator TreeObject::end() const {
+    return raw_ ? Iterator(raw_->data() + raw_->size(), raw_->data() + raw_->size()) : Iterator();
 }
 
 std::optional<TreeObject> TreeObject::parse(std::shared_ptr<const std::string> raw, std::string& error) {
     TreeObject t;
     t.raw_ = raw ? std::move(raw) : std::make_shared<const std::string>();
     const std::string& b = *t.raw_;
-    // A record takes at least 24 bytes ("1 a\0" and the ID): reserving by that bound is one
-    // allocation for any tree.
-    t.entries_.reserve(b.size() / 24);
-    size_t p = 0;
+    std::string_view last_name;
+    bool last_tree = false;
     auto fail = [&](std::string_view what) {
-        error = t.entries_.empty()
-                    ? fmt::format("its first entry {}", what)
-                    : fmt::format("entry {} (after '{}') {}", t.entries_.size() + 1, t.entries_.back().name, what);
+        error = t.count_ == 0 ? fmt::format("its first entry {}", what)
+                              : fmt::format("entry {} (after '{}') {}", t.count_ + 1, last_name, what);
         return std::nullopt;
     };
+    // Offsets are 32-bit (see offsets()).
+    if (b.size() > UINT32_MAX) return fail("lies beyond 4 GiB: the tree is larger than the guard reads");
+    size_t p = 0;
     while (p < b.size()) {
         uint32_t mode = 0;
         const size_t mode_start = p;
@@ -80,35 +99,69 @@ std::optional<TreeObject> TreeObject::parse(std::shared_ptr<const std::string> r
         const size_t name_end = static_cast<size_t>(static_cast<const char*>(nul) - b.data());
         if (name_end == p) return fail("has an empty name");
         if (b.size() - (name_end + 1) < GIT_OID_RAWSZ) return fail("is cut short inside its object ID");
-        t.entries_.push_back({std::string_view(b.data() + p, name_end - p), normalise(mode),
-                              reinterpret_cast<const unsigned char*>(b.data()) + name_end + 1});
+        const std::string_view name(b.data() + p, name_end - p);
+        const bool is_tree = normalise(mode) == GIT_FILEMODE_TREE;
+        if (t.count_ > 0 && order(last_name, last_tree, name, is_tree) >= 0) t.sorted_ = false;
+        last_name = name;
+        last_tree = is_tree;
+        ++t.count_;
         p = name_end + 1 + GIT_OID_RAWSZ;
-        const size_t k = t.entries_.size();
-        if (k > 1) {
-            const Entry &x = t.entries_[k - 2], &y = t.entries_[k - 1];
-            if (order(x.name, x.is_tree(), y.name, y.is_tree()) >= 0) t.sorted_ = false;
-        }
     }
     return t;
 }
 
-const TreeObject::Entry* TreeObject::find(std::string_view name) const {
+const std::vector<uint32_t>& TreeObject::offsets() const {
+    std::call_once(index_->built, [this] {
+        index_->offsets.reserve(count_);
+        if (!raw_) return;
+        const char* base = raw_->data();
+        Entry e;
+        for (const char *p = base, *end = base + raw_->size(); p != end; p = decode_record(p, e))
+            index_->offsets.push_back(static_cast<uint32_t>(p - base));
+    });
+    return index_->offsets;
+}
+
+TreeObject::Entry TreeObject::operator[](size_t i) const {
+    Entry e;
+    decode_record(raw_->data() + offsets()[i], e);
+    return e;
+}
+
+std::optional<TreeObject::Entry> TreeObject::find(std::string_view name) const {
     if (!sorted_) {
         // A tree git would not write (fsck: treeNotSorted, duplicateEntries): a checkout
         // still writes every entry, so look at every entry, the first of a name winning.
-        for (const auto& e : entries_)
-            if (e.name == name) return &e;
-        return nullptr;
+        for (const auto& e : *this)
+            if (e.name == name) return e;
+        return std::nullopt;
     }
     // In git's order a directory sorts as if its name ended in '/': look for `name` as a
     // file, then as a directory.
+    const auto& at = offsets();
     for (const bool as_tree : {false, true}) {
-        const auto it = std::lower_bound(entries_.begin(), entries_.end(), name, [as_tree](const Entry& e, std::string_view key) {
-            return order(e.name, e.is_tree(), key, as_tree) < 0;
-        });
-        if (it != entries_.end() && it->name == name && it->is_tree() == as_tree) return &*it;
+        size_t lo = 0, hi = at.size();
+        while (lo < hi) {
+            const size_t mid = lo + (hi - lo) / 2;
+            const Entry e = (*this)[mid];
+            if (order(e.name, e.is_tree(), name, as_tree) < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo == at.size()) continue;
+        const Entry e = (*this)[lo];
+        if (e.name == name && e.is_tree() == as_tree) return e;
     }
-    return nullptr;
+    return std::nullopt;
+}
+
+git_oid TreeObject::Entry::oid() const {
+    git_oid o;
+    std::memcpy(o.id, id, GIT_OID_RAWSZ);
+    return o;
+}
+
+std::optional<TreeObject> TreeObject::parse(std::string raw, std::string& error) {
+    return parse(std::make_shared<const std::string>(std::move(raw)), error);
 }
 
 int tree_entry_order(const TreeObject::Entry& a, const TreeObject::Entry& b) {

@@ -93,6 +93,37 @@ TEST_CASE("a damaged tree is refused with the entry and what is wrong with it") 
     CHECK(parse_error(record("-100644", "a")).find("octal mode") != std::string::npos);
 }
 
+TEST_CASE("walking a tree and indexing it give the same entries, in the same order") {
+    std::string raw;
+    std::vector<std::string> names;
+    for (int i = 0; i < 300; ++i) {
+        // Modes of every kind, names of every length: the walk decodes each record itself.
+        static const char* const modes[] = {"100644", "100755", "40000", "120000", "160000", "644"};
+        names.push_back(fmt::format("{:03}{}", i, std::string(static_cast<size_t>(i % 17), 'x')));
+        raw += record(modes[i % 6], names.back(), static_cast<unsigned char>(i));
+    }
+    const auto t = parsed(raw);
+    REQUIRE(t.size() == names.size());
+    size_t i = 0;
+    for (const auto& e : t) {
+        REQUIRE(i < names.size());
+        CHECK(e.name == names[i]);
+        CHECK(e.id[0] == static_cast<unsigned char>(i));
+        const auto indexed = t[i];
+        CHECK(indexed.name == e.name);
+        CHECK(indexed.mode == e.mode);
+        CHECK(indexed.id == e.id);
+        ++i;
+    }
+    CHECK(i == names.size());
+    CHECK(t[1].mode == GIT_FILEMODE_BLOB_EXECUTABLE);
+    CHECK(t[5].mode == GIT_FILEMODE_BLOB);
+    size_t walked = 0;
+    for (const auto& e : TreeObject()) walked += e.name.size() + 1;
+    for (const auto& e : parsed("")) walked += e.name.size() + 1;
+    CHECK(walked == 0);
+}
+
 TEST_CASE("find locates files and directories whose names share prefixes") {
     // git's order: a directory sorts as if its name ended in '/', after "a.b" and before "a0".
     const auto t = parsed(record("100644", "a-b", 1) + record("100644", "a.b", 2) + record("40000", "a", 3) +
@@ -102,16 +133,16 @@ TEST_CASE("find locates files and directories whose names share prefixes") {
         const std::string& name = c.first;
         const int fill = c.second;
         INFO(name);
-        const auto* e = t.find(name);
-        REQUIRE(e != nullptr);
+        const auto e = t.find(name);
+        REQUIRE(e);
         CHECK(e->id[0] == fill);
     }
     CHECK(t.sorted());
-    CHECK(t.find("a.") == nullptr);
-    CHECK(t.find("abc") == nullptr);
-    CHECK(t.find("") == nullptr);
-    CHECK(t.find("c") == nullptr);
-    CHECK(parsed("").find("a") == nullptr);
+    CHECK_FALSE(t.find("a."));
+    CHECK_FALSE(t.find("abc"));
+    CHECK_FALSE(t.find(""));
+    CHECK_FALSE(t.find("c"));
+    CHECK_FALSE(parsed("").find("a"));
 }
 
 TEST_CASE("a tree out of git's order still finds every entry, the first of a name winning") {
@@ -120,11 +151,11 @@ TEST_CASE("a tree out of git's order still finds every entry, the first of a nam
     const auto t = parsed(record("100644", "b", 1) + record("100644", "a", 2) + record("100644", "c", 3) +
                           record("100644", "a", 4));
     CHECK_FALSE(t.sorted());
-    REQUIRE(t.find("a") != nullptr);
+    REQUIRE(t.find("a"));
     CHECK(t.find("a")->id[0] == 2);
-    REQUIRE(t.find("c") != nullptr);
+    REQUIRE(t.find("c"));
     CHECK(t.find("c")->id[0] == 3);
-    CHECK(t.find("d") == nullptr);
+    CHECK_FALSE(t.find("d"));
     const auto file_and_dir = parsed(record("100644", "a", 1) + record("40000", "a", 2));
     CHECK(file_and_dir.sorted());  // git's order keeps a file "a" before a directory "a"
     CHECK(file_and_dir.find("a")->id[0] == 1);
@@ -154,7 +185,7 @@ TEST_CASE("entry order agrees with the order git writes trees in") {
         CHECK(tree_entry_order(t[i], t[i - 1]) > 0);
         CHECK(tree_entry_order(t[i], t[i]) == 0);
     }
-    for (const auto& n : names) CHECK(t.find(n) != nullptr);
+    for (const auto& n : names) CHECK(t.find(n).has_value());
 }
 
 TEST_CASE("a git tree answers as libgit2 does for every path, and its changes are git's diff") {
