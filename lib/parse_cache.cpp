@@ -118,9 +118,9 @@ std::optional<int> number(std::string_view s) {
     return v;
 }
 
-// Writes `content` to `final_path` through a temporary file and a rename, so a reader
-// sees the old file, the new one, or none; a cache that cannot be written is no error.
-void write_atomically(const fs::path& final_path, const std::string& content) {
+// Writes `pieces`, in order, to `final_path` through a temporary file and a rename, so a
+// reader sees the old file, the new one, or none; a cache that cannot be written is no error.
+void write_atomically(const fs::path& final_path, const std::vector<std::string_view>& pieces) {
     std::error_code ec;
     fs::create_directories(final_path.parent_path(), ec);
     if (ec) return;
@@ -129,7 +129,8 @@ void write_atomically(const fs::path& final_path, const std::string& content) {
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) return;
-        out << content;
+        for (const auto& p : pieces) out.write(p.data(), static_cast<std::streamsize>(p.size()));
+        out.flush();
         if (!out) {
             out.close();
             fs::remove(tmp, ec);
@@ -138,6 +139,10 @@ void write_atomically(const fs::path& final_path, const std::string& content) {
     }
     fs::rename(tmp, final_path, ec);
     if (ec) fs::remove(tmp, ec);
+}
+
+void write_atomically(const fs::path& final_path, const std::string& content) {
+    write_atomically(final_path, std::vector<std::string_view>{content});
 }
 
 // The whole file, read into a string of its size: a stream would grow a buffer by doubling
@@ -250,62 +255,165 @@ std::optional<EnvironmentResult> decode_result(const std::string& key, std::stri
     }
 }
 
-bool RevisionNames::has_id(std::string_view id) const {
-    return std::binary_search(ids.begin(), ids.end(), id, std::less<>());
+namespace {
+
+constexpr std::string_view kNamesHeader = "alembic-guard revision names 1";
+
+// `escaped` (a name as encode_names writes it, already checked) compared with `plain`.
+int compare_escaped(std::string_view escaped, std::string_view plain) {
+    if (escaped.find('\\') == std::string_view::npos) return escaped.compare(plain);
+    return std::string_view(*unescape(escaped)).compare(plain);
 }
 
-bool RevisionNames::has_label(std::string_view label) const {
-    return std::binary_search(labels.begin(), labels.end(), label, std::less<>());
+}  // namespace
+
+RevisionNames::RevisionNames(std::vector<std::string> ids, std::vector<std::string> labels) {
+    for (auto* v : {&ids, &labels}) {
+        std::sort(v->begin(), v->end());
+        v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+    id_count_ = ids.size();
+    lines_.reserve(ids.size() + labels.size());
+    for (const auto* v : {&ids, &labels})
+        for (const auto& n : *v) {
+            lines_.push_back(static_cast<uint32_t>(text_.size()));
+            append_escaped(text_, n);
+            text_ += '\n';
+        }
+}
+
+std::string_view RevisionNames::line(size_t i) const {
+    const size_t end = (i + 1 < lines_.size() ? lines_[i + 1] : text_.size()) - 1;  // before its '\n'
+    return std::string_view(text_).substr(lines_[i], end - lines_[i]);
+}
+
+bool RevisionNames::holds(size_t from, size_t to, std::string_view plain) const {
+    while (from < to) {
+        const size_t mid = from + (to - from) / 2;
+        const int c = compare_escaped(line(mid), plain);
+        if (c == 0) return true;
+        if (c < 0) from = mid + 1;
+        else to = mid;
+    }
+    return false;
+}
+
+bool RevisionNames::has_id(std::string_view id) const {
+    if (holds(0, id_count_, id)) return true;
+    return std::any_of(added_.begin(), added_.end(), [&](const std::string& a) { return compare_escaped(a, id) == 0; });
+}
+
+bool RevisionNames::has_label(std::string_view label) const { return holds(id_count_, lines_.size(), label); }
+
+void RevisionNames::add_id(std::string id) {
+    const auto at = std::upper_bound(added_.begin(), added_.end(), id, [](const std::string& plain, const std::string& a) {
+        return compare_escaped(a, plain) > 0;
+    });
+    std::string escaped;
+    append_escaped(escaped, id);
+    added_.insert(at, std::move(escaped));
+}
+
+std::vector<std::string> RevisionNames::ids() const {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < id_count_; ++i) out.push_back(*unescape(line(i)));
+    for (const auto& a : added_) out.push_back(*unescape(a));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<std::string> RevisionNames::labels() const {
+    std::vector<std::string> out;
+    for (size_t i = id_count_; i < lines_.size(); ++i) out.push_back(*unescape(line(i)));
+    return out;
 }
 
 // Lines: a header, the key (escaped), the ID count, the IDs, then the labels; every name
 // escaped, so any byte may appear in an ID.
-std::string encode_names(const std::string& key, const RevisionNames& names) {
-    std::string out = "alembic-guard revision names 1\n";
-    size_t bytes = out.size() + key.size() + 16;
-    for (const auto* list : {&names.ids, &names.labels})
-        for (const auto& n : *list) bytes += n.size() + 1;
-    out.reserve(bytes);
-    append_escaped(out, key);
-    out += '\n';
-    out += std::to_string(names.ids.size());
-    out += '\n';
-    for (const auto* list : {&names.ids, &names.labels})
-        for (const auto& n : *list) {
-            append_escaped(out, n);
-            out += '\n';
-        }
+std::vector<std::string_view> encode_names_pieces(const std::string& key, const RevisionNames& names,
+                                                  std::string& head) {
+    head.assign(kNamesHeader);
+    head += '\n';
+    append_escaped(head, key);
+    head += '\n';
+    head += std::to_string(names.id_count_ + names.added_.size());
+    head += '\n';
+    std::vector<std::string_view> out{head};
+    // The stored lines go out in runs, broken only where an added ID belongs.
+    const std::string_view text = names.text_;
+    const auto start_of = [&](size_t i) { return i < names.lines_.size() ? size_t{names.lines_[i]} : text.size(); };
+    size_t run = 0;  // the first stored line not yet out
+    for (const auto& a : names.added_) {
+        const std::string plain = *unescape(a);
+        size_t at = run;
+        while (at < names.id_count_ && compare_escaped(names.line(at), plain) < 0) ++at;
+        if (at > run) out.push_back(text.substr(start_of(run), start_of(at) - start_of(run)));
+        out.push_back(a);
+        out.push_back("\n");
+        run = at;
+    }
+    if (start_of(run) < text.size()) out.push_back(text.substr(start_of(run)));
     return out;
 }
 
-std::optional<RevisionNames> decode_names(const std::string& key, std::string_view text) {
-    // Line by line, without a list of lines first: a list holds every ID of a history.
-    auto next_line = [&text]() -> std::optional<std::string_view> {
-        const auto nl = text.find('\n');
-        if (nl == std::string_view::npos) return std::nullopt;  // a torn write (or the end)
-        const auto line = text.substr(0, nl);
-        text.remove_prefix(nl + 1);
+std::string encode_names(const std::string& key, const RevisionNames& names) {
+    std::string head;
+    const auto pieces = encode_names_pieces(key, names, head);
+    size_t bytes = 0;
+    for (const auto& p : pieces) bytes += p.size();
+    std::string out;
+    out.reserve(bytes);
+    for (const auto& p : pieces) out += p;
+    return out;
+}
+
+std::optional<RevisionNames> decode_names(const std::string& key, std::string text) {
+    if (text.size() > UINT32_MAX) return std::nullopt;  // offsets are 32-bit; no history has 4 GiB of names
+    size_t pos = 0;
+    // Line by line, in place: the list is kept as the text it is.
+    auto next_line = [&text, &pos]() -> std::optional<std::string_view> {
+        const auto nl = text.find('\n', pos);
+        if (nl == std::string::npos) return std::nullopt;  // a torn write (or the end)
+        const auto line = std::string_view(text).substr(pos, nl - pos);
+        pos = nl + 1;
         return line;
     };
     const auto header = next_line();
     const auto key_line = next_line();
     const auto count_line = next_line();
-    if (!header || *header != "alembic-guard revision names 1" || !key_line || !count_line) return std::nullopt;
+    if (!header || *header != kNamesHeader || !key_line || !count_line) return std::nullopt;
     const auto k = unescape(*key_line);
     const auto count = number(*count_line);
-    if (!k || *k != key || !count || static_cast<size_t>(*count) > text.size()) return std::nullopt;
+    if (!k || *k != key || !count || static_cast<size_t>(*count) > text.size() - pos) return std::nullopt;
+    const auto id_count = static_cast<size_t>(*count);
+    const size_t body = pos;
     RevisionNames out;
-    out.ids.reserve(static_cast<size_t>(*count));
-    while (!text.empty()) {
+    out.id_count_ = id_count;
+    out.lines_.reserve(id_count);
+    // Every escape valid; IDs sorted, then labels sorted, each name once in its list.
+    std::optional<std::string> previous_plain;  // the line before, unescaped, when it had an escape
+    std::string_view previous;
+    while (pos < text.size()) {
+        const size_t start = pos;
         const auto line = next_line();
         if (!line) return std::nullopt;
-        auto n = unescape(*line);
-        if (!n) return std::nullopt;
-        (out.ids.size() < static_cast<size_t>(*count) ? out.ids : out.labels).push_back(std::move(*n));
+        std::optional<std::string> plain;
+        if (line->find('\\') != std::string_view::npos) {
+            plain = unescape(*line);
+            if (!plain) return std::nullopt;
+        }
+        if (out.lines_.size() != id_count && !out.lines_.empty()) {
+            const std::string_view a = previous_plain ? std::string_view(*previous_plain) : previous;
+            const std::string_view b = plain ? std::string_view(*plain) : *line;
+            if (!(a < b)) return std::nullopt;
+        }
+        out.lines_.push_back(static_cast<uint32_t>(start - body));
+        previous_plain = std::move(plain);
+        previous = *line;
     }
-    if (out.ids.size() != static_cast<size_t>(*count)) return std::nullopt;
-    if (!std::is_sorted(out.ids.begin(), out.ids.end()) || !std::is_sorted(out.labels.begin(), out.labels.end()))
-        return std::nullopt;
+    if (out.lines_.size() < id_count) return std::nullopt;
+    text.erase(0, body);  // the lines, kept as they lie
+    out.text_ = std::move(text);
     return out;
 }
 
@@ -440,11 +548,13 @@ void ParseCache::store_result(const std::string& key, const EnvironmentResult& r
 std::optional<RevisionNames> ParseCache::load_names(const std::string& key) const {
     if (dir_.empty()) return std::nullopt;
     const auto text = read_whole(keyed_file(key, "names"));
-    return text ? decode_names(key, *text) : std::nullopt;
+    return text ? decode_names(key, std::move(*text)) : std::nullopt;
 }
 
 void ParseCache::store_names(const std::string& key, const RevisionNames& names) const {
-    if (!dir_.empty()) write_atomically(keyed_file(key, "names"), encode_names(key, names));
+    if (dir_.empty()) return;
+    std::string head;
+    write_atomically(keyed_file(key, "names"), encode_names_pieces(key, names, head));
 }
 
 }  // namespace ag

@@ -13,6 +13,7 @@
 #include <set>
 #include <unordered_map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ag {
@@ -24,13 +25,36 @@ struct EnvironmentResult {
     std::vector<Note> notes;  // the migrations' notes, then the graph's
 };
 
-// Every revision ID and branch label of a clean environment, sorted, for deciding whether
-// a push that adds migrations may be judged from them alone.
-struct RevisionNames {
-    std::vector<std::string> ids;
-    std::vector<std::string> labels;
+// Every revision ID and branch label of a clean environment, for deciding whether a push
+// that adds migrations may be judged from them alone. Read back from the cache it stays the
+// file's text, searched where it lies: every push of a 10,000-revision history reads and
+// rewrites its names, and a string per name would be most of that push's fresh memory.
+class RevisionNames {
+public:
+    RevisionNames() = default;
+    // From names in any order; repeats count once.
+    RevisionNames(std::vector<std::string> ids, std::vector<std::string> labels);
     bool has_id(std::string_view id) const;
     bool has_label(std::string_view label) const;
+    // Adds an ID that is not there yet (has_id(id) is false).
+    void add_id(std::string id);
+    // The names, sorted (for tests; a push needs only the lookups).
+    std::vector<std::string> ids() const;
+    std::vector<std::string> labels() const;
+
+private:
+    friend std::optional<RevisionNames> decode_names(const std::string& key, std::string text);
+    friend std::vector<std::string_view> encode_names_pieces(const std::string& key, const RevisionNames& names,
+                                                             std::string& head);
+    // `text_` holds one escaped name per line, its IDs (sorted) then its labels (sorted);
+    // `lines_` says where each line starts, the first `id_count_` being IDs.
+    std::string_view line(size_t i) const;
+    // The lines [from, to) hold a name equal to `plain`.
+    bool holds(size_t from, size_t to, std::string_view plain) const;
+    std::string text_;
+    std::vector<uint32_t> lines_;
+    size_t id_count_ = 0;
+    std::vector<std::string> added_;  // sorted, escaped: IDs added since, not in text_
 };
 
 class ParseCache {
@@ -79,6 +103,10 @@ std::string encode_result(const std::string& key, const EnvironmentResult& resul
 // nullopt when the text is not a result stored under `key`.
 std::optional<EnvironmentResult> decode_result(const std::string& key, std::string_view text);
 std::string encode_names(const std::string& key, const RevisionNames& names);
-std::optional<RevisionNames> decode_names(const std::string& key, std::string_view text);
+// encode_names' bytes in order, as views into `names` and into `head`, which it fills with
+// the lines before the names: what a write needs, without a copy of the list.
+std::vector<std::string_view> encode_names_pieces(const std::string& key, const RevisionNames& names,
+                                                  std::string& head);
+std::optional<RevisionNames> decode_names(const std::string& key, std::string text);
 
 }  // namespace ag

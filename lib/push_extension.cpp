@@ -131,7 +131,7 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     std::sort(g.heads.begin(), g.heads.end());
     g.head_count = g.heads.size();
 
-    for (const auto& id : new_ids) insert_sorted(names->ids, id);
+    for (const auto& id : new_ids) names->add_id(id);
     EnvironmentResult result{std::move(g), {}};
     cache->store_result(*new_key, result);
     cache->store_names(*new_key, *names);

@@ -107,17 +107,13 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         cache->store_result(*key, EnvironmentResult{graph, notes});
         // A clean environment's names let a push that only adds migrations be judged alone.
         if (graph.problems.empty() && notes.empty()) {
-            RevisionNames names;
+            std::vector<std::string> ids, labels;
             for (const auto& m : migrations) {
                 if (m.error) continue;
-                names.ids.push_back(m.revision);
-                names.labels.insert(names.labels.end(), m.branch_labels.begin(), m.branch_labels.end());
+                ids.push_back(m.revision);
+                labels.insert(labels.end(), m.branch_labels.begin(), m.branch_labels.end());
             }
-            for (auto* v : {&names.ids, &names.labels}) {
-                std::sort(v->begin(), v->end());
-                v->erase(std::unique(v->begin(), v->end()), v->end());
-            }
-            cache->store_names(*key, names);
+            cache->store_names(*key, RevisionNames(std::move(ids), std::move(labels)));
         }
     }
     return environment_check_of(std::move(env), EnvironmentResult{std::move(graph), std::move(notes)});

@@ -3,6 +3,7 @@
 #include "fixtures.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -167,17 +168,58 @@ TEST_CASE("a cache directory that others may write to is no cache: its results w
 }
 
 TEST_CASE("revision-name lists keep any byte of an ID or label through encoding, and refuse another key") {
-    ag::RevisionNames names;
-    names.ids = {"", "0a1", "a\\b", "c\nd", std::string("e\x1f" "f"), std::string("g\x1e" "h"), "plain\\"};
-    names.labels = {"\\n", "lab"};
-    std::sort(names.ids.begin(), names.ids.end());
+    std::vector<std::string> ids = {"", "0a1", "a\\b", "c\nd", std::string("e\x1f" "f"), std::string("g\x1e" "h"), "plain\\"};
+    const std::vector<std::string> labels = {"\\n", "lab"};
+    const ag::RevisionNames names(ids, labels);
+    std::sort(ids.begin(), ids.end());
     const std::string key = "env\nkey\\";
     const std::string text = ag::encode_names(key, names);
     CHECK(std::count(text.begin(), text.end(), '\n') == 3 + 9);  // one line per name: none leaks a newline
     const auto back = ag::decode_names(key, text);
     REQUIRE(back);
-    CHECK(back->ids == names.ids);
-    CHECK(back->labels == names.labels);
+    CHECK(back->ids() == ids);
+    CHECK(back->labels() == labels);
+    for (const auto& id : ids) CHECK(back->has_id(id));
+    for (const auto& l : labels) CHECK(back->has_label(l));
+    CHECK_FALSE(back->has_id("lab"));
+    CHECK_FALSE(back->has_label("0a1"));
+    CHECK_FALSE(back->has_id("a\\"));
     CHECK_FALSE(ag::decode_names("another key", text));
     CHECK_FALSE(ag::decode_names(key, text.substr(0, text.size() - 1)));  // torn write
+}
+
+TEST_CASE("IDs added to names read back are written where a fresh list would put them") {
+    const std::vector<std::string> labels = {"lab", "z\\"};
+    std::vector<std::string> ids;
+    for (int i = 0; i < 50; ++i) ids.push_back(fmt::format("{:03}", i * 2));
+    ids.push_back("x\\y");
+    const std::string key = "k";
+    auto names = ag::decode_names(key, ag::encode_names(key, ag::RevisionNames(ids, labels)));
+    REQUIRE(names);
+    // Before the first, between two, after the last stored ID, beside an escaped one, and
+    // two added next to each other.
+    for (const std::string add : {"", "001", "051", "053", "zzz", "x\\x", "x\n", "099"}) {
+        CHECK_FALSE(names->has_id(add));
+        names->add_id(add);
+        CHECK(names->has_id(add));
+        ids.push_back(add);
+    }
+    const std::string written = ag::encode_names(key, *names);
+    CHECK(written == ag::encode_names(key, ag::RevisionNames(ids, labels)));
+    const auto again = ag::decode_names(key, written);
+    REQUIRE(again);
+    std::sort(ids.begin(), ids.end());
+    CHECK(again->ids() == ids);
+    CHECK(again->labels() == labels);
+}
+
+TEST_CASE("a names file out of order, with a repeated name or a bad escape, is refused") {
+    const std::string head = "alembic-guard revision names 1\nk\n";
+    CHECK(ag::decode_names("k", head + "2\na\nb\nlab\n"));
+    CHECK_FALSE(ag::decode_names("k", head + "2\nb\na\nlab\n"));
+    CHECK_FALSE(ag::decode_names("k", head + "2\na\na\nlab\n"));
+    CHECK_FALSE(ag::decode_names("k", head + "2\na\nb\nm\nl\n"));
+    CHECK_FALSE(ag::decode_names("k", head + "2\na\\q\nb\n"));
+    CHECK_FALSE(ag::decode_names("k", head + "3\na\nb\n"));
+    CHECK(ag::decode_names("k", head + "0\n"));
 }
