@@ -56,18 +56,23 @@ void TreeObject::Iterator::decode() {
     if (at_ != end_) next_ = decode_record(at_, entry_);
 }
 
-TreeObject::Iterator TreeObject::begin() const {
-    return raw_ ? Iterator(raw_->data(), raw_->data() + raw_->size()) : Iterator();
-}
+TreeObject::Iterator TreeObject::begin() const { return Iterator(bytes_.data(), bytes_.data() + bytes_.size()); }
 
 TreeObject::Iterator TreeObject::end() const {
-    return raw_ ? Iterator(raw_->data() + raw_->size(), raw_->data() + raw_->size()) : Iterator();
+    return Iterator(bytes_.data() + bytes_.size(), bytes_.data() + bytes_.size());
 }
 
 std::optional<TreeObject> TreeObject::parse(std::shared_ptr<const std::string> raw, std::string& error) {
+    if (!raw) raw = std::make_shared<const std::string>();
+    const std::string_view bytes = *raw;
+    return parse(std::shared_ptr<const void>(std::move(raw)), bytes, error);
+}
+
+std::optional<TreeObject> TreeObject::parse(std::shared_ptr<const void> owner, std::string_view bytes, std::string& error) {
     TreeObject t;
-    t.raw_ = raw ? std::move(raw) : std::make_shared<const std::string>();
-    const std::string& b = *t.raw_;
+    t.owner_ = std::move(owner);
+    t.bytes_ = bytes;
+    const std::string_view b = bytes;
     std::string_view last_name;
     bool last_tree = false;
     auto fail = [&](std::string_view what) {
@@ -113,10 +118,9 @@ std::optional<TreeObject> TreeObject::parse(std::shared_ptr<const std::string> r
 const std::vector<uint32_t>& TreeObject::offsets() const {
     std::call_once(index_->built, [this] {
         index_->offsets.reserve(count_);
-        if (!raw_) return;
-        const char* base = raw_->data();
+        const char* base = bytes_.data();
         Entry e;
-        for (const char *p = base, *end = base + raw_->size(); p != end; p = decode_record(p, e))
+        for (const char *p = base, *end = base + bytes_.size(); p != end; p = decode_record(p, e))
             index_->offsets.push_back(static_cast<uint32_t>(p - base));
     });
     return index_->offsets;
@@ -124,7 +128,7 @@ const std::vector<uint32_t>& TreeObject::offsets() const {
 
 TreeObject::Entry TreeObject::operator[](size_t i) const {
     Entry e;
-    decode_record(raw_->data() + offsets()[i], e);
+    decode_record(bytes_.data() + offsets()[i], e);
     return e;
 }
 

@@ -60,8 +60,10 @@ public:
     TreeObject() = default;  // the empty tree
     // Parses `raw`; on a damaged tree returns nullopt and says what is wrong in `error`
     // ("entry 12 (after 'x.py'): its mode is not octal").
-    static std::optional<TreeObject> parse(std::shared_ptr<const std::string> raw, std::string& error);
     static std::optional<TreeObject> parse(std::string raw, std::string& error);
+    static std::optional<TreeObject> parse(std::shared_ptr<const std::string> raw, std::string& error);
+    // The same over `bytes`, which `owner` keeps alive (a libgit2 object, say: no copy).
+    static std::optional<TreeObject> parse(std::shared_ptr<const void> owner, std::string_view bytes, std::string& error);
 
     size_t size() const { return count_; }
     Iterator begin() const;
@@ -73,17 +75,18 @@ public:
     std::optional<Entry> find(std::string_view name) const;
     // Whether the entries are in git's order, each name once.
     bool sorted() const { return sorted_; }
-    // The bytes the entries' names and IDs point into.
-    const std::shared_ptr<const std::string>& bytes() const { return raw_; }
+    // What keeps the bytes the entries' names and IDs point into alive.
+    const std::shared_ptr<const void>& owner() const { return owner_; }
 
 private:
     // Where each record starts, for find() and operator[]: built on first use only, so a
     // tree that is only walked costs no memory beyond its bytes (a fresh page is the
     // dearest thing a push touches).
     const std::vector<uint32_t>& offsets() const;
-    // Behind a pointer: entries point into these bytes, and moving a short std::string copies
-    // them. Shared: the pack reader may hand the same bytes to the next tree it reads.
-    std::shared_ptr<const std::string> raw_;
+    // Owned elsewhere: entries point into these bytes, so they must not move with the tree.
+    // Shared: the pack reader may hand the same bytes to the next tree it reads.
+    std::shared_ptr<const void> owner_;
+    std::string_view bytes_;
     size_t count_ = 0;
     bool sorted_ = true;
     struct Index {

@@ -35,6 +35,9 @@ TEST_CASE("a git tree's listing carries each entry's object ID and outlives the 
     repo.write("versions/001_a.py", "revision = 'a'\n");
     repo.write("versions/002_" + std::string(40, 'b') + ".py", "revision = 'b'\n");
     repo.git("git add -A && git commit -q -m one");
+    // Loose, the trees are libgit2's objects viewed in place; packed, the pack reader's bytes.
+    SUBCASE("loose objects") {}
+    SUBCASE("packed objects") { repo.git("git gc -q"); }
     GitLibrary lib;
     git_repository* raw = nullptr;
     REQUIRE(git_repository_open(&raw, repo.dir().c_str()) == 0);
