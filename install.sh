@@ -19,7 +19,7 @@ for arg in "$@"; do
   esac
 done
 
-product_pkgs=(g++ make cmake pkg-config git libgit2-dev libdeflate-dev libfmt-dev nlohmann-json3-dev libcli11-dev
+product_pkgs=(g++ make cmake pkg-config git libgit2-dev libdeflate-dev zlib1g-dev libfmt-dev nlohmann-json3-dev libcli11-dev
               libtomlplusplus-dev doctest-dev python3)
 dev_pkgs=(python3 python3-alembic python3-yaml lighttpd pre-commit gitolite3 openssh-server openssh-client busybox-static
           clang-14 libclang-rt-14-dev)

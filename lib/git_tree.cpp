@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <cstring>
 
 namespace ag {
@@ -28,7 +30,24 @@ GitTree::GitTree(git_repository* repo, const git_oid& commit) : repo_(repo), com
     Commit owned(c);
     root_id_ = *git_commit_tree_id(c);
     const char* common = git_repository_commondir(repo_);  // ends with '/'
-    packs_ = PackReader::of(std::string(common ? common : "") + "objects");
+    const std::string objects = std::string(common ? common : "") + "objects";
+    packs_ = PackReader::of(objects);
+    if (auto q = quarantine_of(objects)) quarantine_ = PackReader::of(*q);
+}
+
+std::optional<std::string> GitTree::quarantine_of(const std::string& objects_dir) {
+    // receive-pack runs pre-receive with the pushed objects in objects/tmp_objdir-incoming-*,
+    // named by both variables; libgit2, opened from the environment, reads it first.
+    const char* q = std::getenv("GIT_QUARANTINE_PATH");
+    const char* o = std::getenv("GIT_OBJECT_DIRECTORY");
+    if (!q || !o || std::string_view(q) != o) return std::nullopt;
+    std::error_code ec;
+    const auto dir = std::filesystem::canonical(q, ec);
+    if (ec) return std::nullopt;
+    const auto own = std::filesystem::canonical(objects_dir, ec);
+    // Only this repository's own quarantine: any other directory is not one it reads.
+    if (ec || dir.parent_path() != own) return std::nullopt;
+    return dir.string();
 }
 
 git_odb* GitTree::odb() const {
@@ -47,7 +66,9 @@ TreeObject GitTree::read_tree(const git_oid& id, std::string_view dir) const {
     };
     std::string damage;
     std::optional<TreeObject> tree;
-    if (auto raw = packs_->read_tree(id)) {
+    auto raw = quarantine_ ? quarantine_->read_tree(id) : nullptr;
+    if (!raw) raw = packs_->read_tree(id);
+    if (raw) {
         tree = TreeObject::parse(std::move(raw), damage);
     } else {
         // A quarantined or loose tree, or one the pack reader declines: libgit2 reads it and
@@ -202,7 +223,7 @@ bool GitTree::prepare_concurrent_reads() const { return packs_->pack_count() > 0
 bool GitTree::read_entry_concurrently(std::string_view dir, const DirEntry& entry, std::string& out) const {
     (void)dir;
     const auto id = listed_id(entry);
-    return id && packs_->read_blob(*id, out);
+    return id && ((quarantine_ && quarantine_->read_blob(*id, out)) || packs_->read_blob(*id, out));
 }
 
 void GitTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {

@@ -28,8 +28,8 @@ public:
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
     std::string read_entry(std::string_view dir, const DirEntry& entry) const override;
-    // Blobs straight from the repository's own packs (lib/pack_reader); what is not there —
-    // a quarantined object of the push being checked, a loose object — is declined.
+    // Blobs straight from the repository's own object directory and a push's quarantine
+    // (lib/pack_reader); what is not there — an object of an alternate — is declined.
     bool prepare_concurrent_reads() const override;
     bool read_entry_concurrently(std::string_view dir, const DirEntry& entry, std::string& out) const override;
     void walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const override;
@@ -55,7 +55,11 @@ private:
     git_odb* odb() const;
     git_repository* repo_;
     mutable Odb odb_;  // opened on the first read through libgit2
+    // This repository's quarantine directory when pre-receive runs on a push, nullopt
+    // otherwise.
+    static std::optional<std::string> quarantine_of(const std::string& objects_dir);
     std::shared_ptr<const PackReader> packs_;
+    std::shared_ptr<const PackReader> quarantine_;  // the pushed objects, read first
     git_oid commit_;
     git_oid root_id_;
     mutable std::map<std::string, TreeObject, std::less<>> subtrees_;  // "" is the root

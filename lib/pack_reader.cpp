@@ -1,5 +1,7 @@
 #include "pack_reader.hpp"
 
+#include "loose_object.hpp"
+
 #include <libdeflate.h>
 
 #include <dirent.h>
@@ -329,7 +331,7 @@ struct PackReader::Pack {
     }
 };
 
-PackReader::PackReader(const std::string& objects_dir) {
+PackReader::PackReader(const std::string& objects_dir) : dir_(objects_dir) {
     const std::string dir = objects_dir + "/pack";
     DIR* d = ::opendir(dir.c_str());
     if (!d) return;
@@ -358,15 +360,20 @@ std::pair<const PackReader::Pack*, uint64_t> PackReader::locate(const git_oid& i
 
 bool PackReader::read(const git_oid& id, git_object_t want, std::string& out) const {
     const auto [pack, offset] = locate(id);
+    if (!pack) return read_loose_object(dir_, id, want, out);
     int type = 0;
-    return pack && pack->object_at(offset, type, out) && type == want;
+    return pack->object_at(offset, type, out) && type == want;
 }
 
 std::shared_ptr<const std::string> PackReader::read_tree(const git_oid& id) const {
     const auto located = locate(id);  // (not a structured binding: clang 14 cannot capture one)
     const Pack* pack = located.first;
     const uint64_t offset = located.second;
-    if (!pack) return nullptr;
+    if (!pack) {
+        std::string out;
+        if (!read_loose_object(dir_, id, GIT_OBJECT_TREE, out)) return nullptr;
+        return std::make_shared<const std::string>(std::move(out));
+    }
     std::lock_guard<std::mutex> lock(tree_mutex_);
     const auto held = [&] { return held_tree_.pack == pack->uid && held_tree_.offset == offset; };
     if (held() && held_tree_.data) return held_tree_.data;

@@ -1,12 +1,13 @@
 #pragma once
-// Reads blobs and trees straight out of a repository's pack files, from any number of threads
-// at once.
+// Reads blobs and trees straight out of one object directory — its pack files and its loose
+// objects (lib/loose_object) — from any number of threads at once.
 // libgit2 1.5 serialises pack reads behind locks it shares even between repository handles
 // (two threads read 10,000 blobs no faster than one), so inflating on a second core needs a
 // reader of its own. It is deliberately narrow: pack index version 2 (SHA-1), whole objects
-// and offset or reference deltas inside one pack. Anything else — a loose object, an object
-// of another object directory (quarantine, alternates), a damaged or unusual pack — is "not
-// here", and the caller reads it through libgit2, which names the problem if there is one.
+// and offset or reference deltas inside one pack, loose objects as git writes them. Anything
+// else — an object of another object directory (alternates), a damaged or unusual pack or
+// file — is "not here", and the caller reads it through libgit2, which names the problem if
+// there is one.
 #include <git2.h>
 
 #include <memory>
@@ -20,7 +21,8 @@ namespace ag {
 class PackReader {
 public:
     // Maps every pack in `objects_dir`/pack whose index and header make sense; never throws
-    // on what it finds there (an unreadable pack is skipped).
+    // on what it finds there (an unreadable pack is skipped). Loose objects are looked for
+    // in `objects_dir` when the packs do not hold an object.
     explicit PackReader(const std::string& objects_dir);
     ~PackReader();
     PackReader(const PackReader&) = delete;
@@ -45,12 +47,14 @@ public:
         std::shared_ptr<const std::string> data;
     };
     size_t pack_count() const { return packs_.size(); }
+    const std::string& directory() const { return dir_; }
 
     struct Pack;
 
 private:
     // The pack holding `id` and the object's offset in it; {nullptr, 0} when none does.
     std::pair<const Pack*, uint64_t> locate(const git_oid& id) const;
+    std::string dir_;
     std::vector<std::unique_ptr<Pack>> packs_;
     mutable std::mutex tree_mutex_;
     mutable HeldTree held_tree_;

@@ -50,6 +50,11 @@ set_target_properties(PkgConfig::LIBDEFLATE PROPERTIES
   INTERFACE_LINK_DIRECTORIES ""
   INTERFACE_LINK_OPTIONS "")
 
+set_target_properties(PkgConfig::ZLIB PROPERTIES
+  INTERFACE_LINK_LIBRARIES "${AG_STATIC_z}"
+  INTERFACE_LINK_DIRECTORIES ""
+  INTERFACE_LINK_OPTIONS "")
+
 # Wrapped libc functions (see static_wraps.cpp) and the static link itself.
 set(AG_STATIC_WRAPPED getpwuid_r getaddrinfo freeaddrinfo getnameinfo gethostbyname dlopen
   mbedtls_x509_crt_parse_file mbedtls_x509_crt_parse_path git_mbedtls_stream_global_init git_transport_ssh_global_init)
