@@ -11,7 +11,10 @@ COLD = no cache (alembicGuard.cacheDir = none), its runs interleaved with the fl
 binary, binary, floor, ...) so that other tenants' load slows both sides of the ratio alike;
 WARM = the cache filled by a first run. The
 one-commit push is timed as a server meets it: the old tip's result cached, the new commit never
-seen (the cache is put back before every run). Benchmarks are not tests: nothing here asserts a
+seen (the cache is put back before every run). "Quarantined" replays a real `git push` stopped
+at pre-receive (the pushed objects loose in receive-pack's quarantine directory, the hook's own
+environment and input); "packed" runs the hook on the same commit already in the repository's
+pack. Benchmarks are not tests: nothing here asserts a
 time."""
 
 import argparse
@@ -108,6 +111,35 @@ def make_history(path, n, env):
     return new.stdout.strip()
 
 
+def capture_push(repo, new, root, env):
+    """A real `git push` of `new` onto main of a bare copy of `repo`, stopped at pre-receive by
+    a hook that keeps what receive-pack hands a hook (the quarantine directory holding the
+    pushed objects, loose as a small push leaves them; the GIT_* variables; standard input) and
+    refuses. The push can then be replayed against each binary as receive-pack runs it.
+    Returns the bare repository, the hook's GIT_* variables and its standard input."""
+    bare = os.path.join(root, os.path.basename(repo) + "-server.git")
+    subprocess.run(["git", "clone", "-q", "--bare", "--no-local", "--single-branch", "--branch", "main", repo, bare],
+                   check=True, env=env)
+    kept = os.path.join(root, "captured-" + os.path.basename(repo))
+    os.makedirs(kept)
+    hook = os.path.join(bare, "hooks", "pre-receive")
+    with open(hook, "w") as f:
+        f.write("#!/bin/sh\ncat > '%s/stdin'\nenv > '%s/env'\ncp -r \"$GIT_QUARANTINE_PATH\" '%s/quarantine'\nexit 1\n"
+                % (kept, kept, kept))
+    os.chmod(hook, 0o755)
+    subprocess.run(["git", "-C", repo, "push", "-q", bare, "%s:refs/heads/main" % new], env=env, capture_output=True)
+    os.remove(hook)
+    with open(os.path.join(kept, "env")) as f:
+        seen = dict(line.split("=", 1) for line in f.read().splitlines() if line.startswith("GIT_") and "=" in line)
+    # receive-pack removed its quarantine on refusal: put the kept copy back where the
+    # variables point.
+    shutil.copytree(os.path.join(kept, "quarantine"), seen["GIT_QUARANTINE_PATH"])
+    names = ("GIT_DIR", "GIT_QUARANTINE_PATH", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+             "GIT_PUSH_OPTION_COUNT")
+    with open(os.path.join(kept, "stdin"), "rb") as f:
+        return bare, {k: seen[k] for k in names if k in seen}, f.read()
+
+
 def timed_run(cmd, env, cwd, stdin=None, shell=False):
     """Wall time of one run; 0 and 1 (problems found) are the verdicts, anything else fails."""
     t0 = time.perf_counter()
@@ -180,6 +212,7 @@ def main():
         for n in [int(x) for x in args.sizes.split(",") if x]:
             repo = os.path.join(root, "h%d" % n)
             new = make_history(repo, n, env)
+            server, hook_vars, pushed = capture_push(repo, new, root, env)
             old = subprocess.run(["git", "-C", repo, "rev-parse", "main"], capture_output=True, text=True,
                                  env=env).stdout.strip()
             # The floor and every binary's COLD check, interleaved: the ratio the targets name.
@@ -217,8 +250,16 @@ def main():
                 hook_env = dict(env, GIT_DIR=os.path.join(repo, ".git"))
                 line = ("%s %s refs/heads/main\n" % (old, new)).encode()
                 push, _ = measure([binary, "pre-receive"], hook_env, repo, args.runs, stdin=line, before_each=restore)
+                # The same push as receive-pack runs it: the new objects loose in its
+                # quarantine, the old tip's result in the same cache (same trees).
+                server_env = dict(env, **hook_vars)
+                real, _ = measure([binary, "pre-receive"], server_env, server, args.runs, stdin=pushed,
+                                  before_each=restore)
                 restore()
-                rows.append((binary, n, floor, cold, warm, push, heads, cold_rss, warm_rss, cold_faults))
+                _, real_faults = peak_rss([binary, "pre-receive"], server_env, server, stdin=pushed)
+                restore()
+                rows.append((binary, n, floor, cold, warm, push, real, real_faults, heads, cold_rss, warm_rss,
+                             cold_faults))
         mirror = None
         if args.refs:
             repo = os.path.join(root, "h2000")
@@ -243,12 +284,13 @@ def main():
 
     print("alembic-guard benchmark, medians of %d runs, %d cores" % (args.runs, os.cpu_count() or 0))
     print()
-    print("| binary | revisions | git floor | check COLD | COLD/floor | check WARM | WARM/floor | one-commit pre-receive (old tip warm, new tip cold) | alembic heads | heads/COLD | peak RSS cold / warm | page faults cold |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for binary, n, floor, cold, warm, push, heads, crss, wrss, cfaults in rows:
-        print("| %s | %d | %s | %s | %.2fx | %s | %.2fx | %s | %s | %s | %.1f / %.1f MiB | %d |" % (
-            os.path.relpath(binary), n, ms(floor), ms(cold), cold / floor, ms(warm), warm / floor, ms(push), ms(heads),
-            "-" if heads is None else "%.0fx" % (heads / cold), crss / 1024, wrss / 1024, cfaults))
+    print("| binary | revisions | git floor | check COLD | COLD/floor | check WARM | WARM/floor | one-commit push: quarantined (faults) | one-commit push: packed | alembic heads | heads/COLD | peak RSS cold / warm | page faults cold |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for binary, n, floor, cold, warm, push, real, real_faults, heads, crss, wrss, cfaults in rows:
+        print("| %s | %d | %s | %s | %.2fx | %s | %.2fx | %s (%d) | %s | %s | %s | %.1f / %.1f MiB | %d |" % (
+            os.path.relpath(binary), n, ms(floor), ms(cold), cold / floor, ms(warm), warm / floor, ms(real),
+            real_faults, ms(push), ms(heads), "-" if heads is None else "%.0fx" % (heads / cold), crss / 1024,
+            wrss / 1024, cfaults))
     if mirror:
         print()
         print("| mirror push into 2,000 revisions | 1 new ref | %d new refs | ratio |" % args.refs)
