@@ -4,6 +4,9 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <sys/mman.h>
+
+#include <cstdint>
 
 namespace ag {
 
@@ -18,5 +21,34 @@ void keep_freed_memory() {
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
 }
+
+HugePageHeap::HugePageHeap(size_t bytes) {
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+    constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+    if (bytes < 4 * kHuge) return;
+    // A block this large comes from the top of the heap, where the blocks of the run will
+    // start (below the mmap threshold keep_freed_memory set, and kept after free).
+    void* probe = std::malloc(bytes);
+    if (!probe) return;
+    const auto at = reinterpret_cast<uintptr_t>(probe);
+    std::free(probe);
+    // The rest of the 2 MiB page the top is in cannot become a huge page (the heap did not
+    // start on a boundary, and its first pages are in use): a block never touched takes it.
+    const uintptr_t boundary = (at + kHuge - 1) & ~(kHuge - 1);
+    if (boundary - at > 4096) filler_ = std::malloc(boundary - at - 64);
+    // Smaller than the block the probe freed, so it fits the top as it is and starts there.
+    const size_t span = bytes - 2 * kHuge;
+    void* p = std::malloc(span);
+    if (!p) return;
+    const auto start = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+    const auto end = (reinterpret_cast<uintptr_t>(p) + span) & ~(kHuge - 1);
+    if (end > start) ::madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+    std::free(p);
+#else
+    (void)bytes;
+#endif
+}
+
+HugePageHeap::~HugePageHeap() { std::free(filler_); }
 
 }  // namespace ag
