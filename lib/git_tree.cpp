@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 
 namespace ag {
 
@@ -71,9 +71,9 @@ TreeObject GitTree::read_tree(const git_oid& id, std::string_view dir) const {
     if (raw) {
         tree = TreeObject::parse(std::move(raw), damage);
     } else {
-        // A quarantined or loose tree, or one the pack reader declines: libgit2 reads it and
-        // names what is wrong with it. Its bytes stay in the libgit2 object, not copied: a
-        // push's new versions/ tree arrives loose, and is 629 KB at 10,000 migrations.
+        // A tree the readers decline (an alternate's, or one they do not understand): libgit2
+        // reads it and names what is wrong with it. Its bytes stay in the libgit2 object, not
+        // copied: a versions/ tree is 629 KB at 10,000 migrations.
         git_odb_object* o = nullptr;
         git_check(git_odb_read(&o, odb(), &id), what);
         std::shared_ptr<git_odb_object> obj(o, git_odb_object_free);

@@ -50,14 +50,15 @@ private:
     // through cached subtrees keeps a 10,000-entry versions/ tree from being inflated once
     // per file.
     std::optional<TreeObject::Entry> entry(std::string_view path) const;
-    // Reads and parses tree `id` (the tree of `dir`): from the packs, else through libgit2.
+    // Reads and parses tree `id` (the tree of `dir`): from the quarantine and the object
+    // directory, else through libgit2.
     TreeObject read_tree(const git_oid& id, std::string_view dir) const;
     git_odb* odb() const;
-    git_repository* repo_;
-    mutable Odb odb_;  // opened on the first read through libgit2
     // This repository's quarantine directory when pre-receive runs on a push, nullopt
     // otherwise.
     static std::optional<std::string> quarantine_of(const std::string& objects_dir);
+    git_repository* repo_;
+    mutable Odb odb_;  // opened on the first read through libgit2
     std::shared_ptr<const PackReader> packs_;
     std::shared_ptr<const PackReader> quarantine_;  // the pushed objects, read first
     git_oid commit_;

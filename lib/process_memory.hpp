@@ -13,7 +13,8 @@ namespace ag {
 void keep_freed_memory();
 
 // While it lives, the next `bytes` of the calling thread's heap (glibc: the main heap, or
-// the thread's own arena) are advised to the kernel as huge-page memory (MADV_HUGEPAGE), and
+// the thread's own arena; after keep_freed_memory(), and below its 32 MiB mmap threshold)
+// are advised to the kernel as huge-page memory (MADV_HUGEPAGE), and
 // blocks start on a 2 MiB boundary so that none of them straddles the small pages the heap
 // began with. Nothing is touched: where transparent huge pages are off, or another malloc
 // is in use (a sanitizer's), nothing changes. Peak RSS then grows in 2 MiB steps.
