@@ -7,11 +7,12 @@
 #include <sstream>
 #include <string>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AG_TEST_ASAN 1
+// A sanitizer brings its own malloc, with no glibc heap to advise.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define AG_TEST_OWN_MALLOC 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AG_TEST_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define AG_TEST_OWN_MALLOC 1
 #endif
 #endif
 
@@ -39,7 +40,7 @@ size_t heap_bytes_advised_huge() {
 }  // namespace
 
 TEST_CASE("a huge-page heap advises the heap it grows for huge pages, and lets it go on destruction") {
-#if defined(AG_TEST_ASAN)
+#if defined(AG_TEST_OWN_MALLOC)
     MESSAGE("skipped: the sanitizer's malloc has no glibc heap to advise");
     return;
 #endif
