@@ -1,10 +1,11 @@
 #include "loose_object.hpp"
 
-#include <libdeflate.h>
+#include "mapped_file.hpp"
+#include "zlib_inflate.hpp"
+
 #include <zlib.h>
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,12 +27,9 @@ public:
         if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
             const auto size = static_cast<size_t>(st.st_size);
             if (size > kMapFrom) {
-                void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-                if (p != MAP_FAILED) {
-                    mapped_ = true;
-                    data_ = static_cast<const unsigned char*>(p);
-                    size_ = size;
-                }
+                mapping_.open(fd, size);
+                data_ = mapping_.data();
+                size_ = mapping_.size();
             } else {
                 thread_local std::string buffer;
                 buffer.resize(size);
@@ -49,31 +47,15 @@ public:
         }
         ::close(fd);
     }
-    ~FileBytes() {
-        if (mapped_) ::munmap(const_cast<unsigned char*>(data_), size_);
-    }
-    FileBytes(const FileBytes&) = delete;
-    FileBytes& operator=(const FileBytes&) = delete;
     const unsigned char* data() const { return data_; }
     size_t size() const { return size_; }
 
 private:
     static constexpr size_t kMapFrom = 64 * 1024;
+    MappedFile mapping_;
     const unsigned char* data_ = nullptr;
     size_t size_ = 0;
-    bool mapped_ = false;
 };
-
-libdeflate_decompressor* thread_decompressor() {
-    struct Owner {
-        libdeflate_decompressor* d = libdeflate_alloc_decompressor();
-        ~Owner() {
-            if (d) libdeflate_free_decompressor(d);
-        }
-    };
-    thread_local Owner owner;
-    return owner.d;
-}
 
 // The header "<type> <size>\0": its length with the NUL, and the type and size it names.
 // libdeflate inflates only into a buffer of the exact size, so the first bytes are inflated
@@ -122,15 +104,7 @@ bool read_loose_object(const std::string& objects_dir, const git_oid& id, git_ob
     uint64_t size = 0;
     if (!read_header(file, header_len, type, size)) return false;
     if (type != git_object_type2string(want)) return false;
-    // Deflate expands at most 1032 to 1: a larger declared size is a damaged header, and
-    // must not become an allocation.
-    if (size > uint64_t{file.size()} * 1032 + 64) return false;
-    const size_t total = header_len + static_cast<size_t>(size);
-    out.resize(total);
-    size_t in_used = 0, out_used = 0;
-    const auto r = libdeflate_zlib_decompress_ex(thread_decompressor(), file.data(), file.size(), out.data(), total,
-                                                 &in_used, &out_used);
-    if (r != LIBDEFLATE_SUCCESS || out_used != total) return false;
+    if (!inflate_exactly(file.data(), file.size(), header_len + size, out)) return false;
     out.erase(0, header_len);
     return true;
 }

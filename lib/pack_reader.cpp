@@ -1,14 +1,10 @@
 #include "pack_reader.hpp"
 
 #include "loose_object.hpp"
-
-#include <libdeflate.h>
+#include "mapped_file.hpp"
+#include "zlib_inflate.hpp"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -30,51 +26,8 @@ constexpr int kTree = 2, kOfsDelta = 6, kRefDelta = 7;
 // stops a reference-delta loop in a damaged pack.
 constexpr size_t kMaxChain = 5000;
 
-// A read-only mapping of a whole file.
-class Mapping {
-public:
-    Mapping() = default;
-    // Maps `path`; on failure the mapping stays empty.
-    void open(const std::string& path) {
-        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return;
-        struct stat st {};
-        if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-            void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-            if (p != MAP_FAILED) {
-                data_ = static_cast<const unsigned char*>(p);
-                size_ = static_cast<size_t>(st.st_size);
-            }
-        }
-        ::close(fd);
-    }
-    ~Mapping() {
-        if (data_) ::munmap(const_cast<unsigned char*>(data_), size_);
-    }
-    Mapping(const Mapping&) = delete;
-    Mapping& operator=(const Mapping&) = delete;
-    const unsigned char* data() const { return data_; }
-    size_t size() const { return size_; }
-
-private:
-    const unsigned char* data_ = nullptr;
-    size_t size_ = 0;
-};
-
 uint32_t be32(const unsigned char* p) {
     return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
-
-// One decompressor per thread: allocating one costs more than inflating a small delta.
-libdeflate_decompressor* thread_decompressor() {
-    struct Owner {
-        libdeflate_decompressor* d = libdeflate_alloc_decompressor();
-        ~Owner() {
-            if (d) libdeflate_free_decompressor(d);
-        }
-    };
-    thread_local Owner owner;
-    return owner.d;
 }
 
 // Delta bases met recently on this thread, by (pack, offset): migrations are packed as
@@ -149,8 +102,8 @@ bool apply_delta(std::string_view base, std::string_view delta, std::string& out
 }  // namespace
 
 struct PackReader::Pack {
-    Mapping idx;
-    Mapping pack;
+    MappedFile idx;
+    MappedFile pack;
     uint32_t count = 0;
     uint64_t uid = 0;
 
@@ -243,14 +196,7 @@ struct PackReader::Pack {
     }
 
     bool inflate(size_t data, uint64_t size, std::string& out) const {
-        // Deflate expands at most 1032 to 1: a larger declared size is a damaged header, and
-        // must not become an allocation.
-        if (size > (end() - data) * uint64_t{1032} + 64) return false;
-        out.resize(static_cast<size_t>(size));
-        size_t in_used = 0, out_used = 0;
-        const auto r = libdeflate_zlib_decompress_ex(thread_decompressor(), pack.data() + data, end() - data, out.data(),
-                                                     out.size(), &in_used, &out_used);
-        return r == LIBDEFLATE_SUCCESS && out_used == out.size();
+        return inflate_exactly(pack.data() + data, end() - data, size, out);
     }
 
     // The object at `offset`, deltas resolved; false when anything does not fit. With `tree`,
