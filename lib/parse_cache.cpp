@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -24,6 +25,7 @@ constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
 constexpr std::string_view kHeader = "alembic-guard parse cache 2\n";
 constexpr std::string_view kResultFormat = "alembic-guard result 1";
+constexpr std::time_t kUsedMarkInterval = 24 * 3600;
 
 // Appends `s` escaped to `out`. A revision-name list holds every ID of a history, written on
 // every push: the characters are tested against a table, and clean runs appended whole.
@@ -165,6 +167,9 @@ std::optional<std::string> read_whole(const fs::path& p) {
         // there is, and the decoders refuse a torn file.
         text.resize(got);
         out = std::move(text);
+        // Marks the file used, for pruning's "least recently used" (atime is rarely kept):
+        // at most once a day, so a busy file costs no write per read.
+        if (st.st_mtime + kUsedMarkInterval < std::time(nullptr)) ::futimens(fd, nullptr);
     }
     ::close(fd);
     return out;
@@ -487,13 +492,22 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
 
 std::string ParseCache::format_tag() { return fmt::format("v2-{}", AG_VERSION); }
 
-ParseCache::ParseCache(std::string dir) : dir_(std::move(dir)) {
+ParseCache::ParseCache(std::string dir, CacheLimits limits) : dir_(std::move(dir)), limits_(limits) {
     // What the cache holds is believed (a result file decides a verdict): a directory that
     // someone else owns or may write to is no cache. A missing one is created as ours.
     struct stat st {};
     if (!dir_.empty() && ::stat(dir_.c_str(), &st) == 0 &&
         (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0))
         dir_.clear();
+}
+
+ParseCache::~ParseCache() {
+    if (!stored_) return;
+    try {
+        prune_cache_when_due(dir_, limits_, std::time(nullptr));
+    } catch (...) {
+        // Pruning is housekeeping: a run's verdict is already out, and the next run prunes.
+    }
 }
 
 bool ParseCache::load(const std::string& tree_id) {
@@ -525,6 +539,7 @@ void ParseCache::remember(const std::string& blob_id, const Migration& m) {
 
 void ParseCache::store(const std::string& tree_id, const std::vector<std::pair<std::string, Migration>>& entries) {
     if (dir_.empty()) return;
+    stored_ = true;
     write_atomically(file(tree_id + ".cache"), encode_cache_entries(entries));
 }
 
@@ -542,7 +557,9 @@ std::optional<EnvironmentResult> ParseCache::load_result(const std::string& key)
 }
 
 void ParseCache::store_result(const std::string& key, const EnvironmentResult& result) const {
-    if (!dir_.empty()) write_atomically(keyed_file(key, "json"), encode_result(key, result));
+    if (dir_.empty()) return;
+    stored_ = true;
+    write_atomically(keyed_file(key, "json"), encode_result(key, result));
 }
 
 std::optional<RevisionNames> ParseCache::load_names(const std::string& key) const {
@@ -553,6 +570,7 @@ std::optional<RevisionNames> ParseCache::load_names(const std::string& key) cons
 
 void ParseCache::store_names(const std::string& key, const RevisionNames& names) const {
     if (dir_.empty()) return;
+    stored_ = true;
     std::string head;
     write_atomically(keyed_file(key, "names"), encode_names_pieces(key, names, head));
 }

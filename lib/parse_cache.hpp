@@ -4,6 +4,7 @@
 // and on disk, per version-location tree, OUTSIDE the guarded repository. Writes are
 // atomic (temp file + rename) so concurrent pushes are safe; an unreadable or corrupt
 // file is ignored. The cache can only make the guard faster, never change a verdict.
+#include "cache_pruning.hpp"
 #include "migration.hpp"
 #include "revision_graph.hpp"
 
@@ -61,7 +62,11 @@ class ParseCache {
 public:
     // `dir` empty: remember in memory only. So is a `dir` that another user owns or that
     // its group or others may write to: its files would be believed.
-    explicit ParseCache(std::string dir = {});
+    explicit ParseCache(std::string dir = {}, CacheLimits limits = {});
+    // A cache that stored files prunes `dir` to `limits` when a prune is due (cache_pruning.hpp).
+    ~ParseCache();
+    ParseCache(const ParseCache&) = delete;
+    ParseCache& operator=(const ParseCache&) = delete;
 
     // Loads what a run stored for the version-location tree `tree_id`; false on a miss.
     bool load(const std::string& tree_id);
@@ -90,6 +95,8 @@ private:
     std::filesystem::path file(const std::string& name) const;
     std::filesystem::path keyed_file(const std::string& key, std::string_view kind) const;
     std::string dir_;
+    CacheLimits limits_;
+    mutable bool stored_ = false;  // this run wrote a file: the directory may have outgrown its limits
     std::unordered_map<std::string, Migration> memo_;  // "<blob>\x1f<name>"
     std::set<std::string> loaded_;
     mutable size_t hits_ = 0;

@@ -25,7 +25,8 @@ bool parse_on_error(const std::optional<std::string>& v) {
 
 void apply(ServerPolicy& p, const std::vector<std::string>& refs, const std::optional<std::string>& on_error,
            const std::vector<std::string>& bypass, const std::vector<std::string>& allow,
-           const std::optional<std::string>& cache, const std::optional<std::string>& timeout) {
+           const std::optional<std::string>& cache, const std::optional<std::string>& cache_max_size,
+           const std::optional<std::string>& timeout) {
     if (timeout) {
         try {
             const long t = std::stol(*timeout);
@@ -49,6 +50,7 @@ void apply(ServerPolicy& p, const std::vector<std::string>& refs, const std::opt
     }
     if (!allow.empty()) p.allow_multiple_heads = std::set<std::string>(allow.begin(), allow.end());
     p.cache_dir = cache;
+    p.cache_max_size = cache_max_size;
 }
 
 std::vector<std::string> multivar(git_config* cfg, const char* key) {
@@ -77,7 +79,8 @@ ServerPolicy ServerPolicy::from_repository(const GitRepository& repo) {
     ServerPolicy p;
     apply(p, repo.config_multivar("alembicGuard.refs"), repo.config_string("alembicGuard.onError"),
           repo.config_multivar("alembicGuard.bypassUsers"), repo.config_multivar("alembicGuard.allowMultipleHeads"),
-          repo.config_string("alembicGuard.cacheDir"), repo.config_string("alembicGuard.timeout"));
+          repo.config_string("alembicGuard.cacheDir"), repo.config_string("alembicGuard.cacheMaxSize"),
+          repo.config_string("alembicGuard.timeout"));
     return p;
 }
 
@@ -91,7 +94,8 @@ ServerPolicy ServerPolicy::from_files(const EnvLookup& env) {
     git_config_add_file_ondisk(cfg.get(), local.c_str(), GIT_CONFIG_LEVEL_LOCAL, nullptr, 0);
     apply(p, multivar(cfg.get(), "alembicGuard.refs"), single(cfg.get(), "alembicGuard.onError"),
           multivar(cfg.get(), "alembicGuard.bypassUsers"), multivar(cfg.get(), "alembicGuard.allowMultipleHeads"),
-          single(cfg.get(), "alembicGuard.cacheDir"), single(cfg.get(), "alembicGuard.timeout"));
+          single(cfg.get(), "alembicGuard.cacheDir"), single(cfg.get(), "alembicGuard.cacheMaxSize"),
+          single(cfg.get(), "alembicGuard.timeout"));
     return p;
 }
 
@@ -107,6 +111,13 @@ std::string parse_cache_dir(const std::optional<std::string>& configured, const 
     if (auto x = env("XDG_CACHE_HOME"); x && !x->empty() && x->front() == '/') return *x + "/alembic-guard";
     if (auto h = env("HOME"); h && !h->empty()) return *h + "/.cache/alembic-guard";
     return {};
+}
+
+CacheLimits parse_cache_limits(const std::optional<std::string>& configured_max_size) {
+    CacheLimits limits;
+    if (configured_max_size)
+        if (const auto bytes = parse_cache_size(*configured_max_size)) limits.max_bytes = *bytes;
+    return limits;
 }
 
 PolicyOptions policy_options(const ServerPolicy& policy, ParseCache& cache) {

@@ -24,6 +24,7 @@ struct ServerPolicy {
     std::vector<std::string> bypass_users;
     std::optional<std::set<std::string>> allow_multiple_heads;
     std::optional<std::string> cache_dir;  // "none" switches the cache off
+    std::optional<std::string> cache_max_size;  // alembicGuard.cacheMaxSize, as written
     unsigned timeout_seconds = 60;         // alembicGuard.timeout: then the guard gives up (onError)
 
     static ServerPolicy from_repository(const GitRepository& repo);
@@ -35,6 +36,10 @@ struct ServerPolicy {
 // Where the parse cache lives: alembicGuard.cacheDir (`none`: nowhere), else
 // $XDG_CACHE_HOME/alembic-guard, else $HOME/.cache/alembic-guard; "" means in memory only.
 std::string parse_cache_dir(const std::optional<std::string>& configured, const EnvLookup& env);
+
+// The parse cache's limits: alembicGuard.cacheMaxSize (git's size syntax: 512m, 2g) when it
+// is one, else the default of CacheLimits.
+CacheLimits parse_cache_limits(const std::optional<std::string>& configured_max_size);
 
 // The judging options the operator's policy implies, reading parses through `cache`.
 PolicyOptions policy_options(const ServerPolicy& policy, ParseCache& cache);

@@ -75,6 +75,17 @@ std::string migration_source(const std::string& rev_python, const std::string& d
                        rev_python, down_python, extra);
 }
 
+TempDir::TempDir() {
+    std::string t = (std::filesystem::temp_directory_path() / "ag-unit-dir-XXXXXX").string();
+    if (::mkdtemp(t.data()) == nullptr) throw std::runtime_error("mkdtemp failed for a scratch directory");
+    path = t;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+}
+
 GitRepo::GitRepo() {
     char tmpl[] = "/tmp/ag-unit-repo-XXXXXX";
     const char* d = ::mkdtemp(tmpl);

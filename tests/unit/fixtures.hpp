@@ -2,6 +2,7 @@
 // Fixture builders shared by the unit tests: an in-memory SourceTree and migration text.
 #include "source_tree.hpp"
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,6 +27,15 @@ public:
 private:
     std::map<std::string, std::string> files_;
     std::map<std::string, EntryKind> others_;
+};
+
+// A fresh empty temporary directory, removed with everything in it with the object.
+struct TempDir {
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::filesystem::path path;
 };
 
 // A scratch git repository in a fresh temporary directory, removed with the object; git

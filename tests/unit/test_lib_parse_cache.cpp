@@ -12,17 +12,9 @@
 
 namespace fs = std::filesystem;
 using ag::ParseCache;
+using ag::test::TempDir;
 
 namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string t = (fs::temp_directory_path() / "ag-cache-test-XXXXXX").string();
-        path = mkdtemp(t.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
-
 ag::Migration sample() {
     auto m = ag::read_migration("v/031_a.py", ag::test::migration_source("'03\\n1'", "('029', '030')",
                                                                         "import cli\nbranch_labels = (cli.X,)"));

@@ -1,0 +1,47 @@
+#pragma once
+// The parse cache gains a result and a names file on every push that changes migrations
+// (about 130 KB on a 10,000-revision history) and a parse file per new versions tree; a binary
+// of another version writes beside it in a directory of its own. Pruning keeps it bounded:
+// files unused for long go, then the least recently used until the rest fits a size.
+// A file read back is marked used (parse_cache.cpp refreshes its time), so "least recently
+// used" holds across processes without a shared index.
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ag {
+
+struct CacheLimits {
+    uint64_t max_bytes = uint64_t{256} << 20;                 // alembicGuard.cacheMaxSize
+    std::chrono::seconds max_age{std::chrono::hours(24 * 30)};  // unused this long: removed
+    std::chrono::seconds interval{std::chrono::hours(1)};       // at most one prune per interval
+};
+
+struct PruneOutcome {
+    bool ran = false;
+    size_t removed_files = 0;
+    uint64_t removed_bytes = 0;
+    size_t kept_files = 0;
+    uint64_t kept_bytes = 0;
+};
+
+// Removes, in the format directories under `root` (`v<digits>-…`, one per cache format and
+// binary version), the cache files older than `limits.max_age`, then the oldest until the
+// rest take at most `limits.max_bytes`; temporary files only when an hour old (a writer may
+// still be filling one). Only names the cache writes are touched; symbolic links are never
+// followed; a format directory left empty is removed. Errors leave files where they are.
+PruneOutcome prune_cache(const std::string& root, const CacheLimits& limits, std::time_t now);
+
+// prune_cache(), when no prune of `root` ran in the last `limits.interval` (the time of
+// `root/.last-prune` says) and no other process is pruning it now (an flock on that file).
+// Costs one stat when not due. `root` empty: nothing.
+PruneOutcome prune_cache_when_due(const std::string& root, const CacheLimits& limits, std::time_t now);
+
+// alembicGuard.cacheMaxSize as git writes sizes: digits with an optional k, m or g (any case,
+// powers of 1024). nullopt for anything else, zero included.
+std::optional<uint64_t> parse_cache_size(std::string_view text);
+
+}  // namespace ag
