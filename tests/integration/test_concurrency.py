@@ -9,7 +9,11 @@ with a cold cache. Bounded: every push must finish within 60 s, each round withi
   * no deadlock (the bound above), no stray temporary files in the repository (quarantine
     directories, *.lock, *tmp*) nor in the cache directory;
   * the cache still valid: `check --format json` of every accepted branch tip says the same with
-    the cache as with `alembicGuard.cacheDir none`."""
+    the cache as with `alembicGuard.cacheDir none`.
+
+A second case bounds the cache (`alembicGuard.cacheMaxSize 24k`): concurrent pushes prune it while
+others read and write it, a stale directory of an older binary goes, the verdicts stay right, and
+after a due prune the cache's files fit the limit."""
 
 import concurrent.futures
 import json
@@ -142,6 +146,78 @@ def sixteen_pushers_at_once(world):
     differ = [b for b in with_cache if with_cache[b] != without[b]]
     check(not differ, f"check with the cache differs from check without it on {differ[:5]}")
     check(all(v[0] == 0 for v in with_cache.values()), "an accepted branch tip does not pass check")
+    daemon.stop()
+
+
+def cache_files(cache: Path):
+    return [p for p in cache.rglob("*") if p.is_file() and p.name != ".last-prune"]
+
+
+@suite.case
+def bounded_cache_pruned_while_pushers_push(world):
+    root = world.root / "daemon-root-bounded"
+    bare = world.bare("league/hockey-api.git", parent=root)
+    daemon = world.git_daemon(root)
+    url = f"{daemon.url}/league/hockey-api.git"
+    setup = world.work(bare, url=url)
+    setup.build_incident_history()
+    check(push(world, setup, "main").ok, "pushing the clean history failed")
+    cache = world.root / "bounded-cache"
+    limit = 24 * 1024
+    # What an older alembic-guard left behind, unused for 40 days.
+    stale = cache / "v2-0.0.1-older" / "0123456789abcdef0123456789abcdef01234567.cache"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("alembic-guard parse cache 2\n")
+    forty_days_ago = time.time() - 40 * 86400
+    os.utime(stale, (forty_days_ago, forty_days_ago))
+    bare.config("alembicGuard.cacheDir", str(cache))
+    bare.config("alembicGuard.cacheMaxSize", "24k")
+    install_guard(world, bare.path, "pre-receive")
+    pushers = 8
+    clones = [world.work(bare, name=f"bounded{i:02d}", url=url) for i in range(pushers)]
+    failures = []
+    accepted = {}
+    for rnd in (1, 2):
+        if rnd == 2:   # an hour after the last prune: the next pushes prune again
+            hour_ago = time.time() - 2 * 3600
+            os.utime(cache / ".last-prune", (hour_ago, hour_ago))
+        jobs = [(i, *prepare(world, clones[i], rnd, i)) for i in range(pushers)]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=pushers) as pool:
+            futs = {pool.submit(push, world, clones[i], f"{branch}:refs/heads/{branch}", timeout=PUSH_SECONDS):
+                    (branch, kind, oid) for i, branch, kind, oid, _ in jobs}
+            for f in concurrent.futures.as_completed(futs):
+                branch, kind, oid = futs[f]
+                r = f.result()
+                good = kind == "good"
+                if guard_error(r) or (r.returncode == 0) != good or (not good and not guard_refused(r)):
+                    failures.append(f"round {rnd} {branch} ({kind}): exit {r.returncode}\n{r.stderr}")
+                elif good:
+                    accepted[branch] = oid
+    check(not failures, f"{len(failures)} wrong outcomes with a bounded cache:\n" + "\n".join(failures[:8]))
+    check(not stale.exists() and not stale.parent.exists(), "the older binary's stale cache directory was not pruned")
+
+    # A due prune after the last writes: what is left fits the limit.
+    hour_ago = time.time() - 2 * 3600
+    os.utime(cache / ".last-prune", (hour_ago, hour_ago))
+    _, branch, kind, oid, _ = (0, *prepare(world, clones[0], 3, 0))
+    r = push(world, clones[0], f"{branch}:refs/heads/{branch}", timeout=PUSH_SECONDS)
+    check(kind == "good" and r.returncode == 0 and bare.rev(branch) == oid, "the last good push was refused", r)
+    accepted[branch] = oid
+    sizes = sum(p.stat().st_size for p in cache_files(cache))
+    print(f"    after a due prune: {len(cache_files(cache))} cache files, {sizes} bytes (limit {limit})")
+    check(sizes <= limit, f"the cache holds {sizes} bytes after a due prune, over its {limit}-byte limit")
+    check(cache_files(cache), "the prune emptied the cache although its recent files fit the limit")
+    stray = stray_files(cache)
+    check(not stray, f"stray temporary files in the cache directory: {stray[:10]}")
+
+    with_cache = {}
+    for branch in sorted(accepted) + ["main"]:
+        r = world.guard("check", f"refs/heads/{branch}", "--repo", str(bare.path), "--format", "json")
+        with_cache[branch] = (r.returncode, json.loads(r.stdout))
+    bare.config("alembicGuard.cacheDir", "none")
+    for branch, want in with_cache.items():
+        r = world.guard("check", f"refs/heads/{branch}", "--repo", str(bare.path), "--format", "json")
+        check((r.returncode, json.loads(r.stdout)) == want, f"check {branch} differs with the bounded cache")
     daemon.stop()
 
 
