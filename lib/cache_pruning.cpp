@@ -16,6 +16,12 @@ namespace ag {
 namespace {
 
 constexpr std::time_t kTempGrace = 3600;  // a temporary file younger than this may be being written
+constexpr std::string_view kTagName = "CACHEDIR.TAG";
+constexpr std::string_view kTagSignature = "Signature: 8a477f597d28d172789f06886806bc55";
+constexpr std::string_view kTag =
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by alembic-guard (its parse cache).\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n";
 
 bool ends_with(std::string_view s, std::string_view tail) {
     return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
@@ -29,11 +35,32 @@ bool is_format_dir(std::string_view name) {
     return i > 1 && i < name.size() && name[i] == '-';
 }
 
-bool is_temp_file(std::string_view name) { return name.size() > 5 && name[0] == '.' && ends_with(name, ".tmp"); }
+bool all_hex(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
 
+// `<object id>.cache` (a versions tree's parses) or `env-<16 hex>.json|.names` (a result).
 bool is_cache_file(std::string_view name) {
-    return !name.empty() && name[0] != '.' &&
-           (ends_with(name, ".cache") || ends_with(name, ".json") || ends_with(name, ".names"));
+    if (ends_with(name, ".cache")) {
+        const auto id = name.substr(0, name.size() - 6);
+        return (id.size() == 40 || id.size() == 64) && all_hex(id);
+    }
+    std::string_view stem;
+    if (ends_with(name, ".json")) stem = name.substr(0, name.size() - 5);
+    else if (ends_with(name, ".names")) stem = name.substr(0, name.size() - 6);
+    else return false;
+    return stem.size() == 20 && stem.substr(0, 4) == "env-" && all_hex(stem.substr(4));
+}
+
+// `.<cache file>.<pid>.tmp`: write_atomically's temporary file.
+bool is_temp_file(std::string_view name) {
+    if (name.size() < 7 || name[0] != '.' || !ends_with(name, ".tmp")) return false;
+    const auto inner = name.substr(1, name.size() - 5);
+    const auto dot = inner.rfind('.');
+    return dot != std::string_view::npos && dot + 1 < inner.size() &&
+           std::all_of(inner.begin() + static_cast<std::ptrdiff_t>(dot) + 1, inner.end(),
+                       [](char c) { return c >= '0' && c <= '9'; }) &&
+           is_cache_file(inner.substr(0, dot));
 }
 
 class Fd {
@@ -77,7 +104,36 @@ std::vector<std::string> entry_names(int fd) {
     return out;
 }
 
+// The directory open as `fd` holds alembic-guard's CACHEDIR.TAG.
+bool has_tag(int fd) {
+    const Fd tag(::openat(fd, std::string(kTagName).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (tag.get() < 0) return false;
+    char buf[kTagSignature.size()];
+    size_t got = 0;
+    while (got < sizeof buf) {
+        const ssize_t n = ::read(tag.get(), buf + got, sizeof buf - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+    }
+    return std::string_view(buf, got) == kTagSignature;
+}
+
 }  // namespace
+
+void tag_cache_directory(const std::filesystem::path& format_dir) {
+    const auto tag = format_dir / kTagName;
+    struct stat st {};
+    if (::lstat(tag.c_str(), &st) == 0) return;
+    // Written whole under a temporary name, then linked into place: a reader sees all of it or
+    // none, and of two writers the second finds it there.
+    const auto tmp = format_dir / (".CACHEDIR.TAG." + std::to_string(::getpid()));
+    const Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (fd.get() < 0) return;
+    const bool written = ::write(fd.get(), kTag.data(), kTag.size()) == static_cast<ssize_t>(kTag.size());
+    if (written) ::link(tmp.c_str(), tag.c_str());
+    ::unlink(tmp.c_str());
+}
 
 PruneOutcome prune_cache(const std::string& root, const CacheLimits& limits, std::time_t now) {
     PruneOutcome out;
@@ -86,28 +142,35 @@ PruneOutcome prune_cache(const std::string& root, const CacheLimits& limits, std
     if (root_fd.get() < 0) return out;
     out.ran = true;
 
-    std::vector<std::pair<std::string, Fd>> dirs;
+    struct FormatDir {
+        std::string name;
+        Fd fd;
+        size_t others;
+    };
+    std::vector<FormatDir> dirs;
     std::vector<CachedFile> files;
     for (const auto& name : entry_names(root_fd.get())) {
         if (!is_format_dir(name)) continue;
         Fd fd(::openat(root_fd.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (fd.get() < 0) continue;
+        if (fd.get() < 0 || !has_tag(fd.get())) continue;
         const size_t index = dirs.size();
+        size_t others = 0;  // entries that are neither prunable nor the tag: the directory stays
         for (auto& file : entry_names(fd.get())) {
             struct stat st {};
-            if (::fstatat(fd.get(), file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
-            if (is_temp_file(file)) {
-                if (st.st_mtime + kTempGrace >= now) continue;
-            } else if (!is_cache_file(file)) {
+            const bool regular = ::fstatat(fd.get(), file.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+            if (regular && file == kTagName) continue;
+            if (!regular || !(is_cache_file(file) || is_temp_file(file)) ||
+                (is_temp_file(file) && st.st_mtime + kTempGrace >= now)) {
+                ++others;
                 continue;
             }
             files.push_back({index, std::move(file), st.st_mtime, static_cast<uint64_t>(st.st_size)});
         }
-        dirs.emplace_back(name, std::move(fd));
+        dirs.push_back({name, std::move(fd), others});
     }
 
     const auto remove = [&](const CachedFile& f) {
-        if (::unlinkat(dirs[f.dir].second.get(), f.name.c_str(), 0) == 0 || errno == ENOENT) {
+        if (::unlinkat(dirs[f.dir].fd.get(), f.name.c_str(), 0) == 0 || errno == ENOENT) {
             ++out.removed_files;
             out.removed_bytes += f.size;
             return true;
@@ -131,9 +194,12 @@ PruneOutcome prune_cache(const std::string& root, const CacheLimits& limits, std
         ++out.kept_files;
         out.kept_bytes += f.size;
     }
-    // A directory of an older binary, emptied: gone too (rmdir fails on anything left in it).
-    for (size_t i = 0; i < dirs.size(); ++i)
-        if (left[i] == 0) ::unlinkat(root_fd.get(), dirs[i].first.c_str(), AT_REMOVEDIR);
+    // A directory holding nothing but its tag any more: gone too.
+    for (size_t i = 0; i < dirs.size(); ++i) {
+        if (left[i] != 0 || dirs[i].others != 0) continue;
+        ::unlinkat(dirs[i].fd.get(), std::string(kTagName).c_str(), 0);
+        ::unlinkat(root_fd.get(), dirs[i].name.c_str(), AT_REMOVEDIR);
+    }
     return out;
 }
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,11 +29,17 @@ struct PruneOutcome {
     uint64_t kept_bytes = 0;
 };
 
-// Removes, in the format directories under `root` (`v<digits>-…`, one per cache format and
-// binary version), the cache files older than `limits.max_age`, then the oldest until the
+// Marks `format_dir` as a cache directory: a CACHEDIR.TAG (bford.info/cachedir), which backup
+// tools skip and which pruning requires, so that a cacheDir pointed at a directory holding
+// other things never loses a file it did not write. Idempotent; errors are ignored.
+void tag_cache_directory(const std::filesystem::path& format_dir);
+
+// Removes, in the tagged format directories under `root` (`v<digits>-…`, one per cache format
+// and binary version), the cache files older than `limits.max_age`, then the oldest until the
 // rest take at most `limits.max_bytes`; temporary files only when an hour old (a writer may
-// still be filling one). Only names the cache writes are touched; symbolic links are never
-// followed; a format directory left empty is removed. Errors leave files where they are.
+// still be filling one). Only the names the cache writes are touched (`<object id>.cache`,
+// `env-<16 hex>.json|.names` and their temporaries); symbolic links are never followed; a
+// format directory left with nothing but its tag is removed. Errors leave files where they are.
 PruneOutcome prune_cache(const std::string& root, const CacheLimits& limits, std::time_t now);
 
 // prune_cache(), when no prune of `root` ran in the last `limits.interval` (the time of

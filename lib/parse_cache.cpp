@@ -539,8 +539,17 @@ void ParseCache::remember(const std::string& blob_id, const Migration& m) {
 
 void ParseCache::store(const std::string& tree_id, const std::vector<std::pair<std::string, Migration>>& entries) {
     if (dir_.empty()) return;
-    stored_ = true;
+    prepare_write();
     write_atomically(file(tree_id + ".cache"), encode_cache_entries(entries));
+}
+
+void ParseCache::prepare_write() const {
+    if (stored_) return;
+    stored_ = true;
+    std::error_code ec;
+    const auto format_dir = fs::path(dir_) / format_tag();
+    fs::create_directories(format_dir, ec);
+    if (!ec) tag_cache_directory(format_dir);
 }
 
 std::filesystem::path ParseCache::file(const std::string& name) const { return fs::path(dir_) / format_tag() / name; }
@@ -558,7 +567,7 @@ std::optional<EnvironmentResult> ParseCache::load_result(const std::string& key)
 
 void ParseCache::store_result(const std::string& key, const EnvironmentResult& result) const {
     if (dir_.empty()) return;
-    stored_ = true;
+    prepare_write();
     write_atomically(keyed_file(key, "json"), encode_result(key, result));
 }
 
@@ -570,7 +579,7 @@ std::optional<RevisionNames> ParseCache::load_names(const std::string& key) cons
 
 void ParseCache::store_names(const std::string& key, const RevisionNames& names) const {
     if (dir_.empty()) return;
-    stored_ = true;
+    prepare_write();
     std::string head;
     write_atomically(keyed_file(key, "names"), encode_names_pieces(key, names, head));
 }

@@ -91,6 +91,8 @@ public:
     static std::string format_tag();
 
 private:
+    // Before the first write of this run: the format directory exists and is tagged as a cache.
+    void prepare_write() const;
     // `name` in this binary's format directory.
     std::filesystem::path file(const std::string& name) const;
     std::filesystem::path keyed_file(const std::string& key, std::string_view kind) const;

@@ -150,7 +150,8 @@ def sixteen_pushers_at_once(world):
 
 
 def cache_files(cache: Path):
-    return [p for p in cache.rglob("*") if p.is_file() and p.name != ".last-prune"]
+    return [p for p in cache.rglob("*") if p.is_file() and p.name not in (".last-prune", "CACHEDIR.TAG")
+            and "untagged" not in p.parent.name]
 
 
 @suite.case
@@ -165,10 +166,16 @@ def bounded_cache_pruned_while_pushers_push(world):
     cache = world.root / "bounded-cache"
     limit = 24 * 1024
     # What an older alembic-guard left behind, unused for 40 days.
+    forty_days_ago = time.time() - 40 * 86400
     stale = cache / "v2-0.0.1-older" / "0123456789abcdef0123456789abcdef01234567.cache"
     stale.parent.mkdir(parents=True)
     stale.write_text("alembic-guard parse cache 2\n")
-    forty_days_ago = time.time() - 40 * 86400
+    (stale.parent / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
+    # And what is not the cache's: never removed, however old.
+    foreign = cache / "v2-0.0.1-older-untagged" / "0123456789abcdef0123456789abcdef01234567.cache"
+    foreign.parent.mkdir(parents=True)
+    foreign.write_text("not a cache that alembic-guard tagged\n")
+    os.utime(foreign, (forty_days_ago - 1, forty_days_ago - 1))
     os.utime(stale, (forty_days_ago, forty_days_ago))
     bare.config("alembicGuard.cacheDir", str(cache))
     bare.config("alembicGuard.cacheMaxSize", "24k")
@@ -195,6 +202,7 @@ def bounded_cache_pruned_while_pushers_push(world):
                     accepted[branch] = oid
     check(not failures, f"{len(failures)} wrong outcomes with a bounded cache:\n" + "\n".join(failures[:8]))
     check(not stale.exists() and not stale.parent.exists(), "the older binary's stale cache directory was not pruned")
+    check(foreign.exists(), "pruning removed a file from a directory the cache never tagged")
 
     # A due prune after the last writes: what is left fits the limit.
     hour_ago = time.time() - 2 * 3600

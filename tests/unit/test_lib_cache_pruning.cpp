@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 using ag::CacheLimits;
 using ag::prune_cache;
 using ag::prune_cache_when_due;
+using ag::ParseCache;
 using ag::test::TempDir;
 
 namespace {
@@ -39,6 +40,20 @@ std::time_t mtime_of(const fs::path& p) {
     return st.st_mtime;
 }
 
+// A format directory as a parse cache leaves it: created and tagged.
+fs::path format_dir(const fs::path& root, const std::string& name) {
+    fs::create_directories(root / name);
+    ag::tag_cache_directory(root / name);
+    return root / name;
+}
+
+// Cache file names as the cache writes them.
+const std::string kTree1 = std::string(40, 'a') + ".cache";
+const std::string kTree2 = std::string(40, 'b') + ".cache";
+const std::string kTree3 = std::string(64, 'c') + ".cache";
+std::string result(char c) { return "env-" + std::string(16, c) + ".json"; }
+std::string names(char c) { return "env-" + std::string(16, c) + ".names"; }
+
 CacheLimits limits(uint64_t max_bytes) {
     CacheLimits l;
     l.max_bytes = max_bytes;
@@ -50,41 +65,41 @@ CacheLimits limits(uint64_t max_bytes) {
 TEST_CASE("pruning removes cache files unused for longer than the age limit and keeps the rest") {
     TempDir root;
     const std::time_t now = std::time(nullptr);
-    const auto dir = root.path / "v2-1.0.0";
-    put(dir / "aaaa.cache", 100, now, 31 * kDay);
-    put(dir / "env-0123.json", 100, now, 40 * kDay);
-    put(dir / "env-0123.names", 100, now, 29 * kDay);
-    put(dir / "bbbb.cache", 100, now, 0);
+    const auto dir = format_dir(root.path, "v2-1.0.0");
+    put(dir / kTree1, 100, now, 31 * kDay);
+    put(dir / result('0'), 100, now, 40 * kDay);
+    put(dir / names('0'), 100, now, 29 * kDay);
+    put(dir / kTree3, 100, now, 0);
 
     const auto out = prune_cache(root.path.string(), limits(1 << 20), now);
     CHECK(out.ran);
     CHECK(out.removed_files == 2);
     CHECK(out.removed_bytes == 200);
     CHECK(out.kept_files == 2);
-    CHECK_FALSE(fs::exists(dir / "aaaa.cache"));
-    CHECK_FALSE(fs::exists(dir / "env-0123.json"));
-    CHECK(fs::exists(dir / "env-0123.names"));
-    CHECK(fs::exists(dir / "bbbb.cache"));
+    CHECK_FALSE(fs::exists(dir / kTree1));
+    CHECK_FALSE(fs::exists(dir / result('0')));
+    CHECK(fs::exists(dir / names('0')));
+    CHECK(fs::exists(dir / kTree3));
 }
 
 TEST_CASE("pruning over the size limit removes the least recently used files until the rest fits") {
     TempDir root;
     const std::time_t now = std::time(nullptr);
-    const auto dir = root.path / "v2-1.0.0";
-    put(dir / "oldest.cache", 1000, now, 5 * kDay);
-    put(dir / "env-1.json", 1000, now, 4 * kDay);
-    put(root.path / "v2-0.9.0" / "older-version.cache", 1000, now, 3 * kDay);
-    put(dir / "env-2.names", 1000, now, 2 * kDay);
-    put(dir / "newest.cache", 1000, now, 1 * kDay);
+    const auto dir = format_dir(root.path, "v2-1.0.0");
+    put(dir / kTree1, 1000, now, 5 * kDay);
+    put(dir / result('1'), 1000, now, 4 * kDay);
+    put(format_dir(root.path, "v2-0.9.0") / kTree2, 1000, now, 3 * kDay);
+    put(dir / names('2'), 1000, now, 2 * kDay);
+    put(dir / kTree3, 1000, now, 1 * kDay);
 
     const auto out = prune_cache(root.path.string(), limits(2500), now);
     CHECK(out.removed_files == 3);
     CHECK(out.kept_bytes == 2000);
-    CHECK_FALSE(fs::exists(dir / "oldest.cache"));
-    CHECK_FALSE(fs::exists(dir / "env-1.json"));
-    CHECK_FALSE(fs::exists(root.path / "v2-0.9.0" / "older-version.cache"));
-    CHECK(fs::exists(dir / "env-2.names"));
-    CHECK(fs::exists(dir / "newest.cache"));
+    CHECK_FALSE(fs::exists(dir / kTree1));
+    CHECK_FALSE(fs::exists(dir / result('1')));
+    CHECK_FALSE(fs::exists(root.path / "v2-0.9.0" / kTree2));
+    CHECK(fs::exists(dir / names('2')));
+    CHECK(fs::exists(dir / kTree3));
     // The older version's directory, emptied, is gone; the current one stays.
     CHECK_FALSE(fs::exists(root.path / "v2-0.9.0"));
     CHECK(fs::is_directory(dir));
@@ -97,42 +112,64 @@ TEST_CASE("pruning never touches what the cache did not write, nor follows symbo
     TempDir root;
     TempDir elsewhere;
     const std::time_t now = std::time(nullptr);
-    const auto dir = root.path / "v2-1.0.0";
-    put(root.path / "notes.txt", 10, now, 400 * kDay);             // beside the format directories
-    put(root.path / "data" / "x.cache", 10, now, 400 * kDay);      // not a format directory
-    put(root.path / "v-x" / "y.cache", 10, now, 400 * kDay);       // not a format directory either
-    put(dir / "README", 10, now, 400 * kDay);                       // not a cache file name
-    put(elsewhere.path / "target.cache", 10, now, 400 * kDay);
-    fs::create_symlink(elsewhere.path / "target.cache", dir / "link.cache");
+    const auto dir = format_dir(root.path, "v2-1.0.0");
+    put(root.path / "notes.txt", 10, now, 400 * kDay);                 // beside the format directories
+    put(root.path / "data" / kTree1, 10, now, 400 * kDay);             // not a format directory's name
+    put(root.path / "v-x" / kTree1, 10, now, 400 * kDay);              // nor this
+    put(root.path / "v3-untagged" / kTree1, 10, now, 400 * kDay);      // a format name, but no tag
+    put(dir / "README", 10, now, 400 * kDay);                          // not a cache file's name
+    put(dir / "backup.json", 10, now, 400 * kDay);                     // nor these
+    put(dir / "env-xyz.names", 10, now, 400 * kDay);
+    put(dir / "0123.cache", 10, now, 400 * kDay);
+    put(dir / ".notes.tmp", 10, now, 400 * kDay);
+    put(elsewhere.path / kTree2, 10, now, 400 * kDay);
+    fs::create_symlink(elsewhere.path / kTree2, dir / kTree2);
+    ag::tag_cache_directory(elsewhere.path);
     fs::create_directory_symlink(elsewhere.path, root.path / "v3-linked");
-    put(elsewhere.path / "v9.cache", 10, now, 400 * kDay);
 
     const auto out = prune_cache(root.path.string(), limits(1), now);
     CHECK(out.removed_files == 0);
-    CHECK(fs::exists(root.path / "notes.txt"));
-    CHECK(fs::exists(root.path / "data" / "x.cache"));
-    CHECK(fs::exists(root.path / "v-x" / "y.cache"));
-    CHECK(fs::exists(dir / "README"));
-    CHECK(fs::is_symlink(dir / "link.cache"));
-    CHECK(fs::exists(elsewhere.path / "target.cache"));
-    CHECK(fs::exists(elsewhere.path / "v9.cache"));
-    // A format directory still holding a file that is not the cache's stays.
-    CHECK(fs::is_directory(dir));
+    for (const auto& p : {root.path / "notes.txt", root.path / "data" / kTree1, root.path / "v-x" / kTree1,
+                          root.path / "v3-untagged" / kTree1, dir / "README", dir / "backup.json",
+                          dir / "env-xyz.names", dir / "0123.cache", dir / ".notes.tmp", elsewhere.path / kTree2})
+        CHECK_MESSAGE(fs::exists(p), p.string());
+    CHECK(fs::is_symlink(dir / kTree2));
+    // A format directory still holding a file that is not the cache's stays, tag and all.
+    CHECK(fs::exists(dir / "CACHEDIR.TAG"));
+}
+
+TEST_CASE("a format directory is tagged as a cache once, with the standard signature") {
+    TempDir root;
+    ag::ParseCache(root.path.string()).store_result("the key", ag::EnvironmentResult{});
+    const auto tag = root.path / ParseCache::format_tag() / "CACHEDIR.TAG";
+    REQUIRE(fs::exists(tag));
+    std::ifstream in(tag);
+    std::string first;
+    std::getline(in, first);
+    CHECK(first == "Signature: 8a477f597d28d172789f06886806bc55");
+    const auto before = mtime_of(tag);
+    ag::tag_cache_directory(tag.parent_path());
+    CHECK(mtime_of(tag) == before);
+    size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(tag.parent_path())) ++entries;
+    CHECK(entries == 2);  // the tag and the result: no temporary left behind
 }
 
 TEST_CASE("pruning leaves a temporary file a writer may still be filling, and removes an abandoned one") {
     TempDir root;
     const std::time_t now = std::time(nullptr);
-    const auto dir = root.path / "v2-1.0.0";
-    put(dir / ".env-1.json.4242.tmp", 5000, now, 60);
-    put(dir / ".aaaa.cache.4243.tmp", 5000, now, 2 * 3600);
-    put(dir / "kept.cache", 10, now, 0);
+    const auto dir = format_dir(root.path, "v2-1.0.0");
+    const auto writing = "." + result('1') + ".4242.tmp";
+    const auto abandoned = "." + kTree1 + ".4243.tmp";
+    put(dir / writing, 5000, now, 60);
+    put(dir / abandoned, 5000, now, 2 * 3600);
+    put(dir / kTree2, 10, now, 0);
 
     const auto out = prune_cache(root.path.string(), limits(1 << 20), now);
     CHECK(out.removed_files == 1);
-    CHECK(fs::exists(dir / ".env-1.json.4242.tmp"));
-    CHECK_FALSE(fs::exists(dir / ".aaaa.cache.4243.tmp"));
-    CHECK(fs::exists(dir / "kept.cache"));
+    CHECK(fs::exists(dir / writing));
+    CHECK_FALSE(fs::exists(dir / abandoned));
+    CHECK(fs::exists(dir / kTree2));
 }
 
 TEST_CASE("pruning a directory that does not exist does nothing") {
@@ -144,8 +181,10 @@ TEST_CASE("pruning a directory that does not exist does nothing") {
 TEST_CASE("a due prune runs once per interval, and not while another process prunes") {
     TempDir root;
     const std::time_t now = std::time(nullptr);
-    const auto old_file = root.path / "v2-1.0.0" / "old.cache";
-    put(old_file, 10, now, 90 * kDay);
+    const auto old_file = root.path / "v2-1.0.0" / kTree1;
+    // (A prune that empties the directory removes it: each refill makes it as the cache would.)
+    const auto refill = [&] { put(format_dir(root.path, "v2-1.0.0") / kTree1, 10, now, 90 * kDay); };
+    refill();
     const std::string r = root.path.string();
 
     // No prune yet: due.
@@ -154,7 +193,7 @@ TEST_CASE("a due prune runs once per interval, and not while another process pru
     CHECK(fs::exists(root.path / ".last-prune"));
 
     // Just pruned: not due, even with something to remove.
-    put(old_file, 10, now, 90 * kDay);
+    refill();
     CHECK_FALSE(prune_cache_when_due(r, limits(1 << 20), now).ran);
     CHECK(fs::exists(old_file));
 
@@ -173,7 +212,7 @@ TEST_CASE("a due prune runs once per interval, and not while another process pru
     CHECK_FALSE(fs::exists(old_file));
 
     // A stamp from the future (the clock was set back) does not hold pruning off.
-    put(old_file, 10, now, 90 * kDay);
+    refill();
     put(root.path / ".last-prune", 0, now, -30 * kDay);
     CHECK(prune_cache_when_due(r, limits(1 << 20), now).ran);
     CHECK_FALSE(fs::exists(old_file));
@@ -182,7 +221,7 @@ TEST_CASE("a due prune runs once per interval, and not while another process pru
 TEST_CASE("a parse cache that stored files prunes its directory; one that only read does not") {
     TempDir root;
     const std::time_t now = std::time(nullptr);
-    const auto stale = root.path / "v2-0.0.1-older" / "stale.cache";
+    const auto stale = format_dir(root.path, "v2-0.0.1-older") / kTree1;
     put(stale, 10, now, 60 * kDay);
     const std::string dir = root.path.string();
     {
