@@ -1,5 +1,7 @@
 #include "cache_pruning.hpp"
 
+#include "mapped_file.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -23,10 +25,6 @@ constexpr std::string_view kTag =
     "# This file is a cache directory tag created by alembic-guard (its parse cache).\n"
     "# For information about cache directory tags, see https://bford.info/cachedir/\n";
 
-bool ends_with(std::string_view s, std::string_view tail) {
-    return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
-}
-
 // `v<digits>-<version>`: ParseCache::format_tag().
 bool is_format_dir(std::string_view name) {
     size_t i = 1;
@@ -41,20 +39,20 @@ bool all_hex(std::string_view s) {
 
 // `<object id>.cache` (a versions tree's parses) or `env-<16 hex>.json|.names` (a result).
 bool is_cache_file(std::string_view name) {
-    if (ends_with(name, ".cache")) {
+    if (name.ends_with(".cache")) {
         const auto id = name.substr(0, name.size() - 6);
         return (id.size() == 40 || id.size() == 64) && all_hex(id);
     }
     std::string_view stem;
-    if (ends_with(name, ".json")) stem = name.substr(0, name.size() - 5);
-    else if (ends_with(name, ".names")) stem = name.substr(0, name.size() - 6);
+    if (name.ends_with(".json")) stem = name.substr(0, name.size() - 5);
+    else if (name.ends_with(".names")) stem = name.substr(0, name.size() - 6);
     else return false;
     return stem.size() == 20 && stem.substr(0, 4) == "env-" && all_hex(stem.substr(4));
 }
 
 // `.<cache file>.<pid>.tmp`: write_atomically's temporary file.
 bool is_temp_file(std::string_view name) {
-    if (name.size() < 7 || name[0] != '.' || !ends_with(name, ".tmp")) return false;
+    if (name.size() < 7 || name[0] != '.' || !name.ends_with(".tmp")) return false;
     const auto inner = name.substr(1, name.size() - 5);
     const auto dot = inner.rfind('.');
     return dot != std::string_view::npos && dot + 1 < inner.size() &&
@@ -109,14 +107,7 @@ bool has_tag(int fd) {
     const Fd tag(::openat(fd, std::string(kTagName).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (tag.get() < 0) return false;
     char buf[kTagSignature.size()];
-    size_t got = 0;
-    while (got < sizeof buf) {
-        const ssize_t n = ::read(tag.get(), buf + got, sizeof buf - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<size_t>(n);
-    }
-    return std::string_view(buf, got) == kTagSignature;
+    return std::string_view(buf, read_up_to(tag.get(), buf, sizeof buf)) == kTagSignature;
 }
 
 }  // namespace

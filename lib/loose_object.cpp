@@ -33,13 +33,7 @@ public:
             } else {
                 thread_local std::string buffer;
                 buffer.resize(size);
-                size_t got = 0;
-                while (got < size) {
-                    const ssize_t n = ::read(fd, buffer.data() + got, size - got);
-                    if (n <= 0) break;
-                    got += static_cast<size_t>(n);
-                }
-                if (got == size) {
+                if (read_up_to(fd, buffer.data(), size) == size) {
                     data_ = reinterpret_cast<const unsigned char*>(buffer.data());
                     size_ = size;
                 }

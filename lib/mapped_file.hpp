@@ -1,10 +1,15 @@
 #pragma once
-// A read-only mapping of a file (pack files, large loose objects): its pages come from the
-// page cache, which costs a fraction of what fresh memory does.
+// A file's bytes without a stream. A read-only mapping (pack files, large loose objects): its
+// pages come from the page cache, which costs a fraction of what fresh memory does. Or reads
+// into a buffer the caller sized (small files).
 #include <cstddef>
 #include <string>
 
 namespace ag {
+
+// Reads from `fd` until `size` bytes are in `buf` or the file ends, retrying an interrupted
+// read; returns how many bytes it read (fewer than `size` at the end of the file or on error).
+size_t read_up_to(int fd, char* buf, size_t size);
 
 class MappedFile {
 public:

@@ -1,5 +1,7 @@
 #include "parse_cache.hpp"
 
+#include "mapped_file.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -156,13 +158,7 @@ std::optional<std::string> read_whole(const fs::path& p) {
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         std::string text(static_cast<size_t>(st.st_size), '\0');
-        size_t got = 0;
-        while (got < text.size()) {
-            const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            got += static_cast<size_t>(n);
-        }
+        const size_t got = read_up_to(fd, text.data(), text.size());
         // Shorter than fstat said (replaced or truncated meanwhile): what was read is all
         // there is, and the decoders refuse a torn file.
         text.resize(got);
