@@ -25,12 +25,23 @@ Response:
    "duplicates": ["X", ...],  # IDs named by "present more than once" warnings
    "version_locations": [...],          # repo-relative, sorted, as configured
    "existing_version_locations": [...], # those that exist (Alembic skips others)
-   "error": null | {"type": "KeyError", "message": "...", "code": "missing-revision"}}
+   "error": null | {"type": "KeyError", "message": "...", "code": "missing-revision",
+                    "frames": [{"file", "line", "func", "op"}, ...]}}
+
+"frames" (added for tests/adversarial) is the traceback of the error, outermost
+first: each frame's file (repo-relative when inside "dir"), line, function and
+the name of the bytecode instruction that was running (CALL, LOAD_NAME, ...;
+null when unknown), so that a caller can tell an error raised by a migration's
+own code from one raised inside a function it called.  A SyntaxError adds
+"syntax": {"file", "line"}.  A SystemExit raised by a migration is reported as
+an error (type "SystemExit") instead of ending the oracle.  A head, base or
+other value that is not JSON (bytes, a tuple as an ID) is given as its repr().
 
 Files are listed in sorted name order per version location (Alembic 1.10+
 behaviour, which alembic-guard follows), no bytecode is written, and sys.path /
 sys.modules are restored after every request so nothing leaks between
-histories.
+histories (modules of the Python installation a request imported stay loaded:
+see _installed_module).
 """
 import configparser
 import importlib
@@ -64,10 +75,14 @@ except ImportError as exc:  # pragma: no cover - reported to the caller
     sys.exit(3)
 
 
+_original_list_py_dir = script_base.Script._list_py_dir   # bound to Script
+
+
 def _sorted_list_py_dir(cls, scriptdir, path):
     # Alembic 1.10+ loads version files in sorted name order; 1.8.1 uses
-    # os.listdir order.  The guard follows the sorted order.
-    return sorted(os.listdir(path))
+    # os.listdir order.  The guard follows the sorted order.  What is listed is
+    # Alembic's own choice (with `sourceless = true` it adds __pycache__/*.pyc).
+    return sorted(_original_list_py_dir(scriptdir, path))
 
 
 script_base.Script._list_py_dir = classmethod(_sorted_list_py_dir)
@@ -116,8 +131,46 @@ def classify(exc):
     return "other"
 
 
+_INSTALLED_PREFIXES = tuple(sorted({os.path.join(p, "lib") + os.sep for p in (sys.prefix, sys.base_prefix)}
+                                    | {"/usr/lib/python3" + os.sep, "/usr/lib/python3.%d" % sys.version_info[1] + os.sep}))
+
+
+def _installed_module(mod):
+    """True for a module of the Python installation (stdlib, dist-packages, built-in): it stays
+    loaded after a request.  Dropping one breaks CPython itself: the \\N{...} escape decoder keeps
+    unicodedata's C API once it has imported it, and a later \\N{...} then crashes the oracle."""
+    spec = getattr(mod, "__spec__", None)
+    origin = getattr(spec, "origin", None) or getattr(mod, "__file__", None) or ""
+    if origin in ("built-in", "frozen"):
+        return True
+    return os.path.isabs(origin) and os.path.abspath(origin).startswith(_INSTALLED_PREFIXES)
+
+
 def _rel(base, path):
     return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+
+
+def _frames(exc, repo):
+    """The traceback of exc, outermost first, with the instruction each frame was running."""
+    import dis
+    out = []
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        fname = code.co_filename
+        if os.path.isabs(fname) and (fname + os.sep).startswith(repo + os.sep):
+            fname = _rel(repo, fname)
+        opname = None
+        try:
+            for ins in dis.get_instructions(code):
+                if ins.offset == tb.tb_lasti:
+                    opname = ins.opname
+                    break
+        except Exception:  # noqa: BLE001 - best effort
+            pass
+        out.append({"file": fname, "line": tb.tb_lineno, "func": code.co_name, "op": opname})
+        tb = tb.tb_next
+    return out
 
 
 def run_request(req):
@@ -164,7 +217,7 @@ def run_request(req):
                 bases = list(script.revision_map.bases)
                 resp["heads"] = list(heads)
                 resp["bases"] = bases
-            except Exception as exc:  # noqa: BLE001 - we report everything
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - we report everything
                 if stage == "config":
                     exc._oracle_stage = "config"  # type: ignore[attr-defined]
                 code = classify(exc)
@@ -174,7 +227,13 @@ def run_request(req):
                     "message": str(exc),
                     "stage": stage,
                     "code": code,
+                    "frames": _frames(exc, repo),
                 }
+                if isinstance(exc, SyntaxError):
+                    sfile = exc.filename or ""
+                    if os.path.isabs(sfile):
+                        sfile = _rel(repo, sfile)
+                    resp["error"]["syntax"] = {"file": sfile, "line": exc.lineno}
                 if code == "other":
                     resp["error"]["traceback"] = traceback.format_exc()
             for w in caught:
@@ -187,7 +246,8 @@ def run_request(req):
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         for name in set(sys.modules) - saved_modules:
-            del sys.modules[name]
+            if not _installed_module(sys.modules[name]):
+                del sys.modules[name]
         # prepend_sys_path = . is relative to the cwd: forget the finders made
         # for this request, or the next project's "." would hit a stale one.
         for key in set(sys.path_importer_cache) - saved_finders:
@@ -223,7 +283,9 @@ def main():
                     resp = {"status": "fatal", "error": traceback.format_exc()}
             if "id" in req:
                 resp["id"] = req["id"]
-        out.write(json.dumps(resp) + "\n")
+        # default=repr: a migration can make Alembic hold IDs that are not
+        # strings (revision = b"004" loads); they are reported as their repr.
+        out.write(json.dumps(resp, default=repr) + "\n")
         out.flush()
 
 
