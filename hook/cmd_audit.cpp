@@ -1,6 +1,7 @@
 // `audit [REF]`: which merge brought in each problem standing at the tip.
 #include "commands.hpp"
 #include "history_audit.hpp"
+#include "json_text.hpp"
 #include "report.hpp"
 #include "server_policy.hpp"
 
@@ -62,7 +63,7 @@ void add_audit(CLI::App& app, Action& action) {
                     j["since"] = iso_time(f.since);
                     j["mainline"] = f.mainline ? nlohmann::ordered_json(*f.mainline) : nullptr;
                     if (f.before_since) j["before_since"] = true;
-                    fmt::print("{}\n", j.dump());
+                    fmt::print("{}\n", json_text(j));
                 }
                 return result.findings.empty() ? 0 : 1;
             }

@@ -4,6 +4,7 @@
 #include "disk_tree.hpp"
 #include "git_tree.hpp"
 #include "guard_error.hpp"
+#include "json_text.hpp"
 #include "report.hpp"
 #include "repository.hpp"
 #include "server_policy.hpp"
@@ -88,7 +89,7 @@ void add_check(CLI::App& app, Action& action) {
         action = [a] {
             std::string what;
             const TreeCheck check = run(*a, &what);
-            if (a->format == "json") fmt::print("{}\n", check_json(check).dump(2));
+            if (a->format == "json") fmt::print("{}\n", json_text(check_json(check), 2));
             else if (a->format == "github") fmt::print("{}", check_github(check));
             else fmt::print("{}", check_text(check, what));
             return check.ok() ? 0 : 1;
@@ -106,7 +107,7 @@ void add_heads(CLI::App& app, Action& action) {
         action = [a] {
             std::string what;
             const TreeCheck check = run(*a, &what);
-            if (a->format == "json") fmt::print("{}\n", heads_json(check).dump(2));
+            if (a->format == "json") fmt::print("{}\n", json_text(heads_json(check), 2));
             else fmt::print("{}", heads_text(check));
             return 0;
         };

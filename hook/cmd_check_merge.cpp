@@ -1,5 +1,6 @@
 // `check-merge BASE CANDIDATE...`: the merge queue's check.
 #include "commands.hpp"
+#include "json_text.hpp"
 #include "merge_queue.hpp"
 #include "server_policy.hpp"
 
@@ -52,7 +53,7 @@ void add_check_merge(CLI::App& app, Action& action) {
             size_t failed = 0;
             if (a->format == "json") {
                 for (const auto& c : outcomes) {
-                    fmt::print("{}\n", outcome_json(c).dump());
+                    fmt::print("{}\n", json_text(outcome_json(c)));
                     failed += c.judgement.verdict.ok ? 0 : 1;
                 }
                 return failed ? 1 : 0;

@@ -2,6 +2,7 @@
 
 #include "deadline.hpp"
 #include "guard_error.hpp"
+#include "json_text.hpp"
 #include "push_report.hpp"
 
 #include <fmt/format.h>
@@ -142,7 +143,7 @@ HookResult run_pre_push(const PrePushArgs& args, std::string_view input, const E
     }
     disarm_deadline();
     if (args.json)
-        for (const auto& j : judged) r.out += judgement_json(j).dump() + "\n";
+        for (const auto& j : judged) r.out += json_text(judgement_json(j)) + "\n";
     const bool rejected = std::any_of(judged.begin(), judged.end(), [](const RefJudgement& j) { return !j.verdict.ok; });
     if (rejected) {
         const std::string to = args.remote.empty() ? std::string("the remote") : args.remote;

@@ -2,6 +2,7 @@
 
 #include "deadline.hpp"
 #include "guard_error.hpp"
+#include "json_text.hpp"
 #include "push_report.hpp"
 
 #include <fmt/format.h>
@@ -194,7 +195,7 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
     disarm_deadline();
     HookResult r;
     if (json)
-        for (const auto& j : judged) r.out += judgement_json(j).dump() + "\n";
+        for (const auto& j : judged) r.out += json_text(judgement_json(j)) + "\n";
     const bool rejected = std::any_of(judged.begin(), judged.end(), [](const RefJudgement& j) { return !j.verdict.ok; });
     Output o(host);
     const Pusher pusher = identify_pusher(env);
