@@ -1,6 +1,7 @@
 #include "parse_cache.hpp"
 
 #include "mapped_file.hpp"
+#include "utf8.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -26,7 +28,7 @@ namespace {
 constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
 constexpr std::string_view kHeader = "alembic-guard parse cache 2\n";
-constexpr std::string_view kResultFormat = "alembic-guard result 1";
+constexpr std::string_view kResultFormat = "alembic-guard result 2";
 constexpr std::time_t kUsedMarkInterval = 24 * 3600;
 
 // Appends `s` escaped to `out`. A revision-name list holds every ID of a history, written on
@@ -183,6 +185,68 @@ std::string key_hash(std::string_view key) {
 
 using nlohmann::json;
 
+// A result file is JSON, whose writer and reader take UTF-8 only, while the strings it holds
+// are bytes (IDs, paths, messages quoting them). Every string is stored with each backslash
+// doubled and each byte that starts no UTF-8 character as \xHH, and restored on reading: what
+// is read back is byte for byte what was stored, so a verdict from the cache is the verdict
+// without it.
+void store_bytes(json& j) {
+    if (j.is_structured()) {
+        for (auto& v : j) store_bytes(v);
+        return;
+    }
+    if (!j.is_string()) return;
+    auto& s = j.get_ref<std::string&>();
+    if (s.find('\\') == std::string::npos && is_utf8(s)) return;
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_length_at(s, i);
+        if (n == 0) {
+            fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<unsigned char>(s[i]));
+            ++i;
+            continue;
+        }
+        if (s[i] == '\\') out += '\\';
+        out.append(s, i, n);
+        i += n;
+    }
+    s = std::move(out);
+}
+
+// false when a string holds an escape store_bytes does not write.
+bool restore_bytes(json& j) {
+    if (j.is_structured()) {
+        for (auto& v : j)
+            if (!restore_bytes(v)) return false;
+        return true;
+    }
+    if (!j.is_string()) return true;
+    auto& s = j.get_ref<std::string&>();
+    if (s.find('\\') == std::string::npos) return true;
+    const auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\\') {
+            out += s[i];
+            continue;
+        }
+        if (i + 1 < s.size() && s[i + 1] == '\\') {
+            out += '\\';
+            ++i;
+            continue;
+        }
+        if (i + 3 >= s.size() || s[i + 1] != 'x' || hex(s[i + 2]) < 0 || hex(s[i + 3]) < 0) return false;
+        out += static_cast<char>(hex(s[i + 2]) * 16 + hex(s[i + 3]));
+        i += 3;
+    }
+    s = std::move(out);
+    return true;
+}
+
 json note_json(const Note& n) { return json::array({n.file, n.line, n.message}); }
 Note note_of(const json& j) { return Note{j.at(0).get<std::string>(), j.at(1).get<int>(), j.at(2).get<std::string>()}; }
 
@@ -218,23 +282,24 @@ std::string encode_result(const std::string& key, const EnvironmentResult& r) {
     for (const auto& p : g.problems) problems.push_back(problem_json(p));
     for (const auto& n : g.notes) gnotes.push_back(note_json(n));
     for (const auto& n : r.notes) notes.push_back(note_json(n));
-    const json j{{"format", kResultFormat},
-                 {"key", key},
-                 {"revision_count", g.revision_count},
-                 {"heads", g.heads},
-                 {"head_count", g.head_count},
-                 {"bases", g.bases},
-                 {"merge_points", g.merge_points},
-                 {"head_locations", std::move(heads)},
-                 {"problems", std::move(problems)},
-                 {"graph_notes", std::move(gnotes)},
-                 {"notes", std::move(notes)}};
+    json j{{"format", kResultFormat},
+           {"key", key},
+           {"revision_count", g.revision_count},
+           {"heads", g.heads},
+           {"head_count", g.head_count},
+           {"bases", g.bases},
+           {"merge_points", g.merge_points},
+           {"head_locations", std::move(heads)},
+           {"problems", std::move(problems)},
+           {"graph_notes", std::move(gnotes)},
+           {"notes", std::move(notes)}};
+    store_bytes(j);
     return j.dump();
 }
 
 std::optional<EnvironmentResult> decode_result(const std::string& key, std::string_view text) {
-    const json j = json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !restore_bytes(j)) return std::nullopt;
     try {
         if (j.at("format").get<std::string>() != kResultFormat ||
             j.at("key").get<std::string>() != key)

@@ -1,4 +1,5 @@
 #include "parse_cache.hpp"
+#include "utf8.hpp"
 
 #include "fixtures.hpp"
 
@@ -214,4 +215,116 @@ TEST_CASE("a names file out of order, with a repeated name or a bad escape, is r
     CHECK_FALSE(ag::decode_names("k", head + "2\na\\q\nb\n"));
     CHECK_FALSE(ag::decode_names("k", head + "3\na\nb\n"));
     CHECK(ag::decode_names("k", head + "0\n"));
+}
+
+namespace {
+// Bytes that are not UTF-8 where a result holds strings: a Latin-1 file name and ID, a
+// truncated character, a surrogate in UTF-8 form, and backslashes that look like escapes.
+ag::EnvironmentResult result_of_bytes() {
+    const std::string file = "v/004_d\xe9j\xe0.py", id = "004\xe9", other = "003\xe2\x82", wtf = "x\xed\xb3\xa9";
+    ag::EnvironmentResult r;
+    ag::RevisionGraph& g = r.graph;
+    g.revision_count = 4;
+    g.heads = {other, id};
+    g.head_count = 2;
+    g.bases = {"a\\x41"};
+    g.merge_points = {"\\\\", "\\"};
+    g.head_locations = {{file, 3, id, {wtf}}, {"v/\xff.py", 0, other, {}}};
+    ag::Problem p;
+    p.code = "multiple-heads";
+    p.message = "heads " + other + ", " + id + " in " + file + " (\\xe9 is not \xe9)";
+    p.revisions = {other, id};
+    p.files = {file, "v/\xff.py"};
+    p.locations = g.head_locations;
+    p.fix = "alembic merge -m \"m\" " + id + " " + other;
+    g.problems = {p};
+    g.notes = {{file, 1, "note \xc0\xaf"}};
+    r.notes = {{"v/\xff.py", 2, wtf}};
+    return r;
+}
+
+void check_same(const ag::EnvironmentResult& a, const ag::EnvironmentResult& b) {
+    const auto same_location = [](const ag::ProblemLocation& x, const ag::ProblemLocation& y) {
+        return x.file == y.file && x.line == y.line && x.revision == y.revision && x.down_revision == y.down_revision;
+    };
+    const auto same_locations = [&](const auto& x, const auto& y) {
+        return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), same_location);
+    };
+    const auto same_notes = [](const std::vector<ag::Note>& x, const std::vector<ag::Note>& y) {
+        return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), [](const ag::Note& m, const ag::Note& n) {
+                   return m.file == n.file && m.line == n.line && m.message == n.message;
+               });
+    };
+    CHECK(a.graph.revision_count == b.graph.revision_count);
+    CHECK(a.graph.heads == b.graph.heads);
+    CHECK(a.graph.head_count == b.graph.head_count);
+    CHECK(a.graph.bases == b.graph.bases);
+    CHECK(a.graph.merge_points == b.graph.merge_points);
+    CHECK(same_locations(a.graph.head_locations, b.graph.head_locations));
+    REQUIRE(a.graph.problems.size() == b.graph.problems.size());
+    for (size_t i = 0; i < a.graph.problems.size(); ++i) {
+        const auto &p = a.graph.problems[i], &q = b.graph.problems[i];
+        CHECK(p.code == q.code);
+        CHECK(p.message == q.message);
+        CHECK(p.revisions == q.revisions);
+        CHECK(p.files == q.files);
+        CHECK(same_locations(p.locations, q.locations));
+        CHECK(p.fix == q.fix);
+    }
+    CHECK(same_notes(a.graph.notes, b.graph.notes));
+    CHECK(same_notes(a.notes, b.notes));
+}
+}  // namespace
+
+TEST_CASE("a result holding bytes that are not UTF-8 is stored and read back byte for byte") {
+    const auto r = result_of_bytes();
+    const std::string key = "env \xe9\\x41";
+    std::string text;
+    REQUIRE_NOTHROW(text = ag::encode_result(key, r));
+    CHECK(ag::is_utf8(text));
+    const auto back = ag::decode_result(key, text);
+    REQUIRE(back);
+    check_same(*back, r);
+    CHECK_FALSE(ag::decode_result("env \xe9\\x42", text));  // the key's bytes are compared too
+
+    TempDir dir;
+    ParseCache(dir.path.string()).store_result(key, r);
+    const auto loaded = ParseCache(dir.path.string()).load_result(key);
+    REQUIRE(loaded);
+    check_same(*loaded, r);
+}
+
+TEST_CASE("a result file with an escape the cache does not write is a miss") {
+    const std::string text = ag::encode_result("k", result_of_bytes());
+    const auto at = text.find("\\\\xe9");  // JSON's "\\xe9": the cache's escape of byte E9
+    REQUIRE(at != std::string::npos);
+    for (const std::string bad : {"\\\\xE9", "\\\\xg9", "\\\\q", "\\\\x9"}) {
+        std::string damaged = text;
+        damaged.replace(at, 5, bad);
+        CHECK_FALSE(ag::decode_result("k", damaged));
+    }
+}
+
+TEST_CASE("parses and revision names keep bytes that are not UTF-8 through the cache") {
+    ag::Migration m;
+    m.path = "004_d\xe9j\xe0.py";  // the cache stores the file name; find() re-points it
+    m.revision = "004\xe9";
+    m.down_revisions = {"003\xe2\x82"};
+    m.branch_labels = {"l\xff"};
+    m.notes = {{"", 2, "note \xc0\xaf"}};
+    const auto back = ag::decode_cache_entries(ag::encode_cache_entries({{"blob", m}}));
+    REQUIRE(back);
+    const auto& r = back->front().second;
+    CHECK(r.path == m.path);
+    CHECK(r.revision == m.revision);
+    CHECK(r.down_revisions == m.down_revisions);
+    CHECK(r.branch_labels == m.branch_labels);
+    REQUIRE(r.notes.size() == 1);
+    CHECK(r.notes[0].message == m.notes[0].message);
+
+    const std::vector<std::string> ids = {"003\xe2\x82", "004\xe9"}, labels = {"l\xff"};
+    const auto names = ag::decode_names("k\xe9", ag::encode_names("k\xe9", ag::RevisionNames(ids, labels)));
+    REQUIRE(names);
+    CHECK(names->ids() == ids);
+    CHECK(names->labels() == labels);
 }
