@@ -65,7 +65,7 @@ setup_313() {
     "$uri" "$DEBIAN_SUITE" "$keyring" > "$R/etc/oracle.sources"
   local O=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$R/etc" -o "Dir::State::Lists=$R/lists"
            -o "Dir::Cache=$R/cache" -o "Dir::State::status=$R/status" -o Acquire::Languages=none
-           -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o APT::Sandbox::User=root
+           -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o "APT::Sandbox::User=$(id -un)"
            -o Acquire::Retries=3)
   if ! apt-get "${O[@]}" update -qq >"$R/update.log" 2>&1; then
     sed 's/^/  /' "$R/update.log" | tail -5
