@@ -1,7 +1,11 @@
 #include "report.hpp"
 
+#include "utf8.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <iterator>
 
 namespace ag {
 
@@ -118,16 +122,28 @@ std::string heads_text(const TreeCheck& check) {
 }
 
 namespace {
-// GitHub's workflow commands need %, \r, \n (and , : in properties) escaped.
+// GitHub's workflow commands need %, \r, \n (and , : in properties) escaped. The runner reads
+// the log as UTF-8, so a byte that starts no UTF-8 character would reach the annotation as
+// U+FFFD: it is written %XX, in the commands' own escape (a literal % being %25, the line still
+// says which byte it was).
 std::string gh_escape(std::string_view s, bool property) {
     std::string out;
-    for (char c : s) {
+    for (size_t i = 0; i < s.size();) {
+        const char c = s[i];
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            const size_t n = utf8_length_at(s, i);
+            if (n == 0) fmt::format_to(std::back_inserter(out), "%{:02X}", static_cast<unsigned char>(c));
+            else out.append(s.substr(i, n));
+            i += n == 0 ? 1 : n;
+            continue;
+        }
         if (c == '%') out += "%25";
         else if (c == '\r') out += "%0D";
         else if (c == '\n') out += "%0A";
         else if (property && c == ':') out += "%3A";
         else if (property && c == ',') out += "%2C";
         else out += c;
+        ++i;
     }
     return out;
 }
