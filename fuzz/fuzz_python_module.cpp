@@ -1,7 +1,7 @@
 // libFuzzer target: the Python module reader (tokenizer, indentation, literal resolution).
 // Invariants: never throws; lines are 1-based; resolved string values are consistent.
 #include "fuzz_common.hpp"
-#include "python_module.hpp"
+#include "python/python_module.hpp"
 
 #include <cstddef>
 #include <cstdint>

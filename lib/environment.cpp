@@ -395,6 +395,23 @@ void Discovery::add_ini(const std::string& path) {
                 locations = split_legacy(*value);
             }
         }
+        auto sourceless = ini.get(sec.name, "sourceless", defaults);
+        if (auto* value = std::get_if<std::string>(&sourceless)) env.sourceless = *value == "true";
+        // prepend_sys_path: re.split(r", *|(?: +)|\:") in every version since 1.8.
+        auto psp = ini.get(sec.name, "prepend_sys_path", defaults);
+        if (auto* value = std::get_if<std::string>(&psp)) {
+            std::string cur;
+            auto flush = [&]() {
+                if (!cur.empty())
+                    if (auto rel = normalize(join_path(dir, cur))) env.module_roots.push_back(*rel);
+                cur.clear();
+            };
+            for (char c : *value) {
+                if (c == ',' || c == ' ' || c == ':') flush();
+                else cur += c;
+            }
+            flush();
+        }
         finish(std::move(env), dir, script_value, script_line, locations, loc_line);
     }
 }
@@ -559,6 +576,8 @@ std::vector<Environment> Discovery::take() {
     std::set<std::string> seen;
     for (auto& e : envs_) {
         if (!seen.insert(e.identity()).second) continue;
+        if (std::find(e.module_roots.begin(), e.module_roots.end(), "") == e.module_roots.end())
+            e.module_roots.emplace_back();
         out.push_back(std::move(e));
     }
     return out;

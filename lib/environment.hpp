@@ -17,7 +17,13 @@ struct Environment {
     std::string config;   // repository-relative config file; "" for a convention directory
     std::string section;  // ini section; "" otherwise
     std::vector<std::string> version_locations;  // repository-relative, in config order, each once
+    // Where Python finds the project's own modules when Alembic loads this environment
+    // (prepend_sys_path, relative to the config's directory), then the repository's top,
+    // where an installed project package lives: repository-relative, in import order.
+    std::vector<std::string> module_roots;
     bool allow_multiple_heads = false;
+    // `sourceless = true`: Alembic also loads compiled .pyc/.pyo files as migrations.
+    bool sourceless = false;
     std::vector<Note> notes;
     std::vector<Problem> problems;  // unreadable-config
     // Identity across commits: the sorted version locations (or the config, when unknown).

@@ -1,6 +1,6 @@
 #include "migration.hpp"
 
-#include "python_module.hpp"
+#include "python/python_module.hpp"
 
 #include <fmt/format.h>
 
@@ -40,12 +40,22 @@ std::vector<std::string> optional_strings(Migration& m, const PyModule& mod, std
     switch (v.kind) {
     case PyValue::Kind::None: return {};
     case PyValue::Kind::String: return v.items;
-    case PyValue::Kind::Sequence: return v.items;
+    case PyValue::Kind::Sequence:
+        // Alembic keeps a nested label as a tuple (unlike a nested dependency): not a str.
+        if (v.nested && name == "branch_labels") {
+            set_error(m, it->second.line, "branch_labels holds a sequence inside a sequence: each label must be a str");
+            return {};
+        }
+        return v.items;
+    case PyValue::Kind::Reference: return {};
     case PyValue::Kind::NonString:
     case PyValue::Kind::Computed:
-        m.notes.push_back({m.path, it->second.line,
-                           fmt::format("{} = {} is not a literal ({}); heads and duplicates are computed without it",
-                                       name, v.text.empty() ? "..." : v.text, v.why.view())});
+        // Alembic may fail on it (KeyError, TypeError), and a label the guard cannot see can
+        // hide a clash: what cannot be proven is refused.
+        set_error(m, it->second.line,
+                  fmt::format("{} = {} cannot be known ({}): Alembic may fail on it, and the guard cannot check it; "
+                              "write it as None, a string or a tuple of strings",
+                              name, v.text.empty() ? "..." : v.text, v.why.view()));
         return {};
     }
     return {};
@@ -53,10 +63,27 @@ std::vector<std::string> optional_strings(Migration& m, const PyModule& mod, std
 
 }  // namespace
 
+std::optional<std::string> invalid_revision_id(std::string_view id) {
+    for (char bad : std::string_view("@-+"))
+        if (id.find(bad) != std::string_view::npos)
+            return fmt::format("revision '{}' contains '{}', which Alembic does not allow in a revision ID", id, bad);
+    return std::nullopt;
+}
+
 bool is_migration_file_name(std::string_view name) {
-    if (name.size() < 3 || name.substr(name.size() - 3) != ".py") return false;
+    // Alembic: re.match(r"(?!\.\#|__init__)(.*\.py)$", name): '.' stops at a newline, and
+    // '$' also matches before a final one.
     if (name.substr(0, 2) == ".#" || name.substr(0, 8) == "__init__") return false;
-    return name.find('\n') == std::string_view::npos;
+    if (name.ends_with('\n')) name.remove_suffix(1);
+    return name.size() >= 3 && name.substr(name.size() - 3) == ".py" && name.find('\n') == std::string_view::npos;
+}
+
+std::optional<std::string> unloadable_name(std::string_view name) {
+    if (name.ends_with('\n'))
+        return "is named with a final newline: Alembic matches the name and then fails to load it "
+               "(UnboundLocalError); rename it";
+    if (name == ".py") return "is named '.py': Alembic matches the name and then fails to load it; rename it";
+    return std::nullopt;
 }
 
 Migration read_migration(std::string path, std::string_view bytes) {
@@ -74,20 +101,37 @@ Migration read_migration(std::string path, std::string_view bytes) {
                   fmt::format("Python 3 cannot compile it: {} (line {}), so Alembic fails to load it",
                               mod.syntax_error->message, mod.syntax_error->line));
     }
+    if (mod.unprovable) {
+        set_error(m, mod.unprovable->line,
+                  fmt::format("the guard cannot prove what Alembic reads from it: {} (line {}); write revision, "
+                              "down_revision, branch_labels and depends_on as plain assignments of literals",
+                              mod.unprovable->message, mod.unprovable->line));
+    }
+    if (mod.import_error) {
+        set_error(m, mod.import_error->line,
+                  fmt::format("importing it fails: {} (line {}), so Alembic fails to load it", mod.import_error->message,
+                              mod.import_error->line));
+    }
+    // Fields naming the repository's own modules are resolved once the tree is at hand.
+    for (std::string_view field : alembic_module_names()) {
+        auto it = mod.names.find(field);
+        if (it == mod.names.end() || it->second.value.kind != PyValue::Kind::Reference) continue;
+        m.references.push_back({std::string(field), it->second.value.items, it->second.value.sequence, it->second.line});
+        if (field == "revision") m.revision_line = it->second.line;
+        if (field == "down_revision") m.down_revision_line = it->second.line;
+        mod.names.erase(field);
+    }
+    const auto referenced = [&](std::string_view field) {
+        return std::any_of(m.references.begin(), m.references.end(), [&](const MigrationReference& r) { return r.field == field; });
+    };
     // revision
-    if (auto it = mod.names.find("revision"); it != mod.names.end()) {
+    if (referenced("revision")) {
+    } else if (auto it = mod.names.find("revision"); it != mod.names.end()) {
         PyValue& v = it->second.value;
         m.revision_line = it->second.line;
         if (v.kind == PyValue::Kind::String) {
             m.revision = std::move(v.items.front());
-            for (char bad : std::string_view("@-+")) {
-                if (m.revision.find(bad) != std::string::npos) {
-                    set_error(m, m.revision_line,
-                              fmt::format("revision '{}' contains '{}', which Alembic does not allow in a revision ID",
-                                          m.revision, bad));
-                    break;
-                }
-            }
+            if (auto bad = invalid_revision_id(m.revision)) set_error(m, m.revision_line, *bad);
         } else if (v.kind == PyValue::Kind::Computed) {
             set_error(m, m.revision_line,
                       fmt::format("revision is computed when the module is imported ({}): the guard cannot know it, so "
@@ -104,7 +148,8 @@ Migration read_migration(std::string path, std::string_view bytes) {
                   "\"Could not determine revision id from filename\"");
     }
     // down_revision
-    if (auto it = mod.names.find("down_revision"); it != mod.names.end()) {
+    if (referenced("down_revision")) {
+    } else if (auto it = mod.names.find("down_revision"); it != mod.names.end()) {
         PyValue& v = it->second.value;
         m.down_revision_line = it->second.line;
         switch (v.kind) {
@@ -124,6 +169,7 @@ Migration read_migration(std::string path, std::string_view bytes) {
             set_error(m, m.down_revision_line,
                       fmt::format("down_revision must be None, a string or a tuple of strings, but it is {}", v.why.view()));
             break;
+        case PyValue::Kind::Reference: break;
         }
     } else {
         set_error(m, 1, "has no module-level `down_revision`: Alembic fails with AttributeError when it loads it");
@@ -132,6 +178,13 @@ Migration read_migration(std::string path, std::string_view bytes) {
     m.depends_on = optional_strings(m, mod, "depends_on");
     // Alembic drops a lone '' dependency (tuple_rev_as_scalar then a falsy check).
     if (m.depends_on.size() == 1 && m.depends_on.front().empty()) m.depends_on.clear();
+    return m;
+}
+
+Migration unloadable_migration(std::string path, std::string why) {
+    Migration m;
+    m.path = std::move(path);
+    m.error = std::move(why);
     return m;
 }
 

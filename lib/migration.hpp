@@ -16,6 +16,15 @@ struct Note {
     std::string message;
 };
 
+// A field written with names of the repository's own modules ("(cli.EXPAND_BRANCH,)"):
+// known once those modules are read (module_references.hpp), not from this file alone.
+struct MigrationReference {
+    std::string field;               // revision, down_revision, branch_labels or depends_on
+    std::vector<std::string> items;  // encoded templates (python/value_template.hpp)
+    bool sequence = false;           // a tuple or list of them, not one value
+    int line = 0;
+};
+
 struct Migration {
     std::string path;                          // repository-relative
     std::string revision;                      // empty when unknown
@@ -27,17 +36,25 @@ struct Migration {
     // Set when Alembic could not load this file: it takes no part in the graph.
     std::optional<std::string> error;
     int error_line = 0;
-    std::vector<Note> notes;  // non-literal branch_labels/depends_on
+    std::vector<Note> notes;
+    std::vector<MigrationReference> references;  // fields left empty until resolved
 };
 
-// Does Alembic 1.8.1 try to load a file of this name from a version location?
-// (`*.py`, not starting with `.#` or `__init__`.)
+// Does Alembic try to load a file of this name from a version location? (`*.py`, not
+// starting with `.#` or `__init__`; a final newline still matches Alembic's pattern.)
 bool is_migration_file_name(std::string_view name);
+// Why Alembic fails on a file of this name although it matches (".py", a final newline).
+std::optional<std::string> unloadable_name(std::string_view name);
+
+// Why Alembic refuses `id` as a revision ID (characters it reserves), or nullopt.
+std::optional<std::string> invalid_revision_id(std::string_view id);
 
 // Interprets the bytes of `path` as Alembic would; never throws, never executes.
 Migration read_migration(std::string path, std::string_view bytes);
 
 // A migration that is not a regular file (directory, symlink, submodule...) named *.py.
 Migration unloadable_migration(std::string path, EntryKind kind);
+// A migration Alembic fails to load for the reason given (a "... it" sentence's end).
+Migration unloadable_migration(std::string path, std::string why);
 
 }  // namespace ag

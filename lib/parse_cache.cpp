@@ -27,8 +27,8 @@ namespace {
 
 constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
-constexpr std::string_view kHeader = "alembic-guard parse cache 2\n";
-constexpr std::string_view kResultFormat = "alembic-guard result 2";
+constexpr std::string_view kHeader = "alembic-guard parse cache 3\n";
+constexpr std::string_view kResultFormat = "alembic-guard result 3";
 constexpr std::time_t kUsedMarkInterval = 24 * 3600;
 
 // Appends `s` escaped to `out`. A revision-name list holds every ID of a history, written on
@@ -292,7 +292,9 @@ std::string encode_result(const std::string& key, const EnvironmentResult& r) {
            {"head_locations", std::move(heads)},
            {"problems", std::move(problems)},
            {"graph_notes", std::move(gnotes)},
-           {"notes", std::move(notes)}};
+           {"notes", std::move(notes)},
+           {"dependencies", json::array()}};
+    for (const auto& d : r.dependencies) j["dependencies"].push_back(json::array({d.path, d.id}));
     store_bytes(j);
     return j.dump();
 }
@@ -315,6 +317,8 @@ std::optional<EnvironmentResult> decode_result(const std::string& key, std::stri
         for (const auto& p : j.at("problems")) g.problems.push_back(problem_of(p));
         for (const auto& n : j.at("graph_notes")) g.notes.push_back(note_of(n));
         for (const auto& n : j.at("notes")) r.notes.push_back(note_of(n));
+        for (const auto& d : j.at("dependencies"))
+            r.dependencies.push_back({d.at(0).get<std::string>(), d.at(1).get<std::string>()});
         return r;
     } catch (const json::exception&) {
         return std::nullopt;  // not what encode_result writes: as if absent
@@ -488,10 +492,14 @@ std::string encode_cache_entries(const std::vector<std::pair<std::string, Migrat
     for (const auto& [blob, m] : entries) {
         std::vector<std::string> notes;
         for (const auto& n : m.notes) notes.push_back(fmt::format("{}:{}", n.line, n.message));
-        out += fmt::format("{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}\n", escape(blob),
+        // A reference: its field, line, form and templates, nested in one item.
+        std::vector<std::string> refs;
+        for (const auto& r : m.references)
+            refs.push_back(join({r.field, std::to_string(r.line), r.sequence ? "1" : "0", join(r.items)}));
+        out += fmt::format("{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}\n", escape(blob),
                            escape(std::string(base_name(m.path))), escape(m.revision), join(m.down_revisions),
                            join(m.depends_on), join(m.branch_labels), m.revision_line, m.down_revision_line,
-                           m.error ? 1 : 0, escape(m.error.value_or("")), m.error_line, join(notes),
+                           m.error ? 1 : 0, escape(m.error.value_or("")), m.error_line, join(notes), join(refs),
                            fmt::arg("f", kField));
     }
     return out;
@@ -514,7 +522,7 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
                 start = i + 1;
             }
         }
-        if (f.size() != 12) return std::nullopt;
+        if (f.size() != 13) return std::nullopt;
         Migration m;
         auto blob = unescape(f[0]);
         auto name = unescape(f[1]);
@@ -527,7 +535,8 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
         auto err = unescape(f[9]);
         auto eline = number(f[10]);
         auto notes = split(f[11], kItem);
-        if (!blob || !name || !rev || !down || !deps || !labels || !rline || !dline || !err || !eline || !notes ||
+        auto refs = split(f[12], kItem);
+        if (!blob || !name || !rev || !down || !deps || !labels || !rline || !dline || !err || !eline || !notes || !refs ||
             (f[8] != "0" && f[8] != "1") || blob->empty() || name->empty())
             return std::nullopt;
         m.path = *name;
@@ -545,6 +554,14 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
             auto ln = number(std::string_view(n).substr(0, colon));
             if (!ln) return std::nullopt;
             m.notes.push_back({"", *ln, n.substr(colon + 1)});
+        }
+        for (const auto& r : *refs) {
+            auto parts = split(r, kItem);
+            if (!parts || parts->size() != 4) return std::nullopt;
+            auto ln = number((*parts)[1]);
+            auto items = split((*parts)[3], kItem);
+            if (!ln || !items || items->empty() || ((*parts)[2] != "0" && (*parts)[2] != "1")) return std::nullopt;
+            m.references.push_back({(*parts)[0], *items, (*parts)[2] == "1", *ln});
         }
         out.emplace_back(std::move(*blob), std::move(m));
     }

@@ -6,6 +6,7 @@
 // file is ignored. The cache can only make the guard faster, never change a verdict.
 #include "cache_pruning.hpp"
 #include "migration.hpp"
+#include "module_references.hpp"
 #include "revision_graph.hpp"
 
 #include <filesystem>
@@ -24,6 +25,9 @@ namespace ag {
 struct EnvironmentResult {
     RevisionGraph graph;
     std::vector<Note> notes;  // the migrations' notes, then the graph's
+    // Files outside the version locations that the result read (modules whose names the
+    // migrations use): the result holds only while they are unchanged.
+    std::vector<ModuleDependency> dependencies;
 };
 
 // Every revision ID and branch label of a clean environment, for deciding whether a push

@@ -49,10 +49,13 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     if (!names) return std::nullopt;
 
     // What the push changed in the version locations: only added migration files qualify.
+    // Compiled files (a __pycache__ copy, sourceless .pyc) are the full check's to judge.
+    if (new_env.sourceless || old_env.sourceless) return std::nullopt;
     std::vector<std::pair<std::string_view, DirEntry>> added_entries;
     for (const auto& loc : new_env.version_locations) {
         for (auto& change : new_tree.changes_since(old_tree, loc)) {
             const DirEntry& e = change.after ? *change.after : *change.before;
+            if (e.name == "__pycache__") return std::nullopt;
             if (!is_migration_file_name(e.name)) continue;  // Alembic never loads it
             if (change.before || e.kind != EntryKind::File) return std::nullopt;
             added_entries.emplace_back(loc, std::move(*change.after));
@@ -65,7 +68,8 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     // Each new revision: parsed, a plain new ID, parents that exist, no labels or dependencies.
     std::set<std::string> new_ids;
     for (const auto& m : migrations) {
-        if (m.error || !m.notes.empty() || !m.branch_labels.empty() || !m.depends_on.empty() || m.revision.empty() ||
+        if (m.error || !m.notes.empty() || !m.references.empty() || !m.branch_labels.empty() || !m.depends_on.empty() ||
+            m.revision.empty() ||
             names->has_id(m.revision) || names->has_label(m.revision) || !new_ids.insert(m.revision).second)
             return std::nullopt;
     }
@@ -132,7 +136,7 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     g.head_count = g.heads.size();
 
     for (const auto& id : new_ids) names->add_id(id);
-    EnvironmentResult result{std::move(g), {}};
+    EnvironmentResult result{std::move(g), {}, {}};
     cache->store_result(*new_key, result);
     cache->store_names(*new_key, *names);
     return environment_check_of(new_env, std::move(result));

@@ -1,15 +1,20 @@
 #include "tree_check.hpp"
 
 #include "migration_reader.hpp"
+#include "module_references.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace ag {
 
 std::optional<std::string> environment_result_key(const SourceTree& tree, const Environment& env, bool allow) {
     std::string key = allow ? "several heads allowed\n" : "one head\n";
+    // What else decides which files are read, and how.
+    if (env.sourceless) key += "sourceless\n";
+    for (const auto& root : env.module_roots) key += fmt::format("root {}:{}\n", root.size(), root);
     for (const auto& loc : env.version_locations) {
         const auto id = tree.content_id(loc);
         if (!id) return std::nullopt;
@@ -41,13 +46,68 @@ bool TreeCheck::ok() const {
     return true;
 }
 
+namespace {
+
+// A committed __pycache__ copy of migration `name` ("x.py" -> "x.<tag>.pyc") that Python may
+// run instead of the source, if any. PEP 552: a copy stamped with the source's mtime is used
+// only when the checkout's mtime equals it (a fresh checkout has the time of the checkout);
+// a hash-stamped one is used whenever its hash matches (which bytecode need not honour), or
+// always when unchecked. So only hash-stamped copies (flags bit 0 of the header) count.
+std::optional<std::string> compiled_copy_of(const SourceTree& tree, const std::string& pycache_dir, const Listing& pycache,
+                                            std::string_view name) {
+    const std::string_view stem = name.substr(0, name.size() - 3);
+    for (const auto& c : pycache) {
+        if (!(c.name.size() > stem.size() + 1 && c.name.substr(0, stem.size()) == stem && c.name[stem.size()] == '.' &&
+              c.name.ends_with(".pyc")))
+            continue;
+        if (c.kind != EntryKind::File) return std::string(c.name);
+        // Python ignores what is no compiled file (shorter than the 16-byte header, or a magic
+        // number that does not end in \r\n) and recompiles the source.
+        const std::string header = tree.read_entry(pycache_dir, c).substr(0, 16);
+        if (header.size() < 16 || header[2] != '\r' || header[3] != '\n') continue;
+        if (static_cast<unsigned char>(header[4]) & 1) return std::string(c.name);
+    }
+    return std::nullopt;
+}
+
+// With sourceless = true Alembic loads .pyc/.pyo files that have no source beside them,
+// from the location and its __pycache__ (Script._list_py_dir, _from_filename).
+void refuse_compiled_migrations(const std::string& loc, const Listing& listed, const Listing& pycache,
+                                std::vector<Migration>& migrations) {
+    auto compiled = [](std::string_view n) {
+        return (n.ends_with(".pyc") || n.ends_with(".pyo")) && n.substr(0, 2) != ".#" && n.substr(0, 8) != "__init__";
+    };
+    auto listed_name = [&](std::string_view n) {
+        return std::any_of(listed.begin(), listed.end(), [&](const DirEntry& o) { return o.name == n; });
+    };
+    auto refuse = [&](const std::string& path) {
+        migrations.push_back(unloadable_migration(
+            path, "is a compiled migration, which Alembic loads because the config says sourceless = true; the guard "
+                  "cannot read compiled files: commit the source instead"));
+    };
+    std::set<std::string_view> stems;
+    for (const auto& e : listed) stems.insert(e.name.substr(0, e.name.find('.')));
+    for (const auto& e : listed) {
+        if (!compiled(e.name) || e.kind != EntryKind::File) continue;
+        const std::string source(e.name.substr(0, e.name.size() - 1));
+        if (!listed_name(source) && !(e.name.ends_with(".pyo") && listed_name(source + "c"))) refuse(join_path(loc, e.name));
+    }
+    for (const auto& c : pycache)
+        if (compiled(c.name) && !stems.count(c.name.substr(0, c.name.find('.'))))
+            refuse(join_path(join_path(loc, "__pycache__"), c.name));
+}
+
+}  // namespace
+
 EnvironmentCheck check_environment(const SourceTree& tree, Environment env, const CheckOptions& options) {
     const bool allow = allows_multiple_heads(env, options);
     env.allow_multiple_heads = allow;
     ParseCache* cache = options.cache;
     const auto key = cache && !cache->dir().empty() ? environment_result_key(tree, env, allow) : std::nullopt;
     if (key) {
-        if (auto known = cache->load_result(*key)) return environment_check_of(std::move(env), std::move(*known));
+        // A result that read other modules holds while they are unchanged.
+        if (auto known = cache->load_result(*key); known && dependencies_hold(tree, known->dependencies))
+            return environment_check_of(std::move(env), std::move(*known));
         // Most of a new tip's migrations were parsed at the related tree (a push's old tip).
         if (options.related)
             for (const auto& loc : env.version_locations)
@@ -62,6 +122,14 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         std::vector<MigrationSource> unread;
         std::vector<size_t> unread_at;
         const Listing listed = tree.list(loc);
+        // Compiled files: Python runs a committed __pycache__ copy instead of its source when
+        // the copy's stamp says so, and Alembic loads .pyc/.pyo files with sourceless = true.
+        // The guard cannot read bytecode, so it refuses them rather than ignore them.
+        Listing pycache;
+        for (const auto& e : listed)
+            if (e.name == "__pycache__" && e.kind == EntryKind::Directory) pycache = tree.list(join_path(loc, e.name));
+        const std::string pycache_dir = join_path(loc, "__pycache__");
+        auto compiled_copy = [&](std::string_view name) { return compiled_copy_of(tree, pycache_dir, pycache, name); };
         migrations.reserve(migrations.size() + listed.size());
         unread.reserve(listed.size());
         unread_at.reserve(listed.size());
@@ -69,6 +137,19 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
             if (!is_migration_file_name(e.name)) continue;
             if (e.kind != EntryKind::File) {
                 migrations.push_back(unloadable_migration(join_path(loc, e.name), e.kind));
+                continue;
+            }
+            if (auto why = unloadable_name(e.name)) {
+                migrations.push_back(unloadable_migration(join_path(loc, e.name), std::move(*why)));
+                continue;
+            }
+            if (auto copy = compiled_copy(e.name)) {
+                migrations.push_back(unloadable_migration(
+                    join_path(loc, e.name),
+                    fmt::format("has a hash-stamped compiled copy committed beside it (__pycache__/{}), which Python "
+                                "runs instead of the source; the guard cannot read it: remove __pycache__ from the "
+                                "repository",
+                                *copy)));
                 continue;
             }
             std::optional<Migration> known = cache && e.id ? cache->find(e.id_hex(), join_path(loc, e.name)) : std::nullopt;
@@ -94,19 +175,26 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
             for (const auto& e : listed) {
                 if (!is_migration_file_name(e.name)) continue;
                 const Migration& m = migrations[first + k++];
+                // What the listing decided (a name, a compiled copy) is no property of the file.
+                if (unloadable_name(e.name) || compiled_copy(e.name)) continue;
                 if (e.kind == EntryKind::File && e.id) entries.emplace_back(e.id_hex(), m);
             }
             cache->store(*tree_id, entries);
         }
+        if (env.sourceless) refuse_compiled_migrations(loc, listed, pycache, migrations);
     }
+    std::vector<ModuleDependency> dependencies;
+    if (std::any_of(migrations.begin(), migrations.end(), [](const Migration& m) { return !m.references.empty(); }))
+        resolve_module_references(tree, env.module_roots, migrations, dependencies);
     RevisionGraph graph = build_revision_graph(migrations, allow);
     std::vector<Note> notes;
     for (const auto& m : migrations) notes.insert(notes.end(), m.notes.begin(), m.notes.end());
     notes.insert(notes.end(), graph.notes.begin(), graph.notes.end());
     if (key) {
-        cache->store_result(*key, EnvironmentResult{graph, notes});
-        // A clean environment's names let a push that only adds migrations be judged alone.
-        if (graph.problems.empty() && notes.empty()) {
+        cache->store_result(*key, EnvironmentResult{graph, notes, dependencies});
+        // A clean environment's names let a push that only adds migrations be judged alone
+        // (not when they depend on other files, which such a push may change).
+        if (graph.problems.empty() && notes.empty() && dependencies.empty()) {
             std::vector<std::string> ids, labels;
             for (const auto& m : migrations) {
                 if (m.error) continue;
@@ -116,7 +204,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
             cache->store_names(*key, RevisionNames(std::move(ids), std::move(labels)));
         }
     }
-    return environment_check_of(std::move(env), EnvironmentResult{std::move(graph), std::move(notes)});
+    return environment_check_of(std::move(env), EnvironmentResult{std::move(graph), std::move(notes), std::move(dependencies)});
 }
 
 TreeCheck check_tree(const SourceTree& tree, const CheckOptions& options) {

@@ -329,9 +329,83 @@ def executable(tree):
     return ok
 
 
+class _Anything:
+    """What every import gives in the sandbox: imports run no real code (a real import
+    interrupted by the alarm could leave the import lock held), and whatever is built from
+    them is computed in the reader's eyes anyway."""
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __getitem__(self, item):
+        return self
+
+    def __iter__(self):
+        return iter(())
+
+    def __mro_entries__(self, bases):
+        return (object,)
+
+
+def _sandbox_import(name, globals=None, locals=None, fromlist=(), level=0):
+    return _Anything()
+
+
+SANDBOX_BUILTINS = dict(vars(builtins), __import__=_sandbox_import, input=lambda *a: "", open=_Anything(),
+                        exit=_Anything(), quit=_Anything(), breakpoint=_Anything(), help=_Anything())
+
+
+def _run_isolated(src):
+    """Executes src in a child of this worker (a crash or a hang there costs only the case):
+    the category of every name it binds, or {"__raised__": type} when it raises."""
+    import json as _json
+    import signal
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        result = None
+        try:
+            import io
+            import contextlib
+            signal.alarm(2)
+            ns = {"__name__": "migration", "__doc__": None, "__builtins__": SANDBOX_BUILTINS}
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                exec(compile(src, "migration.py", "exec", dont_inherit=True), ns)
+            signal.alarm(0)
+            result = {k: category(v) for k, v in ns.items() if k not in ("__name__", "__builtins__")}
+        except BaseException as e:  # noqa: B902 - whatever it raises, the import fails
+            result = {"__raised__": type(e).__name__}
+        try:
+            os.write(write_fd, _json.dumps(result).encode())
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    chunks = []
+    while True:
+        chunk = os.read(read_fd, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read_fd)
+    os.waitpid(pid, 0)
+    try:
+        values = json.loads(b"".join(chunks))
+    except ValueError:
+        return {"__raised__": "crash"}
+    return {k: tuple(v) if isinstance(v, list) and k != "__raised__" else v for k, v in values.items()}
+
+
 def judge(item):
     """Runs in a worker: CPython's verdict, and for valid sources the name expectations
-    and (when safe) the executed values."""
+    and the values the module's names hold when it really runs (executed in this forked
+    worker, under an alarm and a memory limit, with its real imports; None when it
+    raises)."""
     seed, src = item
     verdict = cpython_verdict(src)
     if verdict is not None:
@@ -339,20 +413,7 @@ def judge(item):
     tree = ast.parse(src)
     exp = expectations(tree)
     values = None
-    if executable(tree):
-        import signal
-        ns = dict(SANDBOX_NAMES)
-        ns["__builtins__"] = SAFE_BUILTINS
-        ns["__name__"] = "migration"
-        before = set(ns)
-        signal.alarm(2)
-        try:
-            exec(compile(src, "migration.py", "exec", dont_inherit=True), ns)
-            values = {k: category(v) for k, v in ns.items() if k not in before or exp.get(k)}
-        except BaseException:  # noqa: B902 - a NameError, an alarm, anything: no values
-            values = None
-        finally:
-            signal.alarm(0)
+    values = _run_isolated(src)
     return seed, None, exp, values
 
 
@@ -886,53 +947,27 @@ class Pyscan:
 
 
 def name_issues(ours_names, exp, values):
-    """Disagreements about module-level names: list of (class key, detail)."""
+    """Disagreements on module-level names. When the module ran, its real namespace is the
+    truth: every definite value of ours must equal it, and a name it bound must not be
+    missing. Otherwise (it raised) the names are moot."""
     issues = []
-    for name in sorted(set(exp) | set(ours_names)):
-        e = exp.get(name)
+    if values is None or "__raised__" in values:
+        return issues
+    for name, truth in values.items():
         o = ours_names.get(name)
-        okind = o["kind"] if o else None
-        truth = values.get(name) if values is not None else None
-        if e is None:
-            if values is not None and name in values:
-                continue  # bound by the sandbox (Union, ...) - not a module name
-            if o is not None:
-                issues.append(("ours binds a name Python leaves unbound (kind %s)" % okind,
-                               "%s: Python: unbound; ours: %s %r" % (name, okind, o["items"])))
+        if o is None:
+            if name not in ("__annotations__",):
+                issues.append(("ours misses a name the module binds", "%s: executed: %r; ours: unbound" % (name, truth)))
             continue
-        ekind, evalue = e
-        if ekind == "plain":
-            want = category(evalue)
-            if values is not None and name in values and values[name] != want:
-                issues.append(("HARNESS: static value differs from executed value",
-                               "%s: static %r, executed %r" % (name, want, values[name])))
-                continue
-            if o is None:
-                issues.append(("ours misses a name bound to a literal", "%s: Python: %r; ours: unbound" % (name, want)))
-            elif okind == "computed":
-                issues.append(("ours says computed for a plain literal (%s)" % want[0],
-                               "%s: Python: %r; ours: computed" % (name, want)))
-            elif (okind, o["items"]) != want:
-                issues.append(("ours resolves a literal to a wrong value",
-                               "%s: Python: %r; ours: %s %r" % (name, want, okind, o["items"])))
-        elif ekind == "computed":
-            if o is None:
-                issues.append(("ours misses a name bound by import/def/class/block",
-                               "%s: Python: bound when the module runs; ours: unbound" % name))
-            elif okind != "computed":
-                detail = "%s: Python: bound by a block/import/def; ours: %s %r" % (name, okind, o["items"])
-                if truth is not None:
-                    detail += " (executed: %r)" % (truth,)
-                issues.append(("ours gives a definite value for a conditional/computed binding", detail))
-        else:  # other: an expression outside the literal forms
-            if o is None:
-                issues.append(("ours misses a name bound to an expression", "%s: ours: unbound" % name))
-            elif okind != "computed" and truth is not None and (okind, o["items"]) != truth:
-                issues.append(("ours resolves an expression to a wrong value",
-                               "%s: executed: %r; ours: %s %r" % (name, truth, okind, o["items"])))
-            elif okind != "computed" and truth is None and okind not in ("nonstring",):
-                issues.append(("ours gives a definite value for an expression it cannot know",
-                               "%s: ours: %s %r" % (name, okind, o["items"])))
+        okind = o["kind"]
+        if okind == "computed":
+            continue
+        if (okind, o["items"]) != truth and not (okind == "nonstring" and truth[0] == "nonstring"):
+            issues.append(("ours resolves a name to a wrong value",
+                           "%s: executed: %r; ours: %s %r" % (name, truth, okind, o["items"])))
+    for name, o in ours_names.items():
+        if name not in values and o["kind"] != "computed":
+            issues.append(("ours binds a name the module does not", "%s: ours: %s %r" % (name, o["kind"], o["items"])))
     return issues
 
 
@@ -957,21 +992,21 @@ def legacy_codec(src):
 
 def classify(src, verdict, ours, exp, values):
     """(bucket, class key, detail) list; bucket is 'fail', 'limitation' or 'lineinfo'."""
-    codec = legacy_codec(src)
-    if codec is not None:
-        issues = classify_plain(src, verdict, ours, exp, values)
-        return [("limitation" if b == "fail" else b, "legacy codec %s: %s" % (codec, k), d) for b, k, d in issues]
     return classify_plain(src, verdict, ours, exp, values)
 
 
 def classify_plain(src, verdict, ours, exp, values):
     out = []
     oerr = ours.get("error_line")
+    refused = ours.get("unprovable")
+    raised = values is not None and "__raised__" in values
     if verdict is not None:
         level, etype, msg, line = verdict
-        if oerr is None:
-            bucket = "fail" if level == "tokenizer" else "limitation"
-            out.append((bucket, "CPython %s: %s; ours: no error" % (etype, message_class(msg)),
+        if oerr is None and refused:
+            out.append(("lineinfo", "CPython fails, ours refuses by design: %s" % message_class(refused),
+                        "CPython: %s: %s (line %s); ours refuses: %s" % (etype, msg, line, refused)))
+        elif oerr is None:
+            out.append(("fail", "CPython %s: %s; ours: no error" % (etype, message_class(msg)),
                         "CPython: %s: %s (line %s); ours: no error" % (etype, msg, line)))
         elif level == "tokenizer" and line not in (None, 0) and line != oerr \
                 and family(msg) == family(ours.get("message")):
@@ -981,6 +1016,12 @@ def classify_plain(src, verdict, ours, exp, values):
         if oerr is not None:
             out.append(("fail", "CPython compiles; ours: %s" % message_class(ours.get("message") or ""),
                         "CPython: compiles; ours: line %s: %s" % (oerr, ours.get("message"))))
+        elif refused:
+            out.append(("lineinfo", "CPython compiles, ours refuses by design: %s" % message_class(refused),
+                        "ours refuses: %s" % refused))
+        elif ours.get("import_error") and not raised:
+            out.append(("fail", "the module imports; ours says it fails: %s" % message_class(ours["import_error"]),
+                        "ours: %s" % ours["import_error"]))
         else:
             for key, detail in name_issues(ours.get("names", {}), exp, values):
                 out.append(("fail", "names: " + key, detail))

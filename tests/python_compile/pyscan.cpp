@@ -6,7 +6,7 @@
 // Each line: {"file": ..., "error_line": N|null, "message": ...|null,
 //             "names": {name: {"kind": ..., "items": [...], "line": N}}}
 // A file that cannot be read gives {"file": ..., "read_error": ...}.
-#include "python_module.hpp"
+#include "python/python_module.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +24,7 @@ const char* kind_name(ag::PyValue::Kind k) {
     case ag::PyValue::Kind::Sequence: return "sequence";
     case ag::PyValue::Kind::NonString: return "nonstring";
     case ag::PyValue::Kind::Computed: return "computed";
+    case ag::PyValue::Kind::Reference: return "computed";  // names of other modules: known only with them
     }
     return "unknown";
 }
@@ -46,6 +47,8 @@ void scan(const std::string& path) {
         out["error_line"] = nullptr;
         out["message"] = nullptr;
     }
+    out["unprovable"] = m.unprovable ? nlohmann::json(m.unprovable->message) : nlohmann::json(nullptr);
+    out["import_error"] = m.import_error ? nlohmann::json(m.import_error->message) : nlohmann::json(nullptr);
     nlohmann::json names = nlohmann::json::object();
     for (const auto& [name, binding] : m.names) {
         nlohmann::json items = nlohmann::json::array();

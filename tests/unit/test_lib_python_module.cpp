@@ -1,4 +1,4 @@
-#include "python_module.hpp"
+#include "python/python_module.hpp"
 
 #include <doctest/doctest.h>
 
@@ -59,12 +59,20 @@ TEST_CASE("calls, attributes, f-strings, imports and conditional assignments are
         "from x import get_rev\nimport cli\nrevision = get_rev()\ndown_revision = cli.BASE\nbranch_labels = f'x{1}'\n"
         "if True:\n    depends_on = 'a'\nother = 'a' + 'b'\nlater = undefined_name\n");
     CHECK(value_of(m, "revision").kind == PyValue::Kind::Computed);
-    CHECK(value_of(m, "down_revision").kind == PyValue::Kind::Computed);
     CHECK(value_of(m, "branch_labels").kind == PyValue::Kind::Computed);
     CHECK(value_of(m, "depends_on").kind == PyValue::Kind::Computed);
-    CHECK(value_of(m, "other").kind == PyValue::Kind::Computed);
     CHECK(value_of(m, "later").kind == PyValue::Kind::Computed);
-    CHECK(value_of(m, "get_rev").kind == PyValue::Kind::Computed);
+    // Names of imported modules are references, read from those modules when they are
+    // files of the repository.
+    CHECK(value_of(m, "down_revision").kind == PyValue::Kind::Reference);
+    CHECK(value_of(m, "get_rev").kind == PyValue::Kind::Reference);
+    // Concatenating two literals has one possible value.
+    CHECK(value_of(m, "other").kind == PyValue::Kind::String);
+    CHECK(value_of(m, "other").items == std::vector<std::string>{"ab"});
+    // A name bound nowhere fails the import with NameError.
+    REQUIRE(m.import_error);
+    CHECK(m.import_error->line == 9);
+    CHECK(m.import_error->message.find("undefined_name") != std::string::npos);
 }
 
 TEST_CASE("numbers, booleans and bytes are literals but not strings") {
@@ -164,8 +172,9 @@ TEST_CASE("100,000 nested brackets are refused quickly without deep recursion") 
 
 TEST_CASE("a rebound name keeps one entry holding its last value, and a computed rebinding clears the literal") {
     auto m = read_python_module("revision = 'one'\nimport os\nrevision = ('a', 'b')\nrevision = os.environ['R']\n");
-    REQUIRE(m.names.size() == 2);
-    CHECK(m.names.begin()->first == "revision");  // entries keep the order of first binding
+    REQUIRE(m.names.size() == 3);  // __doc__ (None), revision, os
+    CHECK(m.names.begin()->first == "__doc__");
+    CHECK(std::next(m.names.begin())->first == "revision");  // entries keep the order of first binding
     const auto& v = m.names.at("revision").value;
     CHECK(v.kind == PyValue::Kind::Computed);
     CHECK(v.items.empty());
@@ -178,7 +187,7 @@ TEST_CASE("a name deleted at module level is absent, and binding it again adds i
     auto m = read_python_module("a = 'x'\nb = 'y'\ndel a\nc = 'z'\na = 'w'\n");
     std::vector<std::string> order;
     for (const auto& [name, binding] : m.names) order.push_back(name);
-    CHECK(order == std::vector<std::string>{"b", "c", "a"});
+    CHECK(order == std::vector<std::string>{"__doc__", "b", "c", "a"});
     CHECK(value_of(m, "a").items == std::vector<std::string>{"w"});
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// Reads a Python module's source the way CPython 3.11 would compile it, without executing
-// it: reports the first error that would make `import` fail at the tokenizer/indentation
-// level, and resolves the module-level names bound to literals (the last binding wins, a
-// name bound earlier to a literal resolves as in Python). Anything it cannot know without
-// running code is reported as computed, never guessed.
+// A Python module's source read the way CPython compiles it and the way its module-level
+// code binds names, without executing anything: the first error that would make `import`
+// fail at compile time, the module's final names with their values where the guard can
+// prove them, and what it cannot prove.
+#include "python/python_version.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,8 +14,7 @@
 namespace ag {
 
 // Why a value is not a usable literal, in words: almost always fixed text (kept without a
-// copy: a migration binds a dozen names, a history has tens of thousands of migrations),
-// sometimes composed.
+// copy), sometimes composed.
 class Reason {
 public:
     Reason() = default;
@@ -33,13 +33,18 @@ struct PyValue {
         None,       // None
         String,     // 'x' (items[0])
         Sequence,   // tuple or list of strings (items)
-        NonString,  // a literal that is not a str/None/sequence of str (number, bool, bytes, ...)
+        NonString,  // a value that is not a str/None/sequence of str (number, bool, bytes, a nested sequence...)
         Computed,   // known only by running code: a call, attribute, f-string, import, ...
+        Reference,  // strings made of literals and names of other modules (items: encoded
+                    // templates, python/value_template.hpp), known once those are read
     };
     Kind kind = Kind::Computed;
     std::vector<std::string> items;
     std::string text;  // the expression as written (shortened), for messages
     Reason why;        // for NonString/Computed: what it is, in words
+    bool bytes = false;     // a bytes literal (b'004'), which Alembic keeps distinct from '004'
+    bool sequence = false;  // Reference: written as a tuple or list
+    bool nested = false;    // Sequence: the one sequence of str inside a one-item sequence
 };
 
 struct PyBinding {
@@ -52,9 +57,7 @@ struct PySyntaxError {
     std::string message;
 };
 
-// Module-level names and their bindings, in the order each name was first bound. A flat
-// table, not a std::map: a migration binds about ten names, and a node per name (allocated,
-// compared, freed) was a sixth of reading a migration.
+// Module-level names and their bindings, in the order each name was first bound.
 class PyNames {
 public:
     using value_type = std::pair<std::string, PyBinding>;
@@ -66,8 +69,6 @@ public:
     // Throws std::out_of_range when `name` is not bound.
     const PyBinding& at(std::string_view name) const;
     size_t count(std::string_view name) const { return find(name) == end() ? 0 : 1; }
-    // The binding of `name`, added (empty) when there is none: binding again overwrites it,
-    // as the last binding wins.
     PyBinding& slot(std::string_view name);
     void erase(std::string_view name);
 
@@ -87,9 +88,20 @@ struct PyModule {
     PyNames names;
     // The first error that would stop CPython from compiling the file.
     std::optional<PySyntaxError> syntax_error;
+    // Code that runs at import and that the guard cannot follow (a write to the module's
+    // namespace it cannot see, an encoding it cannot decode): the names cannot be proven.
+    std::optional<PySyntaxError> unprovable;
+    // A failure the import certainly meets once compiled (NameError, a raise at module level).
+    std::optional<PySyntaxError> import_error;
 };
 
-// Never throws on any input; never executes anything.
-PyModule read_python_module(std::string_view source);
+// The names whose values must be exact; binding them any other way is unprovable.
+inline const std::vector<std::string_view>& alembic_module_names() {
+    static const std::vector<std::string_view> names{"revision", "down_revision", "branch_labels", "depends_on"};
+    return names;
+}
+
+// Never throws on any input; never executes anything. Judged by `version`'s grammar.
+PyModule read_python_module(std::string_view source, py::PythonVersion version = py::kNewestPython);
 
 }  // namespace ag

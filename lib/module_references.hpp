@@ -1,0 +1,33 @@
+#pragma once
+// Migration fields written with names of the repository's own modules
+// (`from neutron.db.migration import cli` then `branch_labels = (cli.EXPAND_BRANCH,)`): each
+// such module is found where Python would import it from (the environment's module roots),
+// read by the same rules as a migration, and the name's literal value put in the field. What
+// cannot be resolved so -- a module that is not in the repository, a name computed at run
+// time, an import that fails -- makes the migration unparsable: a label the guard cannot see
+// is never called a missing revision, and never lets a clash through.
+#include "migration.hpp"
+#include "source_tree.hpp"
+
+#include <string>
+#include <vector>
+
+namespace ag {
+
+// A file the resolution read or looked for, and its content address then ("-" when absent,
+// "" when the tree has none): a result that depends on it is valid while these hold.
+struct ModuleDependency {
+    std::string path;
+    std::string id;
+};
+
+// Fills the fields of every migration in `migrations` that has references, or sets its error.
+// `roots`: repository-relative directories searched in order (Environment::module_roots).
+// Appends to `dependencies` every module file read and every place looked at before it.
+void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots,
+                               std::vector<Migration>& migrations, std::vector<ModuleDependency>& dependencies);
+
+// Whether `dependencies` still hold in `tree`.
+bool dependencies_hold(const SourceTree& tree, const std::vector<ModuleDependency>& dependencies);
+
+}  // namespace ag

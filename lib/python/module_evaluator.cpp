@@ -1,0 +1,890 @@
+#include "python/module_evaluator.hpp"
+
+#include "python/tokenizer.hpp"
+#include "python/value_template.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+
+namespace ag::py {
+
+namespace {
+
+// Python 3.11's builtins (3.13 adds PythonFinalizationError and _IncompleteInputError),
+// and the names importlib gives every module: a name among them is never a NameError.
+constexpr std::string_view kBuiltins[] = {
+    "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup", "BlockingIOError",
+    "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError", "ConnectionAbortedError", "ConnectionError",
+    "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError", "Ellipsis", "EncodingWarning",
+    "EnvironmentError", "Exception", "ExceptionGroup", "False", "FileExistsError", "FileNotFoundError",
+    "FloatingPointError", "FutureWarning", "GeneratorExit", "IOError", "ImportError", "ImportWarning",
+    "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt",
+    "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "None", "NotADirectoryError", "NotImplemented",
+    "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning", "PermissionError",
+    "ProcessLookupError", "PythonFinalizationError", "RecursionError", "ReferenceError", "ResourceWarning",
+    "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError", "SyntaxWarning",
+    "SystemError", "SystemExit", "TabError", "TimeoutError", "True", "TypeError", "UnboundLocalError",
+    "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError", "UnicodeWarning",
+    "UserWarning", "ValueError", "Warning", "ZeroDivisionError", "_IncompleteInputError", "__annotations__",
+    "__build_class__", "__builtins__", "__cached__", "__debug__", "__doc__", "__file__", "__import__", "__loader__",
+    "__name__", "__package__", "__spec__", "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool",
+    "breakpoint", "bytearray", "bytes", "callable", "chr", "classmethod", "compile", "complex", "copyright", "credits",
+    "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "exit", "filter", "float", "format", "frozenset",
+    "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance", "issubclass", "iter",
+    "len", "license", "list", "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord",
+    "pow", "print", "property", "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted",
+    "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip",
+};
+
+// Ways code reaches a module's namespace without a binding statement: reading or writing
+// globals() or vars(), executing text, walking frames to f_globals, a function's
+// __globals__ or __code__, the module object through sys.modules, importlib or gc. Any of
+// them in code that runs at import makes the four names unprovable.
+constexpr std::string_view kDynamicNames[] = {"globals", "vars", "locals", "exec", "eval", "compile", "__import__",
+                                              "setattr", "delattr", "__builtins__", "breakpoint"};
+constexpr std::string_view kDynamicAttributes[] = {
+    "__dict__", "__globals__", "__code__", "__builtins__", "__import__", "__getattribute__", "__setattr__",
+    "__delattr__", "f_globals", "f_locals", "f_back", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame",
+    "modules", "_getframe", "currentframe", "stack", "getmodule", "import_module", "reload", "get_referrers",
+    "get_referents", "get_objects", "exec", "eval", "attrgetter", "methodcaller", "settrace", "setprofile",
+    "globals", "vars", "locals", "setattr"};
+// Modules whose every use at import time can reach the caller's namespace (frames, the
+// garbage collector, unpickling that calls exec, raw memory).
+constexpr std::string_view kDynamicModules[] = {"inspect", "gc", "ctypes", "_ctypes", "pickle", "_pickle", "cPickle",
+                                                "marshal", "dill", "shelve", "copyreg", "importlib", "builtins",
+                                                "__builtin__", "code", "codeop", "runpy", "pdb", "bdb", "sys._getframe"};
+
+template <size_t N>
+bool among(const std::string_view (&list)[N], std::string_view v) {
+    return std::find(std::begin(list), std::end(list), v) != std::end(list);
+}
+
+ModuleValue unknown(std::string why, std::string source = {}) {
+    ModuleValue v;
+    v.kind = ModuleValue::Kind::Unknown;
+    v.text = std::move(why);
+    v.source = std::move(source);
+    return v;
+}
+
+// A short rendering of an expression for messages.
+std::string describe(const Node* e, int budget = 60) {
+    if (!e || budget <= 0) return "...";
+    switch (e->kind) {
+    case NodeKind::Name: return std::string(e->name);
+    case NodeKind::Attribute: return describe(e->a, budget - 1) + "." + std::string(e->name);
+    case NodeKind::Call: {
+        std::string out = describe(e->a, budget - 1) + "(";
+        const uint32_t n = e->l[0].size() + e->l[1].size();
+        if (n > 3 || budget < 20) return out + "...)";
+        bool first = true;
+        for (const Node* a : e->l[0]) {
+            out += (first ? "" : ", ") + describe(a, budget / 3);
+            first = false;
+        }
+        for (const Node* k : e->l[1]) {
+            out += (first ? "" : ", ") + (k->name.empty() ? "**" : std::string(k->name) + "=") + describe(k->a, budget / 3);
+            first = false;
+        }
+        return out + ")";
+    }
+    case NodeKind::Subscript: return describe(e->a, budget - 1) + "[" + describe(e->b, budget / 2) + "]";
+    case NodeKind::Constant:
+        switch (static_cast<ConstantKind>(e->op)) {
+        case ConstantKind::Str: return fmt::format("'{}'", e->name.substr(0, 40));
+        case ConstantKind::Bytes: return fmt::format("b'{}'", e->name.substr(0, 40));
+        case ConstantKind::None: return "None";
+        case ConstantKind::True: return "True";
+        case ConstantKind::False: return "False";
+        case ConstantKind::Ellipsis: return "...";
+        default: return std::string(e->name.substr(0, 40));
+        }
+    case NodeKind::JoinedStr: return "f'...'";
+    case NodeKind::Tuple: {
+        std::string out = "(";
+        for (uint32_t i = 0; i < e->l[0].size() && i < 4; ++i) out += (i ? ", " : "") + describe(e->l[0][i], budget / 2);
+        if (e->l[0].size() > 4) out += ", ...";
+        if (e->l[0].size() == 1) out += ",";
+        return out + ")";
+    }
+    case NodeKind::List: {
+        std::string out = "[";
+        for (uint32_t i = 0; i < e->l[0].size() && i < 4; ++i) out += (i ? ", " : "") + describe(e->l[0][i], budget / 2);
+        if (e->l[0].size() > 4) out += ", ...";
+        return out + "]";
+    }
+    case NodeKind::BinOp: return describe(e->a, budget / 2) + " ... " + describe(e->b, budget / 2);
+    case NodeKind::NamedExpr: return describe(e->a, budget) + " := ...";
+    case NodeKind::Starred: return "*" + describe(e->a, budget - 1);
+    default: return "an expression";
+    }
+}
+
+bool truthy_constant(const Node* e, bool& value) {
+    if (e->kind != NodeKind::Constant) return false;
+    switch (static_cast<ConstantKind>(e->op)) {
+    case ConstantKind::True: value = true; return true;
+    case ConstantKind::False:
+    case ConstantKind::None: value = false; return true;
+    case ConstantKind::Str:
+    case ConstantKind::Bytes: value = !e->name.empty(); return true;
+    case ConstantKind::Int: {
+        bool zero = true;
+        for (char c : e->name)
+            if (c != '0' && c != '_' && c != 'x' && c != 'X' && c != 'o' && c != 'O' && c != 'b' && c != 'B') zero = false;
+        value = !zero;
+        return true;
+    }
+    default: return false;
+    }
+}
+
+class Evaluator {
+public:
+    explicit Evaluator(const std::vector<std::string_view>& guarded) : guarded_(guarded) {}
+    ModuleEvaluation run(const Node* module);
+
+private:
+    struct Env {
+        std::vector<ModuleBinding> names;
+        Env* parent = nullptr;  // a class body reads the module's names it does not bind itself
+        ModuleBinding* lookup(std::string_view n) {
+            for (Env* e = this; e; e = e->parent)
+                if (ModuleBinding* b = e->find(n)) return b;
+            return nullptr;
+        }
+        ModuleBinding* find(std::string_view n) {
+            for (auto& b : names)
+                if (b.name == n) return &b;
+            return nullptr;
+        }
+        void erase(std::string_view n) {
+            names.erase(std::remove_if(names.begin(), names.end(), [&](const ModuleBinding& b) { return b.name == n; }),
+                        names.end());
+        }
+    };
+
+    bool is_guarded(std::string_view n) const {
+        return std::find(guarded_.begin(), guarded_.end(), n) != guarded_.end();
+    }
+    void unprovable(int line, std::string message) {
+        if (!result_.unprovable) result_.unprovable = ModuleProblem{line, std::move(message)};
+    }
+    void import_error(int line, std::string message) {
+        if (!result_.import_error) result_.import_error = ModuleProblem{line, std::move(message)};
+    }
+
+    // ---- the module's own statements ----
+    void exec_block(const NodeList& body, Env& env, bool certain, bool module_scope);
+    void exec(const Node* s, Env& env, bool certain, bool module_scope);
+    ModuleValue eval(const Node* e, Env& env, bool certain, bool module_scope);
+    void bind(const Node* target, const ModuleValue& v, Env& env, bool certain, bool module_scope, int line);
+    void bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how);
+    void unbind(const Node* target, Env& env, bool certain, int line);
+
+    // ---- code that may run at import without being a module statement ----
+    void scan(const Node* n, bool import_time);
+    void scan_list(const NodeList& l, bool import_time) {
+        for (const Node* n : l)
+            if (n) scan(n, import_time);
+    }
+    void note_reference(std::string_view name) {
+        if (std::find(referenced_.begin(), referenced_.end(), name) == referenced_.end()) referenced_.push_back(name);
+    }
+
+    const std::vector<std::string_view>& guarded_;
+    ModuleEvaluation result_;
+    std::vector<std::string_view> referenced_;                        // names loaded by import-time code
+    std::vector<std::pair<std::string_view, const Node*>> deferred_;  // functions and classes not yet known to run
+    std::vector<std::pair<std::string_view, std::string_view>> imported_;  // local name -> module it came from
+    int depth_ = 0;
+    bool future_annotations_ = false;
+};
+
+void Evaluator::bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how) {
+    if (!certain) {
+        v = unknown(fmt::format("it is {} in a block that may not run, or may run more than once", how), v.source);
+    }
+    if (ModuleBinding* b = env.find(name)) {
+        b->value = std::move(v);
+        b->line = line;
+    } else {
+        env.names.push_back(ModuleBinding{std::string(name), std::move(v), line});
+    }
+}
+
+void Evaluator::bind(const Node* t, const ModuleValue& v, Env& env, bool certain, bool module_scope, int line) {
+    switch (t->kind) {
+    case NodeKind::Name: bind_name(t->name, v, env, certain, line, "assigned"); return;
+    case NodeKind::Attribute: eval(t->a, env, certain, module_scope); return;
+    case NodeKind::Subscript:
+        eval(t->a, env, certain, module_scope);
+        eval(t->b, env, certain, module_scope);
+        return;
+    case NodeKind::Starred: bind(t->a, v, env, certain, module_scope, line); return;
+    case NodeKind::Tuple:
+    case NodeKind::List: {
+        // Unpacking: exact when the value is a known sequence (or a str, whose characters
+        // are its items).
+        std::vector<ModuleValue> items;
+        bool known = false;
+        if (v.kind == ModuleValue::Kind::Sequence) {
+            items = v.items;
+            known = true;
+        } else if (v.kind == ModuleValue::Kind::Str) {
+            size_t i = 0;
+            while (i < v.text.size()) {
+                size_t len = 1;
+                const auto c = static_cast<unsigned char>(v.text[i]);
+                if (c >= 0xF0) len = 4;
+                else if (c >= 0xE0) len = 3;
+                else if (c >= 0xC0) len = 2;
+                ModuleValue ch;
+                ch.kind = ModuleValue::Kind::Str;
+                ch.text = v.text.substr(i, len);
+                ch.source = fmt::format("'{}'", ch.text);
+                items.push_back(std::move(ch));
+                i += len;
+            }
+            known = true;
+        }
+        const NodeList& targets = t->l[0];
+        size_t star = targets.size();
+        for (uint32_t i = 0; i < targets.size(); ++i)
+            if (targets[i]->kind == NodeKind::Starred) star = i;
+        if (known) {
+            const size_t fixed = star == targets.size() ? targets.size() : targets.size() - 1;
+            const bool fits = star == targets.size() ? items.size() == fixed : items.size() >= fixed;
+            if (!fits) {
+                if (certain)
+                    import_error(line, fmt::format("unpacking {} values into {} targets raises ValueError when the "
+                                                   "module is imported",
+                                                   items.size(), fixed));
+                known = false;
+            }
+        }
+        for (uint32_t i = 0; i < targets.size(); ++i) {
+            const Node* target = targets[i];
+            if (!known) {
+                bind(target, unknown("it is unpacked from a value the guard does not evaluate", v.source), env, certain,
+                     module_scope, line);
+                continue;
+            }
+            if (i < star) {
+                bind(target, items[i], env, certain, module_scope, line);
+            } else if (i == star) {
+                ModuleValue rest;
+                rest.kind = ModuleValue::Kind::Sequence;
+                rest.is_list = true;  // a starred target always receives a list
+                const size_t after = targets.size() - star - 1;
+                rest.items.assign(items.begin() + static_cast<std::ptrdiff_t>(star),
+                                  items.end() - static_cast<std::ptrdiff_t>(after));
+                rest.source = v.source;
+                bind(target, rest, env, certain, module_scope, line);
+            } else {
+                bind(target, items[items.size() - (targets.size() - i)], env, certain, module_scope, line);
+            }
+        }
+        return;
+    }
+    default: return;
+    }
+}
+
+void Evaluator::unbind(const Node* t, Env& env, bool certain, int line) {
+    switch (t->kind) {
+    case NodeKind::Name:
+        if (!env.find(t->name)) {
+            if (certain)
+                import_error(line, fmt::format("'del {}' deletes a name that is not bound: NameError when the module is "
+                                               "imported",
+                                               t->name));
+            return;
+        }
+        if (certain) env.erase(t->name);
+        else bind_name(t->name, unknown("it may be deleted"), env, false, line, "deleted");
+        return;
+    case NodeKind::Tuple:
+    case NodeKind::List:
+        for (const Node* e : t->l[0]) unbind(e, env, certain, line);
+        return;
+    default: return;
+    }
+}
+
+ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_scope) {
+    const std::string source = describe(e);
+    switch (e->kind) {
+    case NodeKind::Constant: {
+        ModuleValue v;
+        v.source = source;
+        switch (static_cast<ConstantKind>(e->op)) {
+        case ConstantKind::Str: v.kind = ModuleValue::Kind::Str; v.text = std::string(e->name); break;
+        case ConstantKind::Bytes: v.kind = ModuleValue::Kind::Bytes; v.text = std::string(e->name); break;
+        case ConstantKind::None: v.kind = ModuleValue::Kind::None; break;
+        case ConstantKind::True:
+        case ConstantKind::False: v.kind = ModuleValue::Kind::Other; v.text = "a bool"; break;
+        case ConstantKind::Int: v.kind = ModuleValue::Kind::Other; v.text = "an int"; break;
+        case ConstantKind::Float: v.kind = ModuleValue::Kind::Other; v.text = "a float"; break;
+        case ConstantKind::Complex: v.kind = ModuleValue::Kind::Other; v.text = "a complex number"; break;
+        case ConstantKind::Ellipsis: v.kind = ModuleValue::Kind::Other; v.text = "Ellipsis"; break;
+        }
+        return v;
+    }
+    case NodeKind::JoinedStr: {
+        // Without fields an f-string is its text.
+        std::string text;
+        bool literal = true;
+        for (const Node* part : e->l[0]) {
+            if (part->kind == NodeKind::Constant) text += part->name;
+            else {
+                literal = false;
+                eval(part->a, env, certain, module_scope);
+                if (part->b) eval(part->b, env, certain, module_scope);
+            }
+        }
+        if (!literal) return unknown("an f-string is formatted when the module runs", source);
+        ModuleValue v;
+        v.kind = ModuleValue::Kind::Str;
+        v.text = std::move(text);
+        v.source = source;
+        return v;
+    }
+    case NodeKind::Name: {
+        if (ModuleBinding* b = env.lookup(e->name)) {
+            ModuleValue v = b->value;
+            if (v.kind == ModuleValue::Kind::Unknown)
+                v.text = fmt::format("it refers to '{}' (line {}), and {}", e->name, b->line, v.text);
+            v.source = source;
+            return v;
+        }
+        if (!among(kBuiltins, e->name)) {
+            if (certain)
+                import_error(e->line, fmt::format("name '{}' is not defined: NameError when the module is imported",
+                                                  e->name));
+            return unknown(fmt::format("it refers to '{}', which is not bound at that point", e->name), source);
+        }
+        return unknown(fmt::format("it refers to the builtin '{}'", e->name), source);
+    }
+    case NodeKind::Tuple:
+    case NodeKind::List: {
+        ModuleValue v;
+        v.kind = ModuleValue::Kind::Sequence;
+        v.is_list = e->kind == NodeKind::List;
+        v.source = source;
+        bool known = true;
+        for (const Node* item : e->l[0]) {
+            if (item->kind == NodeKind::Starred) {
+                ModuleValue inner = eval(item->a, env, certain, module_scope);
+                if (inner.kind == ModuleValue::Kind::Sequence) {
+                    for (auto& x : inner.items) v.items.push_back(std::move(x));
+                } else {
+                    known = false;
+                }
+                continue;
+            }
+            v.items.push_back(eval(item, env, certain, module_scope));
+        }
+        if (!known) return unknown("a sequence unpacks a value the guard does not evaluate", source);
+        return v;
+    }
+    case NodeKind::BinOp: {
+        ModuleValue a = eval(e->a, env, certain, module_scope);
+        ModuleValue b = eval(e->b, env, certain, module_scope);
+        if (e->op == static_cast<uint8_t>(Op::Plus)) {
+            const bool a_text = a.kind == ModuleValue::Kind::Str || a.kind == ModuleValue::Kind::Template;
+            const bool b_text = b.kind == ModuleValue::Kind::Str || b.kind == ModuleValue::Kind::Template;
+            if (a_text && b_text && (a.kind == ModuleValue::Kind::Template || b.kind == ModuleValue::Kind::Template)) {
+                // str + a name of another module: resolved once that module is read (a
+                // non-str there is the resolver's error, as Python's TypeError would be).
+                ModuleValue v;
+                v.kind = ModuleValue::Kind::Template;
+                v.text = (a.kind == ModuleValue::Kind::Str ? template_literal(a.text) : a.text) +
+                         (b.kind == ModuleValue::Kind::Str ? template_literal(b.text) : b.text);
+                v.source = source;
+                return v;
+            }
+            if (a.kind == ModuleValue::Kind::Str && b.kind == ModuleValue::Kind::Str) {
+                a.text += b.text;
+                a.source = source;
+                return a;
+            }
+            if (a.kind == ModuleValue::Kind::Sequence && b.kind == ModuleValue::Kind::Sequence && a.is_list == b.is_list) {
+                for (auto& x : b.items) a.items.push_back(std::move(x));
+                a.source = source;
+                return a;
+            }
+        }
+        return unknown("an expression evaluated when the module runs", source);
+    }
+    case NodeKind::NamedExpr: {
+        // Binds in the namespace that runs it: the module's, or a class body's.
+        ModuleValue v = eval(e->b, env, certain, module_scope);
+        bind_name(e->a->name, v, env, certain, e->line, "bound with ':='");
+        return v;
+    }
+    case NodeKind::BoolOp: {
+        bool first = true;
+        for (const Node* x : e->l[0]) {
+            eval(x, env, certain && first, module_scope);
+            first = false;
+        }
+        return unknown("an expression evaluated when the module runs", source);
+    }
+    case NodeKind::IfExp:
+        eval(e->a, env, certain, module_scope);
+        eval(e->b, env, false, module_scope);
+        eval(e->c, env, false, module_scope);
+        return unknown("a conditional expression evaluated when the module runs", source);
+    case NodeKind::Compare: {
+        eval(e->a, env, certain, module_scope);
+        bool first = true;
+        for (const Node* x : e->l[0]) {
+            eval(x, env, certain && first, module_scope);
+            first = false;
+        }
+        return unknown("a comparison evaluated when the module runs", source);
+    }
+    case NodeKind::Call: {
+        eval(e->a, env, certain, module_scope);
+        for (const Node* x : e->l[0]) eval(x->kind == NodeKind::Starred ? x->a : x, env, certain, module_scope);
+        for (const Node* k : e->l[1]) eval(k->a, env, certain, module_scope);
+        return unknown("a call, evaluated when the module runs", source);
+    }
+    case NodeKind::Attribute: {
+        // A name of an imported module refers to that module's file in the repository,
+        // read later; any other attribute is looked up at run time.
+        const ModuleValue base = eval(e->a, env, certain, module_scope);
+        std::string path;
+        if (base.kind == ModuleValue::Kind::Module) path = base.text;
+        else if (base.kind == ModuleValue::Kind::Template) {
+            const auto pieces = template_pieces(base.text);
+            if (pieces && pieces->size() == 1 && pieces->front().reference) path = pieces->front().text;
+        }
+        if (path.empty()) return unknown("an attribute, looked up when the module runs", source);
+        ModuleValue v;
+        v.kind = ModuleValue::Kind::Template;
+        v.text = template_reference(path + "." + std::string(e->name));
+        v.source = source;
+        return v;
+    }
+    case NodeKind::Subscript:
+        eval(e->a, env, certain, module_scope);
+        eval(e->b, env, certain, module_scope);
+        return unknown("a subscript, evaluated when the module runs", source);
+    case NodeKind::UnaryOp:
+        eval(e->a, env, certain, module_scope);
+        return unknown("an expression evaluated when the module runs", source);
+    case NodeKind::Slice:
+        if (e->a) eval(e->a, env, certain, module_scope);
+        if (e->b) eval(e->b, env, certain, module_scope);
+        if (e->c) eval(e->c, env, certain, module_scope);
+        return unknown("a slice", source);
+    case NodeKind::Dict:
+        for (uint32_t i = 0; i < e->l[1].size(); ++i) {
+            if (e->l[0][i]) eval(e->l[0][i], env, certain, module_scope);
+            eval(e->l[1][i], env, certain, module_scope);
+        }
+        return unknown("a dict", source);
+    case NodeKind::Set:
+        for (const Node* x : e->l[0]) eval(x->kind == NodeKind::Starred ? x->a : x, env, certain, module_scope);
+        return unknown("a set", source);
+    case NodeKind::ListComp:
+    case NodeKind::SetComp:
+    case NodeKind::DictComp:
+    case NodeKind::GeneratorExp: {
+        // The outermost iterable runs now; the rest once per item (perhaps never). A ':='
+        // inside binds in the module.
+        const NodeList& gens = e->l[0];
+        eval(gens[0]->b, env, certain, module_scope);
+        Env inner = env;
+        for (uint32_t i = 0; i < gens.size(); ++i) {
+            if (i > 0) eval(gens[i]->b, inner, false, false);
+            for (const Node* c : gens[i]->l[0]) eval(c, inner, false, false);
+        }
+        eval(e->a, inner, false, false);
+        if (e->b) eval(e->b, inner, false, false);
+        // Assignment expressions in the comprehension bind module names, conditionally.
+        std::vector<const Node*> stack{e};
+        while (!stack.empty()) {
+            const Node* n = stack.back();
+            stack.pop_back();
+            if (n->kind == NodeKind::Lambda) continue;
+            if (n->kind == NodeKind::NamedExpr && module_scope)
+                bind_name(n->a->name, unknown("it is bound with ':=' inside a comprehension"), env, false, n->line,
+                          "bound with ':='");
+            for (const Node* c : {n->a, n->b, n->c})
+                if (c) stack.push_back(c);
+            for (const NodeList& l : n->l)
+                for (const Node* c : l)
+                    if (c) stack.push_back(c);
+        }
+        return unknown("a comprehension, evaluated when the module runs", source);
+    }
+    case NodeKind::Lambda:
+        // Its defaults are evaluated now; its body when it is called.
+        for (const Node* a : e->a->l[0])
+            if (a->b) eval(a->b, env, certain, module_scope);
+        return unknown("a lambda", source);
+    case NodeKind::Await:
+    case NodeKind::Yield:
+    case NodeKind::YieldFrom:
+        if (e->a) eval(e->a, env, certain, module_scope);
+        return unknown("an expression evaluated when the module runs", source);
+    case NodeKind::Starred:
+        eval(e->a, env, certain, module_scope);
+        return unknown("a starred expression", source);
+    case NodeKind::FormattedValue:
+        eval(e->a, env, certain, module_scope);
+        return unknown("an f-string field", source);
+    default: return unknown("an expression evaluated when the module runs", source);
+    }
+}
+
+void Evaluator::exec_block(const NodeList& body, Env& env, bool certain, bool module_scope) {
+    for (const Node* s : body) exec(s, env, certain, module_scope);
+}
+
+void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
+    switch (s->kind) {
+    case NodeKind::Expr: eval(s->a, env, certain, module_scope); return;
+    case NodeKind::Assign: {
+        const ModuleValue v = eval(s->a, env, certain, module_scope);
+        for (const Node* t : s->l[0]) bind(t, v, env, certain, module_scope, s->line);
+        return;
+    }
+    case NodeKind::AnnAssign:
+        if (s->c) {
+            const ModuleValue v = eval(s->c, env, certain, module_scope);
+            bind(s->a, v, env, certain, module_scope, s->line);
+        } else if (s->a->kind != NodeKind::Name) {
+            eval(s->a->a, env, certain, module_scope);
+        }
+        // A module or class body evaluates its annotations (not under `from __future__
+        // import annotations`).
+        if (!future_annotations_) eval(s->b, env, certain, module_scope);
+        return;
+    case NodeKind::AugAssign:
+        if (s->a->kind == NodeKind::Name) {
+            if (!env.lookup(s->a->name) && !among(kBuiltins, s->a->name) && certain)
+                import_error(s->line, fmt::format("'{}' is changed before it is bound: NameError when the module is "
+                                                  "imported",
+                                                  s->a->name));
+            eval(s->b, env, certain, module_scope);
+            bind_name(s->a->name, unknown("it is changed with an augmented assignment"), env, certain, s->line,
+                      "changed");
+            if (!certain) return;
+            env.find(s->a->name)->value = unknown("it is changed with an augmented assignment", describe(s->b));
+        } else {
+            eval(s->a, env, certain, module_scope);
+            eval(s->b, env, certain, module_scope);
+        }
+        return;
+    case NodeKind::Delete:
+        for (const Node* t : s->l[0]) {
+            if (t->kind == NodeKind::Attribute || t->kind == NodeKind::Subscript) eval(t, env, certain, module_scope);
+            else unbind(t, env, certain, s->line);
+        }
+        return;
+    case NodeKind::Import:
+        for (const Node* a : s->l[0]) {
+            const std::string_view stored = a->name2.empty() ? a->name.substr(0, a->name.find('.')) : a->name2;
+            const std::string_view module = a->name2.empty() ? stored : a->name;
+            ModuleValue v;
+            v.kind = ModuleValue::Kind::Module;
+            v.text = std::string(module);
+            v.source = std::string(a->name);
+            bind_name(stored, v, env, certain, s->line, "imported");
+        }
+        return;
+    case NodeKind::ImportFrom:
+        for (const Node* a : s->l[0]) {
+            if (a->name == "*") {
+                unprovable(s->line, fmt::format("'from {}{} import *' binds names the guard cannot see, and any of them "
+                                                "may be revision, down_revision, branch_labels or depends_on",
+                                                std::string(s->level, '.'), s->name));
+                continue;
+            }
+            const std::string_view stored = a->name2.empty() ? a->name : a->name2;
+            if (s->level == 0) {
+                // A module of the repository, or a name of one: read later.
+                ModuleValue v;
+                v.kind = ModuleValue::Kind::Template;
+                v.text = template_reference(fmt::format("{}.{}", s->name, a->name));
+                v.source = std::string(a->name);
+                bind_name(stored, v, env, certain, s->line, "imported");
+            } else {
+                bind_name(stored, unknown(fmt::format("it is imported from {}{}", std::string(s->level, '.'), s->name),
+                                          std::string(a->name)),
+                          env, certain, s->line, "imported");
+            }
+        }
+        return;
+    case NodeKind::FunctionDef: {
+        // Decorators, then defaults, then annotations run when the def statement runs.
+        for (const Node* d : s->l[1]) eval(d, env, certain, module_scope);
+        for (const Node* a : s->a->l[0])
+            if (a->b) eval(a->b, env, certain, module_scope);
+        if (!future_annotations_) {
+            for (const Node* a : s->a->l[0])
+                if (a->a) eval(a->a, env, certain, module_scope);
+            if (s->b) eval(s->b, env, certain, module_scope);
+        }
+        if (s->name == "__getattr__" && module_scope)
+            unprovable(s->line, "the module defines __getattr__ (PEP 562), which can supply revision or down_revision "
+                                "when Alembic reads them");
+        bind_name(s->name, unknown("it is a function"), env, certain, s->line, "defined");
+        return;
+    }
+    case NodeKind::ClassDef: {
+        for (const Node* d : s->l[1]) eval(d, env, certain, module_scope);
+        for (const Node* b : s->l[3]) eval(b->kind == NodeKind::Keyword ? b->a : b, env, certain, module_scope);
+        // The class body runs now, once, in its own namespace, reading the module's names.
+        Env class_env;
+        class_env.parent = &env;
+        exec_block(s->l[0], class_env, certain, false);
+        bind_name(s->name, unknown("it is a class"), env, certain, s->line, "defined");
+        return;
+    }
+    case NodeKind::If:
+        eval(s->a, env, certain, module_scope);
+        exec_block(s->l[0], env, false, module_scope);
+        exec_block(s->l[1], env, false, module_scope);
+        return;
+    case NodeKind::While:
+        eval(s->a, env, false, module_scope);
+        exec_block(s->l[0], env, false, module_scope);
+        exec_block(s->l[1], env, false, module_scope);
+        return;
+    case NodeKind::For:
+        eval(s->b, env, certain, module_scope);
+        bind(s->a, unknown("it is a for-loop variable"), env, false, module_scope, s->line);
+        exec_block(s->l[0], env, false, module_scope);
+        exec_block(s->l[1], env, false, module_scope);
+        return;
+    case NodeKind::With:
+        for (const Node* item : s->l[0]) {
+            eval(item->a, env, certain, module_scope);
+            if (item->b) bind(item->b, unknown("it is bound by 'with ... as'"), env, certain, module_scope, s->line);
+        }
+        // A context manager may suppress an exception and skip the rest of the body.
+        exec_block(s->l[1], env, false, module_scope);
+        return;
+    case NodeKind::Match:
+        eval(s->a, env, certain, module_scope);
+        for (const Node* c : s->l[0]) {
+            std::vector<const Node*> stack{c->a};
+            while (!stack.empty()) {
+                const Node* p = stack.back();
+                stack.pop_back();
+                if ((p->kind == NodeKind::MatchAs || p->kind == NodeKind::MatchStar || p->kind == NodeKind::MatchMapping) &&
+                    !p->name.empty())
+                    bind_name(p->name, unknown("it is bound by a case pattern"), env, false, c->line, "bound");
+                if (p->kind == NodeKind::MatchValue || p->kind == NodeKind::MatchClass) scan(p->a, true);
+                if (p->kind == NodeKind::MatchMapping) scan_list(p->l[0], true);
+                if (p->a && p->kind != NodeKind::MatchValue && p->kind != NodeKind::MatchClass) stack.push_back(p->a);
+                for (const NodeList& l : p->l)
+                    for (const Node* q : l)
+                        if (q && p->kind != NodeKind::MatchMapping) stack.push_back(q);
+                if (p->kind == NodeKind::MatchMapping)
+                    for (const Node* q : p->l[1]) stack.push_back(q);
+            }
+            if (c->b) eval(c->b, env, false, module_scope);
+            exec_block(c->l[0], env, false, module_scope);
+        }
+        return;
+    case NodeKind::Try:
+        exec_block(s->l[0], env, false, module_scope);
+        for (const Node* h : s->l[1]) {
+            if (h->a) eval(h->a, env, false, module_scope);
+            exec_block(h->l[0], env, false, module_scope);
+            // `except E as name` deletes name when the handler ends.
+            if (!h->name.empty()) bind_name(h->name, unknown("it is bound by 'except ... as'"), env, false, h->line, "bound");
+        }
+        exec_block(s->l[2], env, false, module_scope);
+        exec_block(s->l[3], env, certain, module_scope);
+        return;
+    case NodeKind::Raise:
+        if (s->a) eval(s->a, env, certain, module_scope);
+        if (s->b) eval(s->b, env, certain, module_scope);
+        if (certain) import_error(s->line, "a 'raise' statement runs when the module is imported");
+        return;
+    case NodeKind::Assert: {
+        eval(s->a, env, certain, module_scope);
+        if (s->b) eval(s->b, env, false, module_scope);
+        bool value = true;
+        if (certain && truthy_constant(s->a, value) && !value)
+            import_error(s->line, "an assert that always fails runs when the module is imported");
+        return;
+    }
+    case NodeKind::Global:
+        // At module level a no-op; in a class body it makes the body write module names.
+        if (!module_scope) unprovable(s->line, "a class body declares 'global', so it can change module names at import");
+        return;
+    case NodeKind::TypeAlias:
+        bind_name(s->a->name, unknown("it is a type alias"), env, certain, s->line, "defined");
+        return;
+    default: return;
+    }
+}
+
+// Looks for what lets import-time code write the module namespace behind its statements.
+void Evaluator::scan(const Node* n, bool import_time) {
+    if (!n || !import_time) return;
+    // The tree is at most as deep as the compile check allowed.
+    std::vector<const Node*> stack{n};
+    while (!stack.empty()) {
+        const Node* x = stack.back();
+        stack.pop_back();
+        switch (x->kind) {
+        case NodeKind::Name:
+            if (x->ctx == Ctx::Load) {
+                note_reference(x->name);
+                if (among(kDynamicNames, x->name))
+                    unprovable(x->line, fmt::format("'{}' is used in code that runs at import: it can read or write the "
+                                                    "module's names behind its assignments",
+                                                    x->name));
+                for (const auto& [local, module] : imported_)
+                    if (local == x->name && (among(kDynamicModules, module) || module == "sys._getframe"))
+                        unprovable(x->line, fmt::format("'{}' (from {}) is used in code that runs at import: it can reach "
+                                                        "the module's names behind its assignments",
+                                                        x->name, module));
+            }
+            break;
+        case NodeKind::Attribute:
+            if (among(kDynamicAttributes, x->name))
+                unprovable(x->line, fmt::format("'.{}' is used in code that runs at import: it can reach the module's "
+                                                "names behind its assignments",
+                                                x->name));
+            break;
+        case NodeKind::Global:
+            for (const Node* g : x->l[0])
+                unprovable(x->line, fmt::format("'global {}' in code that runs at import lets it change module names",
+                                                g->name));
+            break;
+        case NodeKind::FunctionDef:
+        case NodeKind::ClassDef:
+            // A function runs when called (a decorator may call it: then now); a class body
+            // runs now. Decorators, defaults, annotations and bases run now.
+            if (x->kind == NodeKind::FunctionDef && !x->l[1].empty())
+                for (const Node* b : x->l[0]) stack.push_back(b);
+            else
+                deferred_.emplace_back(x->name, x);
+            for (const Node* d : x->l[1]) stack.push_back(d);
+            if (x->a && x->kind == NodeKind::FunctionDef)
+                for (const Node* a : x->a->l[0]) {
+                    if (a->a) stack.push_back(a->a);
+                    if (a->b) stack.push_back(a->b);
+                }
+            if (x->kind == NodeKind::ClassDef) {
+                for (const Node* b : x->l[3]) stack.push_back(b);
+                for (const Node* b : x->l[0]) stack.push_back(b);
+            }
+            continue;
+        default: break;
+        }
+        for (const Node* c : {x->a, x->b, x->c})
+            if (c) stack.push_back(c);
+        for (const NodeList& l : x->l)
+            for (const Node* c : l)
+                if (c) stack.push_back(c);
+    }
+}
+
+ModuleEvaluation Evaluator::run(const Node* module) {
+    // `global` naming a guarded name anywhere, and a module __getattr__ however bound.
+    {
+        std::vector<const Node*> stack{module};
+        while (!stack.empty()) {
+            const Node* x = stack.back();
+            stack.pop_back();
+            if (x->kind == NodeKind::Global) {
+                for (const Node* g : x->l[0])
+                    if (is_guarded(g->name))
+                        unprovable(x->line, fmt::format("'global {}' lets code outside the module's statements assign "
+                                                        "{}",
+                                                        g->name, g->name));
+            }
+            for (const Node* c : {x->a, x->b, x->c})
+                if (c) stack.push_back(c);
+            for (const NodeList& l : x->l)
+                for (const Node* c : l)
+                    if (c) stack.push_back(c);
+        }
+    }
+    // What each imported name is, anywhere in the module: a use of a frame-walking or
+    // unpickling module at import counts wherever it was imported.
+    {
+        std::vector<const Node*> stack{module};
+        while (!stack.empty()) {
+            const Node* x = stack.back();
+            stack.pop_back();
+            if (x->kind == NodeKind::Import) {
+                for (const Node* a : x->l[0])
+                    imported_.emplace_back(a->name2.empty() ? a->name.substr(0, a->name.find('.')) : a->name2,
+                                           a->name2.empty() ? a->name.substr(0, a->name.find('.')) : a->name);
+            } else if (x->kind == NodeKind::ImportFrom) {
+                for (const Node* a : x->l[0]) {
+                    const std::string_view stored = a->name2.empty() ? a->name : a->name2;
+                    imported_.emplace_back(stored, x->name);
+                    if (among(kDynamicAttributes, a->name) || among(kDynamicModules, a->name))
+                        imported_.emplace_back(stored, "sys._getframe");
+                }
+            }
+            for (const Node* c : {x->a, x->b, x->c})
+                if (c) stack.push_back(c);
+            for (const NodeList& l : x->l)
+                for (const Node* c : l)
+                    if (c) stack.push_back(c);
+        }
+    }
+    for (const Node* st : module->l[0])
+        if (st->kind == NodeKind::ImportFrom && st->level == 0 && st->name == "__future__")
+            for (const Node* a : st->l[0])
+                if (a->name == "annotations") future_annotations_ = true;
+    scan_list(module->l[0], true);
+    Env env;
+    // The compiler binds __doc__ first: the docstring, or None.
+    {
+        ModuleValue doc;
+        doc.kind = ModuleValue::Kind::None;
+        const NodeList& body = module->l[0];
+        if (!body.empty() && body[0]->kind == NodeKind::Expr && body[0]->a->kind == NodeKind::Constant &&
+            body[0]->a->op == static_cast<uint8_t>(ConstantKind::Str)) {
+            doc.kind = ModuleValue::Kind::Str;
+            doc.text = std::string(body[0]->a->name);
+        }
+        env.names.push_back(ModuleBinding{"__doc__", std::move(doc), 1});
+    }
+    exec_block(module->l[0], env, true, true);
+    if (env.find("__getattr__") && !result_.unprovable)
+        unprovable(env.find("__getattr__")->line, "the module binds __getattr__ (PEP 562), which can supply revision or "
+                                                  "down_revision when Alembic reads them");
+    // Functions and classes that import-time code refers to may run at import: what they do
+    // is import-time code too.
+    bool grew = true;
+    while (grew) {
+        grew = false;
+        for (size_t i = 0; i < deferred_.size(); ++i) {
+            const auto [name, node] = deferred_[i];
+            if (!node || std::find(referenced_.begin(), referenced_.end(), name) == referenced_.end()) continue;
+            deferred_[i].second = nullptr;
+            grew = true;
+            // A class referred to at import may have any of its methods called.
+            scan_list(node->l[0], true);
+        }
+    }
+    result_.names = std::move(env.names);
+    return std::move(result_);
+}
+
+}  // namespace
+
+ModuleEvaluation evaluate_module(const Node* module, const std::vector<std::string_view>& guarded) {
+    Evaluator e(guarded);
+    return e.run(module);
+}
+
+}  // namespace ag::py

@@ -1,0 +1,54 @@
+#pragma once
+// What a module's names hold once CPython has run it, as far as that can be proven without
+// running it: the module's statements are followed in order, literals and names bound to
+// them are evaluated exactly, and everything the guard cannot prove is said so -- a value
+// computed at run time, a name bound conditionally, code that can write the module's
+// namespace behind the statements' back (globals(), exec, frames, a module __getattr__, a
+// `global` declaration, a star import), or a statement that makes the import fail.
+#include "python/syntax_tree.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ag::py {
+
+struct ModuleValue {
+    // Template: a str built from literals and names of other modules (value_template.hpp),
+    // known once those modules are read.
+    enum class Kind : uint8_t { None, Str, Bytes, Sequence, Other, Unknown, Module, Template };
+    Kind kind = Kind::Unknown;
+    bool is_list = false;             // Sequence: a list rather than a tuple
+    // Str/Bytes: the value; Other: what it is; Unknown: why; Module: its dotted path;
+    // Template: the encoded template.
+    std::string text;
+    std::vector<ModuleValue> items;   // Sequence
+    std::string source;               // the expression as written, shortened, for messages
+};
+
+struct ModuleBinding {
+    std::string name;
+    ModuleValue value;
+    int line = 0;
+};
+
+struct ModuleProblem {
+    int line = 0;
+    std::string message;
+};
+
+struct ModuleEvaluation {
+    std::vector<ModuleBinding> names;  // the module's namespace at the end, in first-bound order
+    // Import-time code the guard cannot follow: what it is and where.
+    std::optional<ModuleProblem> unprovable;
+    // A failure the import certainly meets (NameError, ValueError, a raise, assert False).
+    std::optional<ModuleProblem> import_error;
+};
+
+// `guarded` are the names whose values must be exact (Alembic's revision, down_revision,
+// branch_labels, depends_on): binding them in a way the guard does not evaluate is reported
+// as unprovable. Never throws.
+ModuleEvaluation evaluate_module(const Node* module, const std::vector<std::string_view>& guarded);
+
+}  // namespace ag::py

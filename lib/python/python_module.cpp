@@ -1,0 +1,180 @@
+#include "python/python_module.hpp"
+
+#include "python/compile_check.hpp"
+#include "python/module_evaluator.hpp"
+#include "python/parser.hpp"
+#include "python/source_text.hpp"
+#include "python/tokenizer.hpp"
+#include "python/unicode_text.hpp"
+#include "python/value_template.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace ag {
+
+namespace {
+
+// One tokenizer buffer and arena per thread, reused from file to file: a history's
+// migrations are read one after another.
+struct Scratch {
+    py::TokenStream tokens;
+    py::Arena arena;
+};
+thread_local Scratch t_scratch;
+
+int line_of(std::string_view text, size_t offset) {
+    return static_cast<int>(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+PyValue to_value(const py::ModuleValue& v) {
+    PyValue out;
+    out.text = v.source;
+    using K = py::ModuleValue::Kind;
+    switch (v.kind) {
+    case K::None: out.kind = PyValue::Kind::None; break;
+    case K::Str:
+        out.kind = PyValue::Kind::String;
+        out.items.push_back(v.text);
+        break;
+    case K::Bytes:
+        out.kind = PyValue::Kind::NonString;
+        out.bytes = true;
+        out.why = "a bytes literal, not a str";
+        break;
+    case K::Template:
+        out.kind = PyValue::Kind::Reference;
+        out.items.push_back(v.text);
+        break;
+    case K::Sequence:
+        out.kind = PyValue::Kind::Sequence;
+        // One sequence of str inside another: Alembic's to_tuple then tuple_rev_as_scalar
+        // unwrap it, so (("003",),) names the parent '003'.
+        if (v.items.size() == 1 && v.items.front().kind == K::Sequence && !v.items.front().items.empty() &&
+            std::all_of(v.items.front().items.begin(), v.items.front().items.end(),
+                        [](const py::ModuleValue& i) { return i.kind == K::Str; })) {
+            for (const auto& item : v.items.front().items) out.items.push_back(item.text);
+            out.nested = true;
+            return out;
+        }
+        if (std::any_of(v.items.begin(), v.items.end(), [](const py::ModuleValue& i) { return i.kind == K::Template; }) &&
+            std::all_of(v.items.begin(), v.items.end(),
+                        [](const py::ModuleValue& i) { return i.kind == K::Template || i.kind == K::Str; })) {
+            out.kind = PyValue::Kind::Reference;
+            out.sequence = true;
+            for (const auto& item : v.items)
+                out.items.push_back(item.kind == K::Str ? py::template_literal(item.text) : item.text);
+            return out;
+        }
+        for (const auto& item : v.items) {
+            if (item.kind == K::Str) {
+                out.items.push_back(item.text);
+                continue;
+            }
+            if (item.kind == K::Unknown || item.kind == K::Module) {
+                out.kind = PyValue::Kind::Computed;
+                out.items.clear();
+                out.why = Reason(fmt::format("an item of the sequence is computed: {}", item.text));
+                return out;
+            }
+            out.kind = PyValue::Kind::NonString;
+            out.items.clear();
+            out.why = item.kind == K::None ? Reason("a sequence holding None")
+                      : item.kind == K::Sequence ? Reason("a sequence holding a sequence")
+                      : item.kind == K::Bytes    ? Reason("a sequence holding bytes")
+                                                 : Reason(fmt::format("a sequence holding {}", item.text));
+            return out;
+        }
+        break;
+    case K::Other:
+        out.kind = PyValue::Kind::NonString;
+        out.why = Reason(fmt::format("{}, not a str", v.text));
+        break;
+    case K::Module:
+        out.kind = PyValue::Kind::Computed;
+        out.why = Reason(fmt::format("it is the module {}", v.text));
+        break;
+    case K::Unknown:
+        out.kind = PyValue::Kind::Computed;
+        out.why = Reason(v.text);
+        break;
+    }
+    return out;
+}
+
+}  // namespace
+
+PyNames::iterator PyNames::find(std::string_view name) {
+    return std::find_if(entries_.begin(), entries_.end(), [name](const value_type& e) { return e.first == name; });
+}
+
+PyNames::const_iterator PyNames::find(std::string_view name) const {
+    return std::find_if(entries_.begin(), entries_.end(), [name](const value_type& e) { return e.first == name; });
+}
+
+const PyBinding& PyNames::at(std::string_view name) const {
+    const auto it = find(name);
+    if (it == end()) throw std::out_of_range(fmt::format("'{}' is not bound", name));
+    return it->second;
+}
+
+PyBinding& PyNames::slot(std::string_view name) {
+    if (const auto it = find(name); it != end()) return it->second;
+    if (entries_.empty()) entries_.reserve(12);
+    return entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name), std::forward_as_tuple()).second;
+}
+
+void PyNames::erase(std::string_view name) {
+    if (const auto it = find(name); it != end()) entries_.erase(it);
+}
+
+PyModule read_python_module(std::string_view source, py::PythonVersion version) {
+    PyModule out;
+    py::SourceText text;
+    if (auto problem = py::decode_source(source, text)) {
+        if (problem->cannot_decode) out.unprovable = PySyntaxError{problem->line, problem->message};
+        else out.syntax_error = PySyntaxError{problem->line, problem->message};
+        return out;
+    }
+    Scratch& scratch = t_scratch;
+    py::tokenize(text.text, version, text.lenient_final_continuation, scratch.tokens);
+    if (scratch.tokens.error) {
+        out.syntax_error = PySyntaxError{scratch.tokens.error->line, scratch.tokens.error->message};
+        return out;
+    }
+    if (text.check_utf8_outside_comments) {
+        // The tokenizer decodes tokens, not comments: invalid UTF-8 in a comment compiles.
+        const auto& comments = scratch.tokens.comments;
+        for (size_t off : py::invalid_utf8_offsets(text.text)) {
+            auto it = std::upper_bound(comments.begin(), comments.end(), off,
+                                       [](size_t v, const std::pair<uint32_t, uint32_t>& r) { return v < r.first; });
+            if (it != comments.begin() && off < (it - 1)->second) continue;
+            out.syntax_error = PySyntaxError{line_of(text.text, off), "the file is not valid UTF-8 and declares no other encoding"};
+            return out;
+        }
+    }
+    scratch.arena.reset();
+    std::optional<py::SyntaxError> error;
+    const py::Node* module = py::parse_module(scratch.tokens, version, scratch.arena, error);
+    if (!module) {
+        out.syntax_error = PySyntaxError{error ? error->line : 1, error ? error->message : "invalid syntax"};
+        return out;
+    }
+    if (auto compile_error = py::check_compile(module, version)) {
+        out.syntax_error = PySyntaxError{compile_error->line, compile_error->message};
+        return out;
+    }
+    py::ModuleEvaluation eval = py::evaluate_module(module, alembic_module_names());
+    if (eval.unprovable) out.unprovable = PySyntaxError{eval.unprovable->line, eval.unprovable->message};
+    if (eval.import_error) out.import_error = PySyntaxError{eval.import_error->line, eval.import_error->message};
+    for (const auto& b : eval.names) {
+        PyBinding& slot = out.names.slot(b.name);
+        slot.value = to_value(b.value);
+        slot.line = b.line;
+    }
+    return out;
+}
+
+}  // namespace ag
