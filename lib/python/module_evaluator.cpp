@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 
 namespace ag::py {
@@ -16,56 +17,80 @@ namespace {
 // and the names importlib gives every module: a name among them is never a NameError.
 constexpr std::string_view kBuiltins[] = {
     "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup", "BlockingIOError",
-    "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError", "ConnectionAbortedError", "ConnectionError",
-    "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError", "Ellipsis", "EncodingWarning",
-    "EnvironmentError", "Exception", "ExceptionGroup", "False", "FileExistsError", "FileNotFoundError",
-    "FloatingPointError", "FutureWarning", "GeneratorExit", "IOError", "ImportError", "ImportWarning",
-    "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt",
-    "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "None", "NotADirectoryError", "NotImplemented",
-    "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning", "PermissionError",
-    "ProcessLookupError", "PythonFinalizationError", "RecursionError", "ReferenceError", "ResourceWarning",
-    "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError", "SyntaxWarning",
-    "SystemError", "SystemExit", "TabError", "TimeoutError", "True", "TypeError", "UnboundLocalError",
-    "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError", "UnicodeWarning",
-    "UserWarning", "ValueError", "Warning", "ZeroDivisionError", "_IncompleteInputError", "__annotations__",
-    "__build_class__", "__builtins__", "__cached__", "__debug__", "__doc__", "__file__", "__import__", "__loader__",
-    "__name__", "__package__", "__spec__", "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool",
-    "breakpoint", "bytearray", "bytes", "callable", "chr", "classmethod", "compile", "complex", "copyright", "credits",
-    "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "exit", "filter", "float", "format", "frozenset",
-    "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance", "issubclass", "iter",
-    "len", "license", "list", "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord",
-    "pow", "print", "property", "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted",
-    "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip",
+    "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError", "ConnectionAbortedError",
+    "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError", "Ellipsis",
+    "EncodingWarning", "EnvironmentError", "Exception", "ExceptionGroup", "False", "FileExistsError",
+    "FileNotFoundError", "FloatingPointError", "FutureWarning", "GeneratorExit", "IOError", "ImportError",
+    "ImportWarning", "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError",
+    "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "None",
+    "NotADirectoryError", "NotImplemented", "NotImplementedError", "OSError", "OverflowError",
+    "PendingDeprecationWarning", "PermissionError", "ProcessLookupError", "PythonFinalizationError", "RecursionError",
+    "ReferenceError", "ResourceWarning", "RuntimeError", "RuntimeWarning", "StopAsyncIteration", "StopIteration",
+    "SyntaxError", "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TimeoutError", "True", "TypeError",
+    "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError",
+    "UnicodeWarning", "UserWarning", "ValueError", "Warning", "ZeroDivisionError", "_IncompleteInputError",
+    "__annotations__", "__build_class__", "__builtins__", "__cached__", "__debug__", "__doc__", "__file__",
+    "__import__", "__loader__", "__name__", "__package__", "__spec__", "abs", "aiter", "all", "anext", "any", "ascii",
+    "bin", "bool", "breakpoint", "bytearray", "bytes", "callable", "chr", "classmethod", "compile", "complex",
+    "copyright", "credits", "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "exit", "filter",
+    "float", "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input", "int",
+    "isinstance", "issubclass", "iter", "len", "license", "list", "locals", "map", "max", "memoryview", "min", "next",
+    "object", "oct", "open", "ord", "pow", "print", "property", "quit", "range", "repr", "reversed", "round", "set",
+    "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip",
 };
 
 // Ways code reaches a module's namespace without a binding statement: reading or writing
 // globals() or vars(), executing text, walking frames to f_globals, a function's
 // __globals__ or __code__, the module object through sys.modules, importlib or gc. Any of
 // them in code that runs at import makes the four names unprovable.
-constexpr std::string_view kDynamicNames[] = {"globals", "vars", "locals", "exec", "eval", "compile", "__import__",
-                                              "setattr", "delattr", "__builtins__", "breakpoint"};
+constexpr std::string_view kDynamicNames[] = {
+    "__builtins__", "__import__", "breakpoint", "compile", "delattr", "eval", "exec", "globals", "locals", "setattr",
+    "vars",
+};
 constexpr std::string_view kDynamicAttributes[] = {
-    "__dict__", "__globals__", "__code__", "__builtins__", "__import__", "__getattribute__", "__setattr__",
-    "__delattr__", "f_globals", "f_locals", "f_back", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame",
-    "modules", "_getframe", "currentframe", "stack", "getmodule", "import_module", "reload", "get_referrers",
-    "get_referents", "get_objects", "exec", "eval", "attrgetter", "methodcaller", "settrace", "setprofile",
-    "globals", "vars", "locals", "setattr"};
+    "__builtins__", "__code__", "__delattr__", "__dict__", "__getattribute__", "__globals__", "__import__",
+    "__setattr__", "_getframe", "ag_frame", "attrgetter", "cr_frame", "currentframe", "eval", "exec", "f_back",
+    "f_builtins", "f_globals", "f_locals", "get_objects", "get_referents", "get_referrers", "getmodule", "gi_frame",
+    "globals", "import_module", "locals", "methodcaller", "modules", "reload", "setattr", "setprofile", "settrace",
+    "stack", "tb_frame", "vars",
+};
 // Modules whose every use at import time can reach the caller's namespace (frames, the
 // garbage collector, unpickling that calls exec, raw memory).
-constexpr std::string_view kDynamicModules[] = {"inspect", "gc", "ctypes", "_ctypes", "pickle", "_pickle", "cPickle",
-                                                "marshal", "dill", "shelve", "copyreg", "importlib", "builtins",
-                                                "__builtin__", "code", "codeop", "runpy", "pdb", "bdb", "sys._getframe"};
+constexpr std::string_view kDynamicModules[] = {
+    "__builtin__", "_ctypes", "_pickle", "bdb", "builtins", "cPickle", "code", "codeop", "copyreg", "ctypes", "dill",
+    "gc", "importlib", "inspect", "marshal", "pdb", "pickle", "runpy", "shelve", "sys._getframe",
+};
 
+// The lists are sorted (checked at compile time): a lookup is a binary search, run for every
+// name and attribute in code that runs at import.
 template <size_t N>
-bool among(const std::string_view (&list)[N], std::string_view v) {
-    return std::find(std::begin(list), std::end(list), v) != std::end(list);
+constexpr bool sorted(const std::string_view (&list)[N]) {
+    return std::is_sorted(std::begin(list), std::end(list));
+}
+static_assert(sorted(kBuiltins) && sorted(kDynamicNames) && sorted(kDynamicAttributes) && sorted(kDynamicModules));
+
+// Which (first character, length) pairs a list holds: most names are rejected by one load.
+template <size_t N>
+constexpr std::array<uint32_t, 128> shapes_of(const std::string_view (&list)[N]) {
+    std::array<uint32_t, 128> t{};
+    for (std::string_view v : list) t[static_cast<unsigned char>(v[0]) & 127] |= 1u << (v.size() < 31 ? v.size() : 31);
+    return t;
 }
 
-ModuleValue unknown(std::string why, std::string source = {}) {
+template <const auto& List>
+bool among(std::string_view v) {
+    static constexpr std::array<uint32_t, 128> shapes = shapes_of(List);
+    if (v.empty() || static_cast<unsigned char>(v[0]) >= 128 ||
+        !(shapes[static_cast<unsigned char>(v[0])] & (1u << (v.size() < 31 ? v.size() : 31))))
+        return false;
+    return std::binary_search(std::begin(List), std::end(List), v);
+}
+
+ModuleValue unknown(Reason why, const Node* node = nullptr) {
     ModuleValue v;
     v.kind = ModuleValue::Kind::Unknown;
-    v.text = std::move(why);
-    v.source = std::move(source);
+    v.why = std::move(why);
+    v.node = node;
     return v;
 }
 
@@ -118,6 +143,7 @@ std::string describe(const Node* e, int budget = 60) {
     case NodeKind::BinOp: return describe(e->a, budget / 2) + " ... " + describe(e->b, budget / 2);
     case NodeKind::NamedExpr: return describe(e->a, budget) + " := ...";
     case NodeKind::Starred: return "*" + describe(e->a, budget - 1);
+    case NodeKind::Alias: return std::string(e->name);
     default: return "an expression";
     }
 }
@@ -205,7 +231,7 @@ private:
 
 void Evaluator::bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how) {
     if (!certain) {
-        v = unknown(fmt::format("it is {} in a block that may not run, or may run more than once", how), v.source);
+        v = unknown(Reason(fmt::format("it is {} in a block that may not run, or may run more than once", how)), v.node);
     }
     if (ModuleBinding* b = env.find(name)) {
         b->value = std::move(v);
@@ -244,7 +270,6 @@ void Evaluator::bind(const Node* t, const ModuleValue& v, Env& env, bool certain
                 ModuleValue ch;
                 ch.kind = ModuleValue::Kind::Str;
                 ch.text = v.text.substr(i, len);
-                ch.source = fmt::format("'{}'", ch.text);
                 items.push_back(std::move(ch));
                 i += len;
             }
@@ -268,7 +293,7 @@ void Evaluator::bind(const Node* t, const ModuleValue& v, Env& env, bool certain
         for (uint32_t i = 0; i < targets.size(); ++i) {
             const Node* target = targets[i];
             if (!known) {
-                bind(target, unknown("it is unpacked from a value the guard does not evaluate", v.source), env, certain,
+                bind(target, unknown("it is unpacked from a value the guard does not evaluate", v.node), env, certain,
                      module_scope, line);
                 continue;
             }
@@ -281,7 +306,7 @@ void Evaluator::bind(const Node* t, const ModuleValue& v, Env& env, bool certain
                 const size_t after = targets.size() - star - 1;
                 rest.items.assign(items.begin() + static_cast<std::ptrdiff_t>(star),
                                   items.end() - static_cast<std::ptrdiff_t>(after));
-                rest.source = v.source;
+                rest.node = v.node;
                 bind(target, rest, env, certain, module_scope, line);
             } else {
                 bind(target, items[items.size() - (targets.size() - i)], env, certain, module_scope, line);
@@ -315,21 +340,20 @@ void Evaluator::unbind(const Node* t, Env& env, bool certain, int line) {
 }
 
 ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_scope) {
-    const std::string source = describe(e);
     switch (e->kind) {
     case NodeKind::Constant: {
         ModuleValue v;
-        v.source = source;
+        v.node = e;
         switch (static_cast<ConstantKind>(e->op)) {
         case ConstantKind::Str: v.kind = ModuleValue::Kind::Str; v.text = std::string(e->name); break;
         case ConstantKind::Bytes: v.kind = ModuleValue::Kind::Bytes; v.text = std::string(e->name); break;
         case ConstantKind::None: v.kind = ModuleValue::Kind::None; break;
         case ConstantKind::True:
-        case ConstantKind::False: v.kind = ModuleValue::Kind::Other; v.text = "a bool"; break;
-        case ConstantKind::Int: v.kind = ModuleValue::Kind::Other; v.text = "an int"; break;
-        case ConstantKind::Float: v.kind = ModuleValue::Kind::Other; v.text = "a float"; break;
-        case ConstantKind::Complex: v.kind = ModuleValue::Kind::Other; v.text = "a complex number"; break;
-        case ConstantKind::Ellipsis: v.kind = ModuleValue::Kind::Other; v.text = "Ellipsis"; break;
+        case ConstantKind::False: v.kind = ModuleValue::Kind::Other; v.why = "a bool"; break;
+        case ConstantKind::Int: v.kind = ModuleValue::Kind::Other; v.why = "an int"; break;
+        case ConstantKind::Float: v.kind = ModuleValue::Kind::Other; v.why = "a float"; break;
+        case ConstantKind::Complex: v.kind = ModuleValue::Kind::Other; v.why = "a complex number"; break;
+        case ConstantKind::Ellipsis: v.kind = ModuleValue::Kind::Other; v.why = "Ellipsis"; break;
         }
         return v;
     }
@@ -345,35 +369,35 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
                 if (part->b) eval(part->b, env, certain, module_scope);
             }
         }
-        if (!literal) return unknown("an f-string is formatted when the module runs", source);
+        if (!literal) return unknown("an f-string is formatted when the module runs", e);
         ModuleValue v;
         v.kind = ModuleValue::Kind::Str;
         v.text = std::move(text);
-        v.source = source;
+        v.node = e;
         return v;
     }
     case NodeKind::Name: {
         if (ModuleBinding* b = env.lookup(e->name)) {
             ModuleValue v = b->value;
             if (v.kind == ModuleValue::Kind::Unknown)
-                v.text = fmt::format("it refers to '{}' (line {}), and {}", e->name, b->line, v.text);
-            v.source = source;
+                v.why = Reason(fmt::format("it refers to '{}' (line {}), and {}", e->name, b->line, v.why.view()));
+            v.node = e;
             return v;
         }
-        if (!among(kBuiltins, e->name)) {
+        if (!among<kBuiltins>(e->name)) {
             if (certain)
                 import_error(e->line, fmt::format("name '{}' is not defined: NameError when the module is imported",
                                                   e->name));
-            return unknown(fmt::format("it refers to '{}', which is not bound at that point", e->name), source);
+            return unknown(Reason(fmt::format("it refers to '{}', which is not bound at that point", e->name)), e);
         }
-        return unknown(fmt::format("it refers to the builtin '{}'", e->name), source);
+        return unknown("it refers to a builtin", e);
     }
     case NodeKind::Tuple:
     case NodeKind::List: {
         ModuleValue v;
         v.kind = ModuleValue::Kind::Sequence;
         v.is_list = e->kind == NodeKind::List;
-        v.source = source;
+        v.node = e;
         bool known = true;
         for (const Node* item : e->l[0]) {
             if (item->kind == NodeKind::Starred) {
@@ -387,7 +411,7 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
             }
             v.items.push_back(eval(item, env, certain, module_scope));
         }
-        if (!known) return unknown("a sequence unpacks a value the guard does not evaluate", source);
+        if (!known) return unknown("a sequence unpacks a value the guard does not evaluate", e);
         return v;
     }
     case NodeKind::BinOp: {
@@ -403,21 +427,21 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
                 v.kind = ModuleValue::Kind::Template;
                 v.text = (a.kind == ModuleValue::Kind::Str ? template_literal(a.text) : a.text) +
                          (b.kind == ModuleValue::Kind::Str ? template_literal(b.text) : b.text);
-                v.source = source;
+                v.node = e;
                 return v;
             }
             if (a.kind == ModuleValue::Kind::Str && b.kind == ModuleValue::Kind::Str) {
                 a.text += b.text;
-                a.source = source;
+                a.node = e;
                 return a;
             }
             if (a.kind == ModuleValue::Kind::Sequence && b.kind == ModuleValue::Kind::Sequence && a.is_list == b.is_list) {
                 for (auto& x : b.items) a.items.push_back(std::move(x));
-                a.source = source;
+                a.node = e;
                 return a;
             }
         }
-        return unknown("an expression evaluated when the module runs", source);
+        return unknown("an expression evaluated when the module runs", e);
     }
     case NodeKind::NamedExpr: {
         // Binds in the namespace that runs it: the module's, or a class body's.
@@ -431,13 +455,13 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
             eval(x, env, certain && first, module_scope);
             first = false;
         }
-        return unknown("an expression evaluated when the module runs", source);
+        return unknown("an expression evaluated when the module runs", e);
     }
     case NodeKind::IfExp:
         eval(e->a, env, certain, module_scope);
         eval(e->b, env, false, module_scope);
         eval(e->c, env, false, module_scope);
-        return unknown("a conditional expression evaluated when the module runs", source);
+        return unknown("a conditional expression evaluated when the module runs", e);
     case NodeKind::Compare: {
         eval(e->a, env, certain, module_scope);
         bool first = true;
@@ -445,13 +469,13 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
             eval(x, env, certain && first, module_scope);
             first = false;
         }
-        return unknown("a comparison evaluated when the module runs", source);
+        return unknown("a comparison evaluated when the module runs", e);
     }
     case NodeKind::Call: {
         eval(e->a, env, certain, module_scope);
         for (const Node* x : e->l[0]) eval(x->kind == NodeKind::Starred ? x->a : x, env, certain, module_scope);
         for (const Node* k : e->l[1]) eval(k->a, env, certain, module_scope);
-        return unknown("a call, evaluated when the module runs", source);
+        return unknown("a call, evaluated when the module runs", e);
     }
     case NodeKind::Attribute: {
         // A name of an imported module refers to that module's file in the repository,
@@ -463,34 +487,34 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
             const auto pieces = template_pieces(base.text);
             if (pieces && pieces->size() == 1 && pieces->front().reference) path = pieces->front().text;
         }
-        if (path.empty()) return unknown("an attribute, looked up when the module runs", source);
+        if (path.empty()) return unknown("an attribute, looked up when the module runs", e);
         ModuleValue v;
         v.kind = ModuleValue::Kind::Template;
         v.text = template_reference(path + "." + std::string(e->name));
-        v.source = source;
+        v.node = e;
         return v;
     }
     case NodeKind::Subscript:
         eval(e->a, env, certain, module_scope);
         eval(e->b, env, certain, module_scope);
-        return unknown("a subscript, evaluated when the module runs", source);
+        return unknown("a subscript, evaluated when the module runs", e);
     case NodeKind::UnaryOp:
         eval(e->a, env, certain, module_scope);
-        return unknown("an expression evaluated when the module runs", source);
+        return unknown("an expression evaluated when the module runs", e);
     case NodeKind::Slice:
         if (e->a) eval(e->a, env, certain, module_scope);
         if (e->b) eval(e->b, env, certain, module_scope);
         if (e->c) eval(e->c, env, certain, module_scope);
-        return unknown("a slice", source);
+        return unknown("a slice", e);
     case NodeKind::Dict:
         for (uint32_t i = 0; i < e->l[1].size(); ++i) {
             if (e->l[0][i]) eval(e->l[0][i], env, certain, module_scope);
             eval(e->l[1][i], env, certain, module_scope);
         }
-        return unknown("a dict", source);
+        return unknown("a dict", e);
     case NodeKind::Set:
         for (const Node* x : e->l[0]) eval(x->kind == NodeKind::Starred ? x->a : x, env, certain, module_scope);
-        return unknown("a set", source);
+        return unknown("a set", e);
     case NodeKind::ListComp:
     case NodeKind::SetComp:
     case NodeKind::DictComp:
@@ -521,25 +545,25 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
                 for (const Node* c : l)
                     if (c) stack.push_back(c);
         }
-        return unknown("a comprehension, evaluated when the module runs", source);
+        return unknown("a comprehension, evaluated when the module runs", e);
     }
     case NodeKind::Lambda:
         // Its defaults are evaluated now; its body when it is called.
         for (const Node* a : e->a->l[0])
             if (a->b) eval(a->b, env, certain, module_scope);
-        return unknown("a lambda", source);
+        return unknown("a lambda", e);
     case NodeKind::Await:
     case NodeKind::Yield:
     case NodeKind::YieldFrom:
         if (e->a) eval(e->a, env, certain, module_scope);
-        return unknown("an expression evaluated when the module runs", source);
+        return unknown("an expression evaluated when the module runs", e);
     case NodeKind::Starred:
         eval(e->a, env, certain, module_scope);
-        return unknown("a starred expression", source);
+        return unknown("a starred expression", e);
     case NodeKind::FormattedValue:
         eval(e->a, env, certain, module_scope);
-        return unknown("an f-string field", source);
-    default: return unknown("an expression evaluated when the module runs", source);
+        return unknown("an f-string field", e);
+    default: return unknown("an expression evaluated when the module runs", e);
     }
 }
 
@@ -568,15 +592,13 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
         return;
     case NodeKind::AugAssign:
         if (s->a->kind == NodeKind::Name) {
-            if (!env.lookup(s->a->name) && !among(kBuiltins, s->a->name) && certain)
+            if (!env.lookup(s->a->name) && !among<kBuiltins>(s->a->name) && certain)
                 import_error(s->line, fmt::format("'{}' is changed before it is bound: NameError when the module is "
                                                   "imported",
                                                   s->a->name));
             eval(s->b, env, certain, module_scope);
-            bind_name(s->a->name, unknown("it is changed with an augmented assignment"), env, certain, s->line,
+            bind_name(s->a->name, unknown("it is changed with an augmented assignment", s->b), env, certain, s->line,
                       "changed");
-            if (!certain) return;
-            env.find(s->a->name)->value = unknown("it is changed with an augmented assignment", describe(s->b));
         } else {
             eval(s->a, env, certain, module_scope);
             eval(s->b, env, certain, module_scope);
@@ -595,7 +617,7 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
             ModuleValue v;
             v.kind = ModuleValue::Kind::Module;
             v.text = std::string(module);
-            v.source = std::string(a->name);
+            v.node = a;
             bind_name(stored, v, env, certain, s->line, "imported");
         }
         return;
@@ -613,11 +635,10 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
                 ModuleValue v;
                 v.kind = ModuleValue::Kind::Template;
                 v.text = template_reference(fmt::format("{}.{}", s->name, a->name));
-                v.source = std::string(a->name);
+                v.node = a;
                 bind_name(stored, v, env, certain, s->line, "imported");
             } else {
-                bind_name(stored, unknown(fmt::format("it is imported from {}{}", std::string(s->level, '.'), s->name),
-                                          std::string(a->name)),
+                bind_name(stored, unknown(Reason(fmt::format("it is imported from {}{}", std::string(s->level, '.'), s->name)), a),
                           env, certain, s->line, "imported");
             }
         }
@@ -742,19 +763,19 @@ void Evaluator::scan(const Node* n, bool import_time) {
         case NodeKind::Name:
             if (x->ctx == Ctx::Load) {
                 note_reference(x->name);
-                if (among(kDynamicNames, x->name))
+                if (among<kDynamicNames>(x->name))
                     unprovable(x->line, fmt::format("'{}' is used in code that runs at import: it can read or write the "
                                                     "module's names behind its assignments",
                                                     x->name));
                 for (const auto& [local, module] : imported_)
-                    if (local == x->name && (among(kDynamicModules, module) || module == "sys._getframe"))
+                    if (local == x->name)
                         unprovable(x->line, fmt::format("'{}' (from {}) is used in code that runs at import: it can reach "
                                                         "the module's names behind its assignments",
                                                         x->name, module));
             }
             break;
         case NodeKind::Attribute:
-            if (among(kDynamicAttributes, x->name))
+            if (among<kDynamicAttributes>(x->name))
                 unprovable(x->line, fmt::format("'.{}' is used in code that runs at import: it can reach the module's "
                                                 "names behind its assignments",
                                                 x->name));
@@ -793,59 +814,68 @@ void Evaluator::scan(const Node* n, bool import_time) {
     }
 }
 
+// Calls `f` on every statement of `body`, nested blocks and function and class bodies
+// included (expressions hold no statements). The compile check bounded the nesting.
+template <class F>
+void for_each_statement(const NodeList& body, const F& f) {
+    for (const Node* s : body) {
+        f(s);
+        switch (s->kind) {
+        case NodeKind::Try:
+            for (const Node* h : s->l[1]) for_each_statement(h->l[0], f);
+            for_each_statement(s->l[0], f);
+            for_each_statement(s->l[2], f);
+            for_each_statement(s->l[3], f);
+            break;
+        case NodeKind::Match:
+            for (const Node* c : s->l[0]) for_each_statement(c->l[0], f);
+            break;
+        case NodeKind::With: for_each_statement(s->l[1], f); break;
+        case NodeKind::FunctionDef:
+        case NodeKind::ClassDef:
+        case NodeKind::If:
+        case NodeKind::While:
+        case NodeKind::For:
+            for_each_statement(s->l[0], f);
+            if (s->kind != NodeKind::FunctionDef && s->kind != NodeKind::ClassDef) for_each_statement(s->l[1], f);
+            break;
+        default: break;
+        }
+    }
+}
+
 ModuleEvaluation Evaluator::run(const Node* module) {
-    // `global` naming a guarded name anywhere, and a module __getattr__ however bound.
-    {
-        std::vector<const Node*> stack{module};
-        while (!stack.empty()) {
-            const Node* x = stack.back();
-            stack.pop_back();
-            if (x->kind == NodeKind::Global) {
-                for (const Node* g : x->l[0])
-                    if (is_guarded(g->name))
-                        unprovable(x->line, fmt::format("'global {}' lets code outside the module's statements assign "
-                                                        "{}",
-                                                        g->name, g->name));
+    // Anywhere in the module: a `global` naming a guarded name, and the imports through which
+    // code can reach frames or the module's namespace (a use of them at import counts
+    // wherever they were imported).
+    for_each_statement(module->l[0], [&](const Node* x) {
+        if (x->kind == NodeKind::Global) {
+            for (const Node* g : x->l[0])
+                if (is_guarded(g->name))
+                    unprovable(x->line,
+                               fmt::format("'global {}' lets code outside the module's statements assign {}", g->name, g->name));
+        } else if (x->kind == NodeKind::Import) {
+            for (const Node* a : x->l[0]) {
+                const std::string_view top = a->name.substr(0, a->name.find('.'));
+                if (among<kDynamicModules>(a->name) || among<kDynamicModules>(top))
+                    imported_.emplace_back(a->name2.empty() ? top : a->name2, a->name);
             }
-            for (const Node* c : {x->a, x->b, x->c})
-                if (c) stack.push_back(c);
-            for (const NodeList& l : x->l)
-                for (const Node* c : l)
-                    if (c) stack.push_back(c);
-        }
-    }
-    // What each imported name is, anywhere in the module: a use of a frame-walking or
-    // unpickling module at import counts wherever it was imported.
-    {
-        std::vector<const Node*> stack{module};
-        while (!stack.empty()) {
-            const Node* x = stack.back();
-            stack.pop_back();
-            if (x->kind == NodeKind::Import) {
-                for (const Node* a : x->l[0])
-                    imported_.emplace_back(a->name2.empty() ? a->name.substr(0, a->name.find('.')) : a->name2,
-                                           a->name2.empty() ? a->name.substr(0, a->name.find('.')) : a->name);
-            } else if (x->kind == NodeKind::ImportFrom) {
-                for (const Node* a : x->l[0]) {
-                    const std::string_view stored = a->name2.empty() ? a->name : a->name2;
-                    imported_.emplace_back(stored, x->name);
-                    if (among(kDynamicAttributes, a->name) || among(kDynamicModules, a->name))
-                        imported_.emplace_back(stored, "sys._getframe");
-                }
+        } else if (x->kind == NodeKind::ImportFrom) {
+            for (const Node* a : x->l[0]) {
+                const std::string_view stored = a->name2.empty() ? a->name : a->name2;
+                if (among<kDynamicModules>(x->name) || among<kDynamicModules>(x->name.substr(0, x->name.find('.'))) ||
+                    among<kDynamicAttributes>(a->name) || among<kDynamicModules>(a->name))
+                    imported_.emplace_back(stored, x->name.empty() ? std::string_view("sys._getframe") : x->name);
             }
-            for (const Node* c : {x->a, x->b, x->c})
-                if (c) stack.push_back(c);
-            for (const NodeList& l : x->l)
-                for (const Node* c : l)
-                    if (c) stack.push_back(c);
         }
-    }
+    });
     for (const Node* st : module->l[0])
         if (st->kind == NodeKind::ImportFrom && st->level == 0 && st->name == "__future__")
             for (const Node* a : st->l[0])
                 if (a->name == "annotations") future_annotations_ = true;
     scan_list(module->l[0], true);
     Env env;
+    env.names.reserve(16);
     // The compiler binds __doc__ first: the docstring, or None.
     {
         ModuleValue doc;
@@ -881,6 +911,8 @@ ModuleEvaluation Evaluator::run(const Node* module) {
 }
 
 }  // namespace
+
+std::string describe_expression(const Node* e) { return e ? describe(e) : std::string(); }
 
 ModuleEvaluation evaluate_module(const Node* module, const std::vector<std::string_view>& guarded) {
     Evaluator e(guarded);

@@ -5,6 +5,7 @@
 // computed at run time, a name bound conditionally, code that can write the module's
 // namespace behind the statements' back (globals(), exec, frames, a module __getattr__, a
 // `global` declaration, a star import), or a statement that makes the import fail.
+#include "python/reason.hpp"
 #include "python/syntax_tree.hpp"
 
 #include <optional>
@@ -20,11 +21,10 @@ struct ModuleValue {
     enum class Kind : uint8_t { None, Str, Bytes, Sequence, Other, Unknown, Module, Template };
     Kind kind = Kind::Unknown;
     bool is_list = false;             // Sequence: a list rather than a tuple
-    // Str/Bytes: the value; Other: what it is; Unknown: why; Module: its dotted path;
-    // Template: the encoded template.
-    std::string text;
-    std::vector<ModuleValue> items;   // Sequence
-    std::string source;               // the expression as written, shortened, for messages
+    std::string text;                // Str/Bytes: the value; Module: its dotted path; Template: the encoding
+    Reason why;                      // Unknown: why it is not known; Other: what it is
+    std::vector<ModuleValue> items;  // Sequence
+    const Node* node = nullptr;      // the expression, for messages (describe_expression)
 };
 
 struct ModuleBinding {
@@ -45,6 +45,9 @@ struct ModuleEvaluation {
     // A failure the import certainly meets (NameError, ValueError, a raise, assert False).
     std::optional<ModuleProblem> import_error;
 };
+
+// The expression as written, shortened, for messages ("cli.EXPAND_BRANCH", "str('x')").
+std::string describe_expression(const Node* e);
 
 // `guarded` are the names whose values must be exact (Alembic's revision, down_revision,
 // branch_labels, depends_on): binding them in a way the guard does not evaluate is reported

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <type_traits>
 
 namespace ag::py {
 
@@ -74,11 +75,21 @@ private:
     static bool is_kw(const Token& t, Keyword k) { return t.type == TokenType::Name && t.keyword == k; }
     static bool is_plain_name(const Token& t) { return t.type == TokenType::Name && t.keyword == Keyword::None_; }
 
-    // A failure with a reason, kept when it is where parsing got furthest.
-    std::nullptr_t fail(std::string message) {
+    // A failure with a reason, kept when it is where parsing got furthest. Backtracking fails
+    // often on the way to a valid parse: the words are built only when they are kept.
+    std::nullptr_t fail(std::string_view message) {
         if (pos_ >= furthest_) {
             furthest_ = pos_;
-            furthest_message_ = std::move(message);
+            furthest_message_.assign(message);
+        }
+        return nullptr;
+    }
+    template <class Words>
+        requires std::is_invocable_r_v<std::string, Words>
+    std::nullptr_t fail(const Words& words) {
+        if (pos_ >= furthest_) {
+            furthest_ = pos_;
+            furthest_message_ = words();
         }
         return nullptr;
     }
@@ -100,7 +111,9 @@ private:
         stack_.resize(mark);
         return l;
     }
-    std::string_view name_of(const Token& t) { return arena_.copy(ts_.name_of(t)); }
+    // Names are views into the source text, which outlives the tree; folded names live in
+    // the token stream (an f-string field's is gone after the field), so they are copied.
+    std::string_view name_of(const Token& t) { return t.fold ? arena_.copy(ts_.name_of(t)) : ts_.text_of(t); }
     Node* name_node(const Token& t) {
         Node* n = make(NodeKind::Name, t.line);
         n->name = name_of(t);
@@ -405,7 +418,7 @@ Node* Parser::assignment_or_expression() {
     const Token& t = cur();
     if (t.type == TokenType::Op && t.op >= Op::PlusEqual && t.op <= Op::DoubleSlashEqual && t.op != Op::DoubleSlash) {
         const bool single = e->kind == NodeKind::Name || e->kind == NodeKind::Attribute || e->kind == NodeKind::Subscript;
-        if (!single) return fail(fmt::format("'{}' is an illegal expression for augmented assignment", "expression"));
+        if (!single) return fail("'expression' is an illegal expression for augmented assignment");
         e->ctx = Ctx::Store;
         ++pos_;
         Node* s = make(NodeKind::AugAssign, line);
@@ -1390,6 +1403,31 @@ Node* Parser::named_expression() {
 }
 
 Node* Parser::expression() {
+    // Most expressions in a migration are one name, number or string followed by a
+    // delimiter (arguments, keyword values, items): read them without walking the twelve
+    // precedence levels, which cannot apply to them.
+    {
+        const Token& t = cur();
+        const Token& next = ahead(1);
+        const bool delimiter =
+            next.type == TokenType::Newline || next.type == TokenType::End ||
+            (next.type == TokenType::Op && (next.op == Op::Comma || next.op == Op::RPar || next.op == Op::RSqb ||
+                                            next.op == Op::RBrace || next.op == Op::Colon || next.op == Op::Semi ||
+                                            next.op == Op::Equal));
+        if (delimiter) {
+            if (t.type == TokenType::Name && t.keyword == Keyword::None_) {
+                Node* n = name_node(t);
+                ++pos_;
+                return n;
+            }
+            if (t.type == TokenType::Number) {
+                Node* n = number(t);
+                if (n) ++pos_;
+                return n;
+            }
+            if (t.type == TokenType::String) return strings();
+        }
+    }
     DepthGuard guard(*this);
     if (!guard.ok) return nullptr;
     if (at_kw(Keyword::Lambda)) return lambda();
@@ -1844,7 +1882,7 @@ Node* Parser::atom() {
             ++pos_;
             return c;
         }
-        default: return fail(fmt::format("invalid syntax at '{}'", ts_.text_of(t)));
+        default: return fail([&] { return fmt::format("invalid syntax at '{}'", ts_.text_of(t)); });
         }
     case TokenType::Number: {
         Node* n = number(t);
@@ -1863,7 +1901,7 @@ Node* Parser::atom() {
             ++pos_;
             return c;
         }
-        default: return fail(fmt::format("invalid syntax at '{}'", ts_.text_of(t)));
+        default: return fail([&] { return fmt::format("invalid syntax at '{}'", ts_.text_of(t)); });
         }
     default: return fail("invalid syntax");
     }
@@ -1902,6 +1940,17 @@ Node* Parser::strings() {
         ++end;
     }
     if (any_bytes && any_str) return fail_hard(line, "cannot mix bytes and nonbytes literals");
+    // One literal (the usual case) without escapes needs no buffer: its body is its value.
+    if (end == pos_ + 1 && !any_f && !any_bytes) {
+        const std::string_view body = ts_.text.substr(first.body_begin, first.body_size);
+        if ((first.str_flags & kStrRaw) || body.find('\\') == std::string_view::npos) {
+            ++pos_;
+            Node* c = make(NodeKind::Constant, line);
+            c->op = static_cast<uint8_t>(ConstantKind::Str);
+            c->name = body;
+            return c;
+        }
+    }
     std::string value, piece, error;
     const size_t mark = stack_.size();
     for (size_t k = pos_; k < end; ++k) {
@@ -2445,7 +2494,7 @@ Node* Parser::star_target() {
 // allows; marks it (and its elements) as stored or deleted.
 bool Parser::valid_target(Node* n, Ctx ctx, bool star_allowed, bool del) {
     auto bad = [&](const char* what) {
-        fail(fmt::format("cannot {} {}", del ? "delete" : "assign to", what));
+        fail([&] { return fmt::format("cannot {} {}", del ? "delete" : "assign to", what); });
         return false;
     };
     switch (n->kind) {

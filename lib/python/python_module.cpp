@@ -29,10 +29,15 @@ int line_of(std::string_view text, size_t offset) {
     return static_cast<int>(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
+// What a message needs of a value: its kind and items always, the expression and reason only
+// where a message could show them (a literal needs neither).
 PyValue to_value(const py::ModuleValue& v) {
     PyValue out;
-    out.text = v.source;
     using K = py::ModuleValue::Kind;
+    auto explain = [&](Reason why) {
+        out.text = py::describe_expression(v.node);
+        out.why = std::move(why);
+    };
     switch (v.kind) {
     case K::None: out.kind = PyValue::Kind::None; break;
     case K::Str:
@@ -42,11 +47,13 @@ PyValue to_value(const py::ModuleValue& v) {
     case K::Bytes:
         out.kind = PyValue::Kind::NonString;
         out.bytes = true;
-        out.why = "a bytes literal, not a str";
+        out.items.push_back(v.text);
+        explain("a bytes literal, not a str");
         break;
     case K::Template:
         out.kind = PyValue::Kind::Reference;
         out.items.push_back(v.text);
+        out.text = py::describe_expression(v.node);
         break;
     case K::Sequence:
         out.kind = PyValue::Kind::Sequence;
@@ -64,6 +71,7 @@ PyValue to_value(const py::ModuleValue& v) {
                         [](const py::ModuleValue& i) { return i.kind == K::Template || i.kind == K::Str; })) {
             out.kind = PyValue::Kind::Reference;
             out.sequence = true;
+            out.text = py::describe_expression(v.node);
             for (const auto& item : v.items)
                 out.items.push_back(item.kind == K::Str ? py::template_literal(item.text) : item.text);
             return out;
@@ -73,32 +81,32 @@ PyValue to_value(const py::ModuleValue& v) {
                 out.items.push_back(item.text);
                 continue;
             }
-            if (item.kind == K::Unknown || item.kind == K::Module) {
+            out.items.clear();
+            if (item.kind == K::Unknown || item.kind == K::Module || item.kind == K::Template) {
                 out.kind = PyValue::Kind::Computed;
-                out.items.clear();
-                out.why = Reason(fmt::format("an item of the sequence is computed: {}", item.text));
+                explain(Reason(fmt::format("an item of the sequence is computed: {}",
+                                           item.kind == K::Unknown ? item.why.view() : "a name of another module")));
                 return out;
             }
             out.kind = PyValue::Kind::NonString;
-            out.items.clear();
-            out.why = item.kind == K::None ? Reason("a sequence holding None")
-                      : item.kind == K::Sequence ? Reason("a sequence holding a sequence")
-                      : item.kind == K::Bytes    ? Reason("a sequence holding bytes")
-                                                 : Reason(fmt::format("a sequence holding {}", item.text));
+            explain(item.kind == K::None       ? Reason("a sequence holding None")
+                    : item.kind == K::Sequence ? Reason("a sequence holding a sequence")
+                    : item.kind == K::Bytes    ? Reason("a sequence holding bytes")
+                                               : Reason(fmt::format("a sequence holding {}", item.why.view())));
             return out;
         }
         break;
     case K::Other:
         out.kind = PyValue::Kind::NonString;
-        out.why = Reason(fmt::format("{}, not a str", v.text));
+        explain(Reason(fmt::format("{}, not a str", v.why.view())));
         break;
     case K::Module:
         out.kind = PyValue::Kind::Computed;
-        out.why = Reason(fmt::format("it is the module {}", v.text));
+        explain(Reason(fmt::format("it is the module {}", v.text)));
         break;
     case K::Unknown:
         out.kind = PyValue::Kind::Computed;
-        out.why = Reason(v.text);
+        explain(v.why);
         break;
     }
     return out;

@@ -4,6 +4,7 @@
 // fail at compile time, the module's final names with their values where the guard can
 // prove them, and what it cannot prove.
 #include "python/python_version.hpp"
+#include "python/reason.hpp"
 
 #include <optional>
 #include <string>
@@ -12,21 +13,6 @@
 #include <vector>
 
 namespace ag {
-
-// Why a value is not a usable literal, in words: almost always fixed text (kept without a
-// copy), sometimes composed.
-class Reason {
-public:
-    Reason() = default;
-    Reason(const char* fixed) : fixed_(fixed) {}
-    Reason(std::string composed) : composed_(std::move(composed)) {}
-    std::string_view view() const { return fixed_ ? std::string_view(fixed_) : std::string_view(composed_); }
-    bool empty() const { return view().empty(); }
-
-private:
-    const char* fixed_ = nullptr;
-    std::string composed_;
-};
 
 struct PyValue {
     enum class Kind {

@@ -31,6 +31,10 @@ long read_hex(std::string_view body, size_t i, size_t len) {
 }  // namespace
 
 bool decode_str_escapes(std::string_view body, std::string& out, std::string& error) {
+    if (body.find('\\') == std::string_view::npos) {  // the common case: nothing to decode
+        out.assign(body);
+        return true;
+    }
     out.clear();
     out.reserve(body.size());
     for (size_t i = 0; i < body.size(); ++i) {
