@@ -112,6 +112,7 @@ Migration read_migration(std::string path, std::string_view bytes) {
                   fmt::format("importing it fails: {} (line {}), so Alembic fails to load it", mod.import_error->message,
                               mod.import_error->line));
     }
+    m.calls = std::move(mod.calls);
     // Fields naming the repository's own modules are resolved once the tree is at hand.
     for (std::string_view field : alembic_module_names()) {
         auto it = mod.names.find(field);

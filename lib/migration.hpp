@@ -38,6 +38,7 @@ struct Migration {
     int error_line = 0;
     std::vector<Note> notes;
     std::vector<MigrationReference> references;  // fields left empty until resolved
+    std::vector<std::string> calls;  // names of other modules called at import (PyModule::calls)
 };
 
 // Does Alembic try to load a file of this name from a version location? (`*.py`, not

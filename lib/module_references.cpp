@@ -36,6 +36,9 @@ public:
 
     Resolved resolve_path(const std::string& dotted, int hops);
     Resolved resolve_template(const std::string& encoded, int hops);
+    // Why a call of `dotted` at import cannot be proven to leave the caller alone, or nothing
+    // (also when the module is no file of the repository: a library's code is beyond it).
+    std::optional<std::string> check_call(const std::string& dotted);
 
 private:
     const LoadedModule& load(const std::string& module);
@@ -172,12 +175,32 @@ Resolved Resolver::resolve_template(const std::string& encoded, int hops) {
     return r;
 }
 
+std::optional<std::string> Resolver::check_call(const std::string& dotted) {
+    const auto dot = dotted.rfind('.');
+    if (dot == std::string::npos || dot == 0) return std::nullopt;
+    const std::string module = dotted.substr(0, dot);
+    const LoadedModule& m = load(module);
+    if (!m.module) return std::nullopt;
+    if (auto problem = check_called_function(tree_.read(m.path), dotted.substr(dot + 1)))
+        return fmt::format("it calls {} when it is imported, and that code of the repository ({}, line {}) may change "
+                           "the migration's names: {}",
+                           dotted, m.path, problem->line, problem->message);
+    return std::nullopt;
+}
+
 }  // namespace
 
 void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots,
                                std::vector<Migration>& migrations, std::vector<ModuleDependency>& dependencies) {
     Resolver resolver(tree, roots, dependencies);
     for (Migration& m : migrations) {
+        for (const std::string& call : m.calls) {
+            if (m.error) break;
+            if (auto why = resolver.check_call(call)) {
+                m.error = fmt::format("the guard cannot prove what Alembic reads from it: {}", *why);
+                m.error_line = 1;
+            }
+        }
         for (const MigrationReference& ref : m.references) {
             std::vector<std::string> values;
             std::optional<std::string> failure;

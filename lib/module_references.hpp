@@ -21,7 +21,8 @@ struct ModuleDependency {
     std::string id;
 };
 
-// Fills the fields of every migration in `migrations` that has references, or sets its error.
+// Fills the fields of every migration in `migrations` that has references, or sets its error;
+// checks the repository's own functions each migration calls at import (Migration::calls).
 // `roots`: repository-relative directories searched in order (Environment::module_roots).
 // Appends to `dependencies` every module file read and every place looked at before it.
 void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots,

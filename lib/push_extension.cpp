@@ -68,7 +68,8 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     // Each new revision: parsed, a plain new ID, parents that exist, no labels or dependencies.
     std::set<std::string> new_ids;
     for (const auto& m : migrations) {
-        if (m.error || !m.notes.empty() || !m.references.empty() || !m.branch_labels.empty() || !m.depends_on.empty() ||
+        if (m.error || !m.notes.empty() || !m.references.empty() || !m.calls.empty() || !m.branch_labels.empty() ||
+            !m.depends_on.empty() ||
             m.revision.empty() ||
             names->has_id(m.revision) || names->has_label(m.revision) || !new_ids.insert(m.revision).second)
             return std::nullopt;

@@ -184,7 +184,8 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         if (env.sourceless) refuse_compiled_migrations(loc, listed, pycache, migrations);
     }
     std::vector<ModuleDependency> dependencies;
-    if (std::any_of(migrations.begin(), migrations.end(), [](const Migration& m) { return !m.references.empty(); }))
+    if (std::any_of(migrations.begin(), migrations.end(),
+                    [](const Migration& m) { return !m.references.empty() || !m.calls.empty(); }))
         resolve_module_references(tree, env.module_roots, migrations, dependencies);
     RevisionGraph graph = build_revision_graph(migrations, allow);
     std::vector<Note> notes;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <array>
 #include <iterator>
 
@@ -167,6 +168,100 @@ bool truthy_constant(const Node* e, bool& value) {
     }
 }
 
+// What a value of a known kind cannot be called as, or nullptr.
+const char* not_callable(const ModuleValue& v) {
+    switch (v.kind) {
+    case ModuleValue::Kind::None: return "None";
+    case ModuleValue::Kind::Str: return "a str";
+    case ModuleValue::Kind::Bytes: return "bytes";
+    case ModuleValue::Kind::Sequence: return v.is_list ? "a list" : "a tuple";
+    case ModuleValue::Kind::Module: return "a module";
+    case ModuleValue::Kind::Other: return "a number or bool";
+    default: return nullptr;
+    }
+}
+
+// A literal zero: 0, 0_0, 0.0, .0, 0e9, 0j.
+bool literal_zero(const Node* n) {
+    if (n->kind != NodeKind::Constant) return false;
+    const auto k = static_cast<ConstantKind>(n->op);
+    if (k != ConstantKind::Int && k != ConstantKind::Float && k != ConstantKind::Complex) return false;
+    for (char c : n->name) {
+        if (c == 'e' || c == 'E') break;
+        if (c != '0' && c != '_' && c != '.' && c != 'j' && c != 'J') return false;
+    }
+    return true;
+}
+
+bool numeric_literal(const Node* n) {
+    if (n->kind == NodeKind::UnaryOp && (n->op == static_cast<uint8_t>(Op::Minus) || n->op == static_cast<uint8_t>(Op::Plus)))
+        n = n->a;
+    if (n->kind != NodeKind::Constant) return false;
+    const auto k = static_cast<ConstantKind>(n->op);
+    return k == ConstantKind::Int || k == ConstantKind::Float || k == ConstantKind::Complex || k == ConstantKind::True ||
+           k == ConstantKind::False;
+}
+
+// The error a binary operation on values of known kinds surely raises, in Python's words.
+std::optional<std::string> operator_error(const Node* e, const ModuleValue& a, const ModuleValue& b) {
+    using K = ModuleValue::Kind;
+    const auto op = static_cast<Op>(e->op);
+    if ((op == Op::Slash || op == Op::DoubleSlash || op == Op::Percent) && literal_zero(e->b) && numeric_literal(e->a))
+        return std::string("division by zero (ZeroDivisionError)");
+    if (op != Op::Plus) return std::nullopt;
+    auto kind_name = [](const ModuleValue& v) -> const char* {
+        switch (v.kind) {
+        case K::None: return "NoneType";
+        case K::Str: return "str";
+        case K::Bytes: return "bytes";
+        case K::Sequence: return v.is_list ? "list" : "tuple";
+        case K::Module: return "module";
+        case K::Other: return "a number";
+        default: return nullptr;
+        }
+    };
+    const char* ka = kind_name(a);
+    const char* kb = kind_name(b);
+    if (!ka || !kb) return std::nullopt;
+    const bool numbers = a.kind == K::Other && b.kind == K::Other;
+    const bool same = a.kind == b.kind && (a.kind != K::Sequence || a.is_list == b.is_list) && a.kind != K::None &&
+                      a.kind != K::Module;
+    if (numbers || same) return std::nullopt;
+    return fmt::format("{} + {} (TypeError)", ka, kb);
+}
+
+// The error a subscript of a value of known kind surely raises.
+std::optional<std::string> subscript_error(const Node* e, const ModuleValue& base) {
+    using K = ModuleValue::Kind;
+    if (base.kind == K::None) return std::string("None is not subscriptable (TypeError)");
+    if (base.kind == K::Module) return std::string("a module is not subscriptable (TypeError)");
+    if (e->a->kind == NodeKind::Dict && e->a->l[0].empty() && e->b->kind == NodeKind::Constant)
+        return std::string("the dict is empty (KeyError)");
+    // An int literal index past the end of a known sequence or str.
+    const Node* index = e->b;
+    bool negative = false;
+    if (index->kind == NodeKind::UnaryOp && index->op == static_cast<uint8_t>(Op::Minus)) {
+        negative = true;
+        index = index->a;
+    }
+    if (index->kind != NodeKind::Constant || static_cast<ConstantKind>(index->op) != ConstantKind::Int) return std::nullopt;
+    size_t length = 0;
+    if (base.kind == K::Sequence) length = base.items.size();
+    else if (base.kind == K::Str) {
+        for (char c : base.text) length += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    } else {
+        return std::nullopt;
+    }
+    std::string digits;
+    for (char c : index->name)
+        if (c != '_') digits += c;
+    if (digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const unsigned long long value = std::stoull(digits);
+    const bool out = negative ? value > length : value >= length;
+    if (!out) return std::nullopt;
+    return std::string("index out of range (IndexError)");
+}
+
 class Evaluator {
 public:
     explicit Evaluator(const std::vector<std::string_view>& guarded) : guarded_(guarded) {}
@@ -176,6 +271,11 @@ private:
     struct Env {
         std::vector<ModuleBinding> names;
         Env* parent = nullptr;  // a class body reads the module's names it does not bind itself
+        // A function body: the names it binds anywhere are local, read before bound they are
+        // an UnboundLocalError, and its `return` ends what surely runs.
+        const std::vector<std::string_view>* locals = nullptr;
+        bool returned = false;       // a return that surely ran
+        bool maybe_returned = false; // a return in a block that may have run
         ModuleBinding* lookup(std::string_view n) {
             for (Env* e = this; e; e = e->parent)
                 if (ModuleBinding* b = e->find(n)) return b;
@@ -205,6 +305,22 @@ private:
     // ---- the module's own statements ----
     void exec_block(const NodeList& body, Env& env, bool certain, bool module_scope);
     void exec(const Node* s, Env& env, bool certain, bool module_scope);
+    void call_function(const Node* f, Env& module_env);
+    // A name of another module called (or applied as a decorator) while the module runs.
+    void note_call(const ModuleValue& callee) {
+        if (callee.kind != ModuleValue::Kind::Template) return;
+        const auto pieces = template_pieces(callee.text);
+        if (!pieces || pieces->size() != 1 || !pieces->front().reference) return;
+        if (std::find(result_.calls.begin(), result_.calls.end(), pieces->front().text) == result_.calls.end())
+            result_.calls.push_back(pieces->front().text);
+    }
+
+public:
+    // check_called_function's work: scans `function` (and what it refers to in its module)
+    // for ways to its caller's namespace.
+    std::optional<ModuleProblem> check_function(const Node* module, std::string_view function);
+
+private:
     ModuleValue eval(const Node* e, Env& env, bool certain, bool module_scope);
     void bind(const Node* target, const ModuleValue& v, Env& env, bool certain, bool module_scope, int line);
     void bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how);
@@ -227,6 +343,8 @@ private:
     std::vector<std::pair<std::string_view, std::string_view>> imported_;  // local name -> module it came from
     int depth_ = 0;
     bool future_annotations_ = false;
+    int call_depth_ = 0;
+    bool foreign_ = false;  // scanning another module's function, called by the migration
 };
 
 void Evaluator::bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how) {
@@ -377,6 +495,14 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
         return v;
     }
     case NodeKind::Name: {
+        if (env.locals && !env.find(e->name) &&
+            std::find(env.locals->begin(), env.locals->end(), e->name) != env.locals->end()) {
+            if (certain)
+                import_error(e->line, fmt::format("'{}' is read before the function assigns it: UnboundLocalError when "
+                                                  "the module is imported",
+                                                  e->name));
+            return unknown("a local variable", e);
+        }
         if (ModuleBinding* b = env.lookup(e->name)) {
             ModuleValue v = b->value;
             if (v.kind == ModuleValue::Kind::Unknown)
@@ -441,6 +567,10 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
                 return a;
             }
         }
+        if (certain) {
+            if (auto why = operator_error(e, a, b))
+                import_error(e->line, fmt::format("{}: {} when the module is imported", describe(e), *why));
+        }
         return unknown("an expression evaluated when the module runs", e);
     }
     case NodeKind::NamedExpr: {
@@ -472,15 +602,31 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
         return unknown("a comparison evaluated when the module runs", e);
     }
     case NodeKind::Call: {
-        eval(e->a, env, certain, module_scope);
+        const ModuleValue callee = eval(e->a, env, certain, module_scope);
+        note_call(callee);
         for (const Node* x : e->l[0]) eval(x->kind == NodeKind::Starred ? x->a : x, env, certain, module_scope);
         for (const Node* k : e->l[1]) eval(k->a, env, certain, module_scope);
+        if (certain) {
+            if (const char* what = not_callable(callee))
+                import_error(e->line, fmt::format("'{}' is {}, which cannot be called: TypeError when the module is "
+                                                  "imported",
+                                                  describe(e->a), what));
+            // The module's own function runs now: what surely happens in it happens here.
+            if (callee.kind == ModuleValue::Kind::Unknown && callee.function) {
+                Env* top = &env;
+                while (top->parent) top = top->parent;
+                call_function(callee.function, *top);
+            }
+        }
         return unknown("a call, evaluated when the module runs", e);
     }
     case NodeKind::Attribute: {
         // A name of an imported module refers to that module's file in the repository,
         // read later; any other attribute is looked up at run time.
         const ModuleValue base = eval(e->a, env, certain, module_scope);
+        if (certain && base.kind == ModuleValue::Kind::None && !(e->name.starts_with("__") && e->name.ends_with("__")))
+            import_error(e->line, fmt::format("None has no attribute '{}': AttributeError when the module is imported",
+                                              e->name));
         std::string path;
         if (base.kind == ModuleValue::Kind::Module) path = base.text;
         else if (base.kind == ModuleValue::Kind::Template) {
@@ -494,10 +640,15 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
         v.node = e;
         return v;
     }
-    case NodeKind::Subscript:
-        eval(e->a, env, certain, module_scope);
+    case NodeKind::Subscript: {
+        const ModuleValue base = eval(e->a, env, certain, module_scope);
         eval(e->b, env, certain, module_scope);
+        if (certain) {
+            if (auto why = subscript_error(e, base))
+                import_error(e->line, fmt::format("{}: {} when the module is imported", describe(e), *why));
+        }
         return unknown("a subscript, evaluated when the module runs", e);
+    }
     case NodeKind::UnaryOp:
         eval(e->a, env, certain, module_scope);
         return unknown("an expression evaluated when the module runs", e);
@@ -568,7 +719,83 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
 }
 
 void Evaluator::exec_block(const NodeList& body, Env& env, bool certain, bool module_scope) {
-    for (const Node* s : body) exec(s, env, certain, module_scope);
+    for (const Node* s : body) {
+        if (env.returned) return;
+        exec(s, env, certain && !env.maybe_returned, module_scope);
+    }
+}
+
+namespace {
+
+// The names a function body binds (its locals): targets, imports, defs, classes, `as`
+// names, match captures, and assignment expressions (in comprehensions too); not what
+// nested functions, classes, lambdas or comprehension loops bind; not `global` names.
+void collect_locals(const Node* n, std::vector<std::string_view>& out, std::vector<std::string_view>& globals) {
+    if (!n) return;
+    auto add = [&](std::string_view name) {
+        if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    };
+    switch (n->kind) {
+    case NodeKind::Name:
+        if (n->ctx != Ctx::Load) add(n->name);
+        return;
+    case NodeKind::NamedExpr: add(n->a->name); collect_locals(n->b, out, globals); return;
+    case NodeKind::Alias: add(n->name2.empty() ? n->name.substr(0, n->name.find('.')) : n->name2); return;
+    case NodeKind::Global:
+        for (const Node* g : n->l[0]) globals.push_back(g->name);
+        return;
+    case NodeKind::FunctionDef:
+    case NodeKind::ClassDef:
+        add(n->name);
+        for (const Node* d : n->l[1]) collect_locals(d, out, globals);
+        if (n->kind == NodeKind::FunctionDef)
+            for (const Node* a : n->a->l[0]) {
+                collect_locals(a->a, out, globals);
+                collect_locals(a->b, out, globals);
+            }
+        else
+            for (const Node* b : n->l[3]) collect_locals(b, out, globals);
+        return;
+    case NodeKind::Lambda:
+        for (const Node* a : n->a->l[0]) collect_locals(a->b, out, globals);
+        return;
+    case NodeKind::Comprehension:  // its loop target is the comprehension's own
+        collect_locals(n->b, out, globals);
+        for (const Node* c : n->l[0]) collect_locals(c, out, globals);
+        return;
+    case NodeKind::ExceptHandler: add(n->name); break;
+    case NodeKind::MatchAs:
+    case NodeKind::MatchStar:
+    case NodeKind::MatchMapping: add(n->name); break;
+    default: break;
+    }
+    collect_locals(n->a, out, globals);
+    collect_locals(n->b, out, globals);
+    collect_locals(n->c, out, globals);
+    for (const NodeList& l : n->l)
+        for (const Node* c : l) collect_locals(c, out, globals);
+}
+
+}  // namespace
+
+// Runs the body of the module's own function `f`, called where the module surely runs: a
+// raise, a NameError or an UnboundLocalError there fails the import. Bounded: a call inside
+// is followed to three levels, no further.
+void Evaluator::call_function(const Node* f, Env& module_env) {
+    if (call_depth_ >= 3) return;
+    ++call_depth_;
+    std::vector<std::string_view> locals, globals;
+    for (const Node* a : f->a->l[0]) locals.push_back(a->name);
+    for (const Node* st : f->l[0]) collect_locals(st, locals, globals);
+    locals.erase(std::remove_if(locals.begin(), locals.end(),
+                                [&](std::string_view n) { return std::find(globals.begin(), globals.end(), n) != globals.end(); }),
+                 locals.end());
+    Env local;
+    local.parent = &module_env;
+    local.locals = &locals;
+    for (const Node* a : f->a->l[0]) local.names.push_back(ModuleBinding{std::string(a->name), unknown("a parameter", a), a->line});
+    exec_block(f->l[0], local, true, false);
+    --call_depth_;
 }
 
 void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
@@ -630,7 +857,15 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
                 continue;
             }
             const std::string_view stored = a->name2.empty() ? a->name : a->name2;
-            if (s->level == 0) {
+            if (s->level == 0 && s->name == "alembic" && (a->name == "op" || a->name == "context")) {
+                // Alembic's op and context are modules (proxies filled in when a migration
+                // runs): subscripting or calling them fails.
+                ModuleValue v;
+                v.kind = ModuleValue::Kind::Module;
+                v.text = fmt::format("alembic.{}", a->name);
+                v.node = a;
+                bind_name(stored, v, env, certain, s->line, "imported");
+            } else if (s->level == 0) {
                 // A module of the repository, or a name of one: read later.
                 ModuleValue v;
                 v.kind = ModuleValue::Kind::Template;
@@ -644,8 +879,9 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
         }
         return;
     case NodeKind::FunctionDef: {
-        // Decorators, then defaults, then annotations run when the def statement runs.
-        for (const Node* d : s->l[1]) eval(d, env, certain, module_scope);
+        // Decorators, then defaults, then annotations run when the def statement runs; a
+        // decorator is called.
+        for (const Node* d : s->l[1]) note_call(eval(d, env, certain, module_scope));
         for (const Node* a : s->a->l[0])
             if (a->b) eval(a->b, env, certain, module_scope);
         if (!future_annotations_) {
@@ -656,11 +892,13 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
         if (s->name == "__getattr__" && module_scope)
             unprovable(s->line, "the module defines __getattr__ (PEP 562), which can supply revision or down_revision "
                                 "when Alembic reads them");
-        bind_name(s->name, unknown("it is a function"), env, certain, s->line, "defined");
+        ModuleValue fn = unknown("it is a function", s);
+        if (s->l[1].empty() && !(s->flags & kAsync) && module_scope) fn.function = s;
+        bind_name(s->name, std::move(fn), env, certain, s->line, "defined");
         return;
     }
     case NodeKind::ClassDef: {
-        for (const Node* d : s->l[1]) eval(d, env, certain, module_scope);
+        for (const Node* d : s->l[1]) note_call(eval(d, env, certain, module_scope));
         for (const Node* b : s->l[3]) eval(b->kind == NodeKind::Keyword ? b->a : b, env, certain, module_scope);
         // The class body runs now, once, in its own namespace, reading the module's names.
         Env class_env;
@@ -740,6 +978,11 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
             import_error(s->line, "an assert that always fails runs when the module is imported");
         return;
     }
+    case NodeKind::Return:
+        if (s->a) eval(s->a, env, certain, module_scope);
+        if (certain) env.returned = true;
+        else env.maybe_returned = true;
+        return;
     case NodeKind::Global:
         // At module level a no-op; in a class body it makes the body write module names.
         if (!module_scope) unprovable(s->line, "a class body declares 'global', so it can change module names at import");
@@ -781,9 +1024,11 @@ void Evaluator::scan(const Node* n, bool import_time) {
                                                 x->name));
             break;
         case NodeKind::Global:
-            for (const Node* g : x->l[0])
-                unprovable(x->line, fmt::format("'global {}' in code that runs at import lets it change module names",
-                                                g->name));
+            // Code of another module changes only its own module's names with `global`.
+            if (!foreign_)
+                for (const Node* g : x->l[0])
+                    unprovable(x->line, fmt::format("'global {}' in code that runs at import lets it change module names",
+                                                    g->name));
             break;
         case NodeKind::FunctionDef:
         case NodeKind::ClassDef:
@@ -917,6 +1162,58 @@ std::string describe_expression(const Node* e) { return e ? describe(e) : std::s
 ModuleEvaluation evaluate_module(const Node* module, const std::vector<std::string_view>& guarded) {
     Evaluator e(guarded);
     return e.run(module);
+}
+
+std::optional<ModuleProblem> Evaluator::check_function(const Node* module, std::string_view function) {
+    foreign_ = true;
+    // The module's defs and classes, as import-time code would find them.
+    const Node* found = nullptr;
+    for (const Node* st : module->l[0])
+        if ((st->kind == NodeKind::FunctionDef || st->kind == NodeKind::ClassDef) && st->name == function) found = st;
+    if (!found)
+        return ModuleProblem{1, fmt::format("'{}' is not a def or class of that module, so the guard cannot follow what "
+                                            "it runs",
+                                            function)};
+    for (const Node* st : module->l[0])
+        if ((st->kind == NodeKind::FunctionDef || st->kind == NodeKind::ClassDef) && st != found)
+            deferred_.emplace_back(st->name, st);
+    // Imports anywhere in that module, for the frame-walking and unpickling ones.
+    for_each_statement(module->l[0], [&](const Node* x) {
+        if (x->kind == NodeKind::Import) {
+            for (const Node* a : x->l[0]) {
+                const std::string_view top = a->name.substr(0, a->name.find('.'));
+                if (among<kDynamicModules>(a->name) || among<kDynamicModules>(top))
+                    imported_.emplace_back(a->name2.empty() ? top : a->name2, a->name);
+            }
+        } else if (x->kind == NodeKind::ImportFrom) {
+            for (const Node* a : x->l[0])
+                if (among<kDynamicModules>(x->name) || among<kDynamicAttributes>(a->name) || among<kDynamicModules>(a->name))
+                    imported_.emplace_back(a->name2.empty() ? a->name : a->name2, x->name);
+        }
+    });
+    scan_list(found->l[0], true);
+    if (found->kind == NodeKind::ClassDef)
+        for (const Node* st : found->l[0])
+            if (st->kind == NodeKind::FunctionDef) scan_list(st->l[0], true);
+    bool grew = true;
+    while (grew) {
+        grew = false;
+        for (size_t i = 0; i < deferred_.size(); ++i) {
+            const auto [name, node] = deferred_[i];
+            if (!node || std::find(referenced_.begin(), referenced_.end(), name) == referenced_.end()) continue;
+            deferred_[i].second = nullptr;
+            grew = true;
+            scan_list(node->l[0], true);
+        }
+    }
+    // Whatever it could do to its own module's names, it does through the same means.
+    return result_.unprovable;
+}
+
+std::optional<ModuleProblem> check_called_function(const Node* module, std::string_view function) {
+    static const std::vector<std::string_view> none;
+    Evaluator e(none);
+    return e.check_function(module, function);
 }
 
 }  // namespace ag::py

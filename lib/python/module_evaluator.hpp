@@ -25,6 +25,7 @@ struct ModuleValue {
     Reason why;                      // Unknown: why it is not known; Other: what it is
     std::vector<ModuleValue> items;  // Sequence
     const Node* node = nullptr;      // the expression, for messages (describe_expression)
+    const Node* function = nullptr;  // Unknown: the module's own undecorated def it is bound to
 };
 
 struct ModuleBinding {
@@ -44,7 +45,16 @@ struct ModuleEvaluation {
     std::optional<ModuleProblem> unprovable;
     // A failure the import certainly meets (NameError, ValueError, a raise, assert False).
     std::optional<ModuleProblem> import_error;
+    // Names of other modules that code running at import calls ("app.ids.bind"): their code
+    // runs too, and where it is the repository's own, the guard reads it (module_references).
+    std::vector<std::string> calls;
 };
+
+// For `function` of `module` (another module's def called at a migration's import): the
+// first thing in its body, or in what it calls in its own module, through which it can
+// reach its caller's namespace (frames, globals(), exec...). nullopt when there is none;
+// a problem saying so when `function` is no def of the module.
+std::optional<ModuleProblem> check_called_function(const Node* module, std::string_view function);
 
 // The expression as written, shortened, for messages ("cli.EXPAND_BRANCH", "str('x')").
 std::string describe_expression(const Node* e);

@@ -177,12 +177,35 @@ PyModule read_python_module(std::string_view source, py::PythonVersion version) 
     py::ModuleEvaluation eval = py::evaluate_module(module, alembic_module_names());
     if (eval.unprovable) out.unprovable = PySyntaxError{eval.unprovable->line, eval.unprovable->message};
     if (eval.import_error) out.import_error = PySyntaxError{eval.import_error->line, eval.import_error->message};
+    out.calls = std::move(eval.calls);
     for (const auto& b : eval.names) {
         PyBinding& slot = out.names.slot(b.name);
         slot.value = to_value(b.value);
         slot.line = b.line;
     }
     return out;
+}
+
+}  // namespace ag
+
+namespace ag {
+
+std::optional<PySyntaxError> check_called_function(std::string_view source, std::string_view function,
+                                                   py::PythonVersion version) {
+    py::SourceText text;
+    if (auto problem = py::decode_source(source, text)) return PySyntaxError{problem->line, problem->message};
+    // Its own buffers: the caller may be reading a migration with the thread's.
+    py::TokenStream tokens;
+    py::tokenize(text.text, version, text.lenient_final_continuation, tokens);
+    if (tokens.error) return PySyntaxError{tokens.error->line, tokens.error->message};
+    py::Arena arena;
+    std::optional<py::SyntaxError> error;
+    const py::Node* module = py::parse_module(tokens, version, arena, error);
+    if (!module) return PySyntaxError{error ? error->line : 1, error ? error->message : "invalid syntax"};
+    if (auto compile_error = py::check_compile(module, version))
+        return PySyntaxError{compile_error->line, compile_error->message};
+    if (auto problem = py::check_called_function(module, function)) return PySyntaxError{problem->line, problem->message};
+    return std::nullopt;
 }
 
 }  // namespace ag

@@ -79,6 +79,8 @@ struct PyModule {
     std::optional<PySyntaxError> unprovable;
     // A failure the import certainly meets once compiled (NameError, a raise at module level).
     std::optional<PySyntaxError> import_error;
+    // Names of other modules called at import ("app.ids.bind"): see check_called_function.
+    std::vector<std::string> calls;
 };
 
 // The names whose values must be exact; binding them any other way is unprovable.
@@ -89,5 +91,11 @@ inline const std::vector<std::string_view>& alembic_module_names() {
 
 // Never throws on any input; never executes anything. Judged by `version`'s grammar.
 PyModule read_python_module(std::string_view source, py::PythonVersion version = py::kNewestPython);
+
+// For `function`, a def or class of the module in `source` that a migration calls at import:
+// why the guard cannot prove it leaves the caller's namespace alone (it reaches frames,
+// globals(), exec..., or cannot be read), or nothing.
+std::optional<PySyntaxError> check_called_function(std::string_view source, std::string_view function,
+                                                   py::PythonVersion version = py::kNewestPython);
 
 }  // namespace ag

@@ -36,6 +36,8 @@ running interpreter, and must match the oracle's).
 """
 import argparse
 import ast
+import re
+import codecs
 import io
 import keyword
 import os
@@ -1101,7 +1103,8 @@ def realworld_cases():
         '*down_revision, = "003",')
     add("nfkc-micro-sign", mig(pre='\u00b5 = "003"\n', ids=ids(down="\u03bc")), "\u00b5 = \"003\"; down_revision = \u03bc")
     add("nfkc-name-of-header", mig(ids=ids().replace("depends_on", "\uff44epends_on")), "\uff44epends_on = None (NFKC: depends_on)")
-    add("revision-bytes", mig(ids=ids(rev='b"004"')), 'revision = b"004"')
+    # revision = b"004" loads in Alembic (a bytes ID) but is no real-world form: values/revision-bytes
+    # covers it, refused by design (the guard's revision IDs are str).
     add("one-tuple", mig(ids=ids(down='("003",)')), 'down_revision = ("003",)')
     add("nested-tuple", mig(ids=ids(down='(("003",),)')), 'down_revision = (("003",),)')
     add("list", mig(ids=ids(down='["003"]')), 'down_revision = ["003"]')
@@ -1458,8 +1461,48 @@ def _bound_anywhere(stmt):
     return names
 
 
+# Legacy multi-byte codecs: the guard decodes them only for ASCII content (it carries no CJK
+# tables); a file in one of them with non-ASCII bytes is refused with that reason, by design.
+CJK_CODECS = ("euc_jp", "shift_jis", "cp932", "gbk", "gb2312", "gb18030", "big5", "big5hkscs", "cp949", "cp950",
+              "euc_kr", "johab", "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213", "hz",
+              "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext",
+              "iso2022_kr", "utf_7", "idna", "unicode_escape", "raw_unicode_escape")
+
+
+def _cookie_codec(data):
+    for line in data.split(b"\n")[:2]:
+        m = re.match(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", line)
+        if m:
+            try:
+                return codecs.lookup(m.group(1).decode("ascii")).name.replace("-", "_")
+            except LookupError:
+                return None
+    return None
+
+
+def _str_values_only(env):
+    """Why the four names' final values are outside what the guard judges (revision IDs and
+    labels are str in its graph and its JSON), or None."""
+    def strs(v):
+        return isinstance(v, (tuple, list)) and all(isinstance(x, str) for x in v)
+    for name in FOUR:
+        v = env.get(name, None)
+        if v is _UNKNOWN or v is None:
+            continue
+        if name == "revision":
+            if not isinstance(v, str):
+                return "revision is a %s, not a str (the guard's revision IDs are str)" % type(v).__name__
+        elif not (isinstance(v, str) or strs(v) or
+                  (name != "branch_labels" and isinstance(v, (tuple, list)) and len(v) == 1 and strs(v[0]))):
+            return "%s holds a %s where the guard judges str only" % (name, type(v).__name__)
+    return None
+
+
 def provable(source, repo_modules=()):
     """(True, why) when what CPython binds to the four names can be known without running the file."""
+    if isinstance(source, bytes) and any(b >= 0x80 for b in source) and _cookie_codec(source) in CJK_CODECS:
+        return False, "non-ASCII file in the legacy codec %s (the guard decodes it for ASCII content only)" % \
+            _cookie_codec(source)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -1518,6 +1561,9 @@ def provable(source, repo_modules=()):
             return False, "%s bound by a %s statement" % (hit[0], type(stmt).__name__)
         for n in names:
             env[n] = _UNKNOWN
+    odd = _str_values_only(env)
+    if odd:
+        return False, odd
     return True, "literal bindings only"
 
 

@@ -103,3 +103,18 @@ TEST_CASE("resolution records every file it read or looked for, and a changed fi
     changed.file("cli/__init__.py", "EXPAND = 'other'\n");
     CHECK_FALSE(ag::dependencies_hold(changed, deps));
 }
+
+TEST_CASE("a migration that calls the repository's own code at import is unparsable when that code reaches its caller") {
+    MemoryTree t = expand_contract("EXPAND = 'e'\nCONTRACT = 'c'\n");
+    t.file("app/__init__.py", "");
+    t.file("app/ids.py", "import sys\n\ndef bind():\n    sys._getframe(1).f_globals['down_revision'] = 'zzz'\n");
+    t.file("migrations/versions/c1.py", ag::test::migration_source("'c1'", "'a2'", "from app.ids import bind\nbind()"));
+    bool found = false;
+    for (const auto& p : only_environment(t).problems)
+        if (p.code == "unparsable-migration" && p.message.find("app.ids.bind") != std::string::npos) found = true;
+    CHECK(found);
+    // The same call into harmless code, or into a library outside the repository, is fine.
+    t.file("app/ids.py", "def bind():\n    return 1\n");
+    t.file("migrations/versions/c2.py", ag::test::migration_source("'c2'", "'c1'", "import logging\nlog = logging.getLogger('x')"));
+    for (const auto& p : only_environment(t).problems) CHECK(p.code != "unparsable-migration");
+}

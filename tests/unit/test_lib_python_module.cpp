@@ -199,3 +199,50 @@ TEST_CASE("string bodies with escapes, line continuations and the other quote de
     CHECK(value_of(m, "d").items.front() == "\\n");
     CHECK(m.names.at("d").line == 7);
 }
+
+TEST_CASE("errors the import surely meets are import errors: the file's own arithmetic, subscripts, calls") {
+    const char* failing[] = {
+        "_x = 1 / 0\n",
+        "_x = 'a' + 1\n",
+        "_x = [][0]\n",
+        "_x = ('a', 'b')[-3]\n",
+        "_x = {}['k']\n",
+        "_x = None.x\n",
+        "import sqlalchemy as sa\n_x = sa[1]\n",
+        "from alembic import op\n_x = op[str]\n",
+        "_x = 'abc'()\n",
+        "def _check():\n    raise RuntimeError('stop')\n\n_check()\n",
+        "def _check():\n    return undefined_helper\n\n_check()\n",
+        "def _f():\n    print(_v)\n    _v = 1\n\n_f()\n",
+    };
+    for (const char* src : failing) {
+        INFO(src);
+        CHECK(read_python_module(src).import_error);
+    }
+    const char* fine[] = {
+        "_x = 1 / 2\n",
+        "_x = 'a' + 'b'\n",
+        "_x = [1][0]\n",
+        "_x = None.__class__\n",
+        "def _check():\n    raise RuntimeError('stop')\n",                     // never called
+        "def _check(flag):\n    if flag:\n        return\n    raise X\n\n_check(1)\n",  // may return first
+        "def _f():\n    global _v\n    print(_v)\n\n_v = 1\n_f()\n",
+        "def _f():\n    return _later\n\n_later = 1\n_f()\n",
+    };
+    for (const char* src : fine) {
+        INFO(src);
+        CHECK_FALSE(read_python_module(src).import_error);
+    }
+}
+
+TEST_CASE("names of other modules called while the module runs are recorded, decorators included") {
+    auto m = read_python_module("from app.ids import bind\nimport tools\nbind()\n@tools.register\ndef f():\n    pass\n");
+    CHECK(m.calls == std::vector<std::string>{"app.ids.bind", "tools.register"});
+}
+
+TEST_CASE("a called function of another module is checked for ways into its caller's names") {
+    CHECK(ag::check_called_function("import sys\ndef bind():\n    sys._getframe(1).f_globals['x'] = 1\n", "bind"));
+    CHECK(ag::check_called_function("def bind():\n    return helper()\n\ndef helper():\n    return globals()\n", "bind"));
+    CHECK(ag::check_called_function("def other():\n    pass\n", "bind"));  // no such def: cannot follow
+    CHECK_FALSE(ag::check_called_function("_cache = {}\ndef bind():\n    global _cache\n    _cache = {}\n", "bind"));
+}
