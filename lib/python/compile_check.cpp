@@ -93,6 +93,10 @@ private:
         return true;
     }
     bool sym_arguments_defaults(const Node* args);
+    // 3.12 type parameters (PEP 695): distinct names, and no yield, await or assignment
+    // expression in the lazily evaluated scopes they open.
+    bool check_generic(const Node* owner);
+    bool lazy_scope_allows(const Node* e, const char* where);
     bool sym_annotations(const Node* args, const Node* returns);
     bool sym_params(const Node* args);
     bool sym_comprehension(const Node* e);
@@ -180,6 +184,48 @@ bool Checker::add_def(std::string_view name, unsigned flag, int line, Scope* sco
     return true;
 }
 
+bool Checker::lazy_scope_allows(const Node* e, const char* where) {
+    if (!e) return true;
+    std::vector<const Node*> stack{e};
+    while (!stack.empty()) {
+        const Node* x = stack.back();
+        stack.pop_back();
+        if (x->kind == NodeKind::Lambda) continue;  // its body runs later, in its own scope
+        const char* what = x->kind == NodeKind::Yield || x->kind == NodeKind::YieldFrom ? "yield expression"
+                           : x->kind == NodeKind::Await                                   ? "await expression"
+                           : x->kind == NodeKind::NamedExpr                               ? "named expression"
+                                                                                          : nullptr;
+        if (what) return fail(x->line, fmt::format("{} cannot be used within {}", what, where));
+        for (const Node* c : {x->a, x->b, x->c})
+            if (c) stack.push_back(c);
+        for (const NodeList& l : x->l)
+            for (const Node* c : l)
+                if (c) stack.push_back(c);
+    }
+    return true;
+}
+
+bool Checker::check_generic(const Node* owner) {
+    const NodeList& params = owner->l[2];
+    for (uint32_t i = 0; i < params.size(); ++i) {
+        for (uint32_t j = 0; j < i; ++j)
+            if (params[j]->name == params[i]->name)
+                return fail(params[i]->line, fmt::format("duplicate type parameter '{}'", params[i]->name));
+        if (!lazy_scope_allows(params[i]->a, "a TypeVar bound") || !lazy_scope_allows(params[i]->b, "a TypeVar default"))
+            return false;
+    }
+    const char* where = "the definition of a generic";
+    if (owner->kind == NodeKind::FunctionDef) {
+        for (const Node* a : owner->a->l[0])
+            if (!lazy_scope_allows(a->a, future_annotations_ ? "an annotation" : where)) return false;
+        if (!lazy_scope_allows(owner->b, future_annotations_ ? "an annotation" : where)) return false;
+    } else if (owner->kind == NodeKind::ClassDef) {
+        for (const Node* b : owner->l[3])
+            if (!lazy_scope_allows(b->kind == NodeKind::Keyword ? b->a : b, where)) return false;
+    }
+    return true;
+}
+
 bool Checker::sym_arguments_defaults(const Node* args) {
     for (const Node* a : args->l[0])
         if (a->b && !sym_expr(a->b)) return false;
@@ -207,13 +253,7 @@ bool Checker::sym_stmt(const Node* s) {
         if (!sym_arguments_defaults(s->a)) return false;
         if (!sym_annotations(s->a, s->b)) return false;
         if (!sym_exprs(s->l[1])) return false;
-        if (!s->l[2].empty()) {
-            // 3.12 type parameters: bounds are evaluated lazily in their own scope.
-            for (const Node* tp : s->l[2]) {
-                if (tp->a && !sym_expr(tp->a)) return false;
-                if (tp->b && !sym_expr(tp->b)) return false;
-            }
-        }
+        if (!s->l[2].empty() && !check_generic(s)) return false;
         Scope* f = enter(ScopeKind::Function, s);
         f->is_async = (s->flags & kAsync) != 0;
         if (!sym_params(s->a) || !sym_stmts(s->l[0])) return false;
@@ -222,6 +262,7 @@ bool Checker::sym_stmt(const Node* s) {
     }
     case NodeKind::ClassDef:
         if (!add_def(s->name, kDefLocal, s->line)) return false;
+        if (!s->l[2].empty() && !check_generic(s)) return false;
         for (const Node* b : s->l[3])
             if (!sym_expr(b->kind == NodeKind::Keyword ? b->a : b)) return false;
         if (!sym_exprs(s->l[1])) return false;
@@ -252,6 +293,8 @@ bool Checker::sym_stmt(const Node* s) {
         return !s->c || sym_expr(s->c);
     case NodeKind::TypeAlias:
         if (!add_def(s->a->name, kDefLocal, s->line)) return false;
+        if (!s->l[2].empty() && !check_generic(s)) return false;
+        if (!lazy_scope_allows(s->b, "a type alias")) return false;
         return sym_expr(s->b);
     case NodeKind::For:
         return sym_expr(s->a) && sym_expr(s->b) && sym_stmts(s->l[0]) && sym_stmts(s->l[1]);
@@ -308,6 +351,11 @@ bool Checker::sym_stmt(const Node* s) {
                 else message = fmt::format("name '{}' is assigned to before {} declaration", n->name, what);
                 return fail(n->line, message);
             }
+            if (!global && cur_->node &&
+                (cur_->node->kind == NodeKind::FunctionDef || cur_->node->kind == NodeKind::ClassDef))
+                for (const Node* tp : cur_->node->l[2])
+                    if (tp->name == n->name)
+                        return fail(n->line, fmt::format("nonlocal binding not allowed for type parameter '{}'", n->name));
             if (!add_def(n->name, global ? kDefGlobal : kDefNonlocal, n->line)) return false;
             if (!global) cur_->nonlocal_lines.emplace_back(n->name, n->line);
         }
@@ -770,12 +818,16 @@ bool Checker::gen_stmt(const Node* s, Unit& u) {
     switch (s->kind) {
     case NodeKind::FunctionDef:
         if (!forbidden(s->name, Ctx::Store, s->line)) return false;
+        for (const Node* tp : s->l[2])
+            if (!forbidden(tp->name, Ctx::Store, tp->line)) return false;
         if (!gen_exprs(s->l[1], u)) return false;
         if (!gen_arguments(s->a, u)) return false;
         if (s->b && !future_annotations_ && !gen_expr(s->b, u)) return false;
         return gen_function(s);
     case NodeKind::ClassDef: {
         if (!forbidden(s->name, Ctx::Store, s->line)) return false;
+        for (const Node* tp : s->l[2])
+            if (!forbidden(tp->name, Ctx::Store, tp->line)) return false;
         if (!gen_exprs(s->l[1], u)) return false;
         std::vector<Node*> keywords;
         for (Node* b : s->l[3]) {
@@ -814,7 +866,10 @@ bool Checker::gen_stmt(const Node* s, Unit& u) {
         // under `from __future__ import annotations`.
         if (!future_annotations_ && (k == ScopeKind::Module || k == ScopeKind::Class) && !gen_expr(s->b, u)) return false;
         return true;
-    case NodeKind::TypeAlias: return forbidden(s->a->name, Ctx::Store, s->line) && gen_expr(s->b, u);
+    case NodeKind::TypeAlias:
+        for (const Node* tp : s->l[2])
+            if (!forbidden(tp->name, Ctx::Store, tp->line)) return false;
+        return forbidden(s->a->name, Ctx::Store, s->line) && gen_expr(s->b, u);
     case NodeKind::For: {
         if ((s->flags & kAsync) && !(k == ScopeKind::Function && u.scope->is_async))
             return fail(s->line, "'async for' outside async function");

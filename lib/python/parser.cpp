@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstring>
 #include <type_traits>
 
@@ -15,6 +16,68 @@ namespace {
 // CPython refuses decimal integer literals of more than 4300 digits when it compiles them
 // (sys.int_info.str_digits_check_threshold, 3.11+).
 constexpr size_t kMaxIntDigits = 4300;
+
+// The end of the string literal starting at body[i] (its prefix, if any, already passed; `i`
+// at the quote), as PEP 701 reads it inside a replacement field: nested f-strings and their
+// fields included. npos when it does not end.
+size_t skip_string_312(std::string_view body, size_t i, bool is_f, int depth = 0) {
+    if (depth > 150 || i >= body.size()) return std::string_view::npos;
+    const char q = body[i];
+    const bool triple = i + 2 < body.size() && body[i + 1] == q && body[i + 2] == q;
+    i += triple ? 3 : 1;
+    int fields = 0, brackets = 0;
+    bool spec = false;
+    while (i < body.size()) {
+        const char c = body[i];
+        const bool literal = fields == 0 || spec;
+        if (literal || !is_f) {
+            if (c == '\\') { i += 2; continue; }
+            if (c == q && (!triple || (i + 2 < body.size() && body[i + 1] == q && body[i + 2] == q))) {
+                if (fields == 0 || !is_f) return i + (triple ? 3 : 1);
+            }
+            if (is_f && c == '{') {
+                if (fields == 0 && i + 1 < body.size() && body[i + 1] == '{') { i += 2; continue; }
+                ++fields;
+                spec = false;
+                brackets = 0;
+            } else if (is_f && c == '}' && fields > 0) {
+                --fields;
+                spec = false;
+            }
+            ++i;
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            const size_t end = skip_string_312(body, i, false, depth + 1);
+            if (end == std::string_view::npos) return end;
+            i = end;
+            continue;
+        }
+        if ((c | 0x20) == 'f' || (c | 0x20) == 'r' || (c | 0x20) == 'b' || (c | 0x20) == 'u') {
+            size_t j = i;
+            bool f = false;
+            while (j < body.size() && j - i < 2 && std::isalpha(static_cast<unsigned char>(body[j]))) f |= (body[j++] | 0x20) == 'f';
+            if (j < body.size() && (body[j] == '\'' || body[j] == '"') && (i == 0 || !std::isalnum(static_cast<unsigned char>(body[i - 1])))) {
+                const size_t end = skip_string_312(body, j, f, depth + 1);
+                if (end == std::string_view::npos) return end;
+                i = end;
+                continue;
+            }
+        }
+        if (c == '#') {
+            while (i < body.size() && body[i] != '\n') ++i;
+            continue;
+        }
+        if (c == '(' || c == '[' || c == '{') ++brackets;
+        else if ((c == ')' || c == ']') && brackets > 0) --brackets;
+        else if (c == '}') {
+            if (brackets > 0) --brackets;
+            else { --fields; spec = false; }
+        } else if (c == ':' && brackets == 0) spec = true;
+        ++i;
+    }
+    return std::string_view::npos;
+}
 
 class Parser {
 public:
@@ -2078,7 +2141,7 @@ bool Parser::fstring_parts(const Token& t, std::string_view body, size_t& i, boo
 // ':format spec', then '}'.
 bool Parser::fstring_field(const Token& t, std::string_view body, size_t& i, bool raw, int level) {
     const bool pep701 = version_.at_least(12);
-    if (level >= 2) {
+    if (level >= (pep701 ? 3 : 2)) {
         fail_hard(t.line, "f-string: expressions nested too deeply");
         return false;
     }
@@ -2091,6 +2154,22 @@ bool Parser::fstring_field(const Token& t, std::string_view body, size_t& i, boo
         if (ch == '\\' && !pep701) {
             fail_hard(t.line, "f-string expression part cannot include a backslash");
             return false;
+        }
+        if (pep701 && (ch == '\'' || ch == '"' ||
+                       (std::strchr("fFrRbBuU", ch) && ch != '\0' && (i == start || !std::isalnum(static_cast<unsigned char>(body[i - 1])))))) {
+            // A string inside the field, nested f-strings and reused quotes included.
+            size_t j = i;
+            bool is_f = false;
+            while (j < body.size() && j - i < 2 && std::strchr("fFrRbBuU", body[j]) && body[j] != '\0') is_f |= (body[j++] | 0x20) == 'f';
+            if (j < body.size() && (body[j] == '\'' || body[j] == '"')) {
+                const size_t end = skip_string_312(body, j, is_f);
+                if (end == std::string_view::npos) {
+                    fail_hard(t.line, "f-string: unterminated string");
+                    return false;
+                }
+                i = end - 1;
+                continue;
+            }
         }
         if (quote) {
             if (ch == '\\') { ++i; continue; }

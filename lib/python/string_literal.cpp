@@ -44,8 +44,9 @@ bool decode_str_escapes(std::string_view body, std::string& out, std::string& er
             continue;
         }
         if (i + 1 >= body.size()) {
-            error = "(unicode error) 'unicodeescape' codec can't decode byte 0x5c: \\ at end of string";
-            return false;
+            // Only an f-string's literal part can end in a backslash ("\\{"): CPython keeps it.
+            out += '\\';
+            break;
         }
         const size_t esc = i;
         const char e = body[++i];

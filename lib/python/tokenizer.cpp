@@ -185,6 +185,7 @@ private:
     };
     std::vector<Level> indents_{{0, 0}};
     bool line_has_tokens_ = false;
+    int fstring_depth_ = 0;
 };
 
 // Measures indentation as CPython's tokenizer does: tabs to multiples of 8 (col) and of 1
@@ -304,13 +305,22 @@ bool Tokenizer::scan_string(size_t& i, size_t prefix_len) {
 }
 
 // PEP 701 (3.12+): a replacement field may hold any expression, strings with the same quote
-// and nested f-strings included, so the string ends at its quote only outside fields.
+// and nested f-strings included, spread over lines; so the string ends at its quote only
+// outside fields. A format spec is literal text again (3.13 refuses a newline in the spec
+// of a single-quoted f-string, 3.12 does not). CPython stops nesting f-strings at 150.
 bool Tokenizer::scan_fstring_312(size_t& i, size_t body_begin, char q, bool triple, bool raw, int start_line) {
     (void)body_begin;
     (void)raw;
     const size_t n = s_.size();
-    // depth: number of open replacement fields; inside a field, `brackets` counts ([{ opened
-    // in it; a ':' at bracket level 0 starts the format spec, which is literal text again.
+    if (++fstring_depth_ > 150) {
+        fail(start_line, "f-string: too many nested f-strings");
+        return false;
+    }
+    struct Depth {
+        int& d;
+        ~Depth() { --d; }
+    } depth_guard{fstring_depth_};
+    // Each open replacement field: brackets opened in it, and whether its spec has begun.
     struct Field {
         int brackets;
         bool in_spec;
@@ -332,7 +342,18 @@ bool Tokenizer::scan_fstring_312(size_t& i, size_t body_begin, char q, bool trip
                 continue;
             }
             if (c == '\n') {
-                if (!triple) return unterminated();
+                if (!triple) {
+                    if (fields.empty()) return unterminated();
+                    if (version_.at_least(13)) {
+                        fail(line_, "f-string: newlines are not allowed in format specifiers for single quoted f-strings");
+                        return false;
+                    }
+                    // 3.12 ends the spec at the newline: the field must close right there.
+                    if (at(i + 1) != '}') {
+                        fail(line_, "f-string: expecting '}', or format specs");
+                        return false;
+                    }
+                }
                 ++line_;
                 ++i;
                 continue;
@@ -353,7 +374,7 @@ bool Tokenizer::scan_fstring_312(size_t& i, size_t body_begin, char q, bool trip
                     i += at(i + 1) == '}' ? 2u : 1u;  // a single '}' is the parser's error
                     continue;
                 }
-                fields.pop_back();  // the end of a field whose format spec this was
+                fields.pop_back();  // the end of the field whose format spec this was
                 ++i;
                 continue;
             }
@@ -362,7 +383,6 @@ bool Tokenizer::scan_fstring_312(size_t& i, size_t body_begin, char q, bool trip
         }
         Field& f = fields.back();
         if (c == '\n') {
-            if (!triple) return unterminated();
             ++line_;
             ++i;
             continue;
@@ -372,9 +392,6 @@ bool Tokenizer::scan_fstring_312(size_t& i, size_t body_begin, char q, bool trip
             continue;
         }
         if (c == '\'' || c == '"') {
-            if (c == q && !triple && at(i + 1) != q) {
-                // Inside a field the string's own quote opens a nested string (PEP 701).
-            }
             if (!scan_string(i, 0)) return false;
             out_.tokens.pop_back();  // the nested string is part of this token
             continue;
@@ -402,12 +419,8 @@ bool Tokenizer::scan_fstring_312(size_t& i, size_t body_begin, char q, bool trip
             ++i;
             continue;
         }
-        if (c == ':' && f.brackets <= 0 && at(i + 1) != '=') {
+        if (c == ':' && f.brackets <= 0) {
             f.in_spec = true;
-            ++i;
-            continue;
-        }
-        if (c == '!' && f.brackets <= 0 && at(i + 1) != '=') {
             ++i;
             continue;
         }

@@ -1,7 +1,7 @@
 // pyscan: runs ag::read_python_module on files and prints one JSON line per file.
 //
-//   pyscan FILE...        read the named files
-//   pyscan                read file names from stdin, one per line, answering each at once
+//   pyscan [--python-version X.Y] FILE...   read the named files
+//   pyscan [--python-version X.Y]           read file names from stdin, one per line, answering each at once
 //
 // Each line: {"file": ..., "error_line": N|null, "message": ...|null,
 //             "names": {name: {"kind": ..., "items": [...], "line": N}}}
@@ -29,6 +29,8 @@ const char* kind_name(ag::PyValue::Kind k) {
     return "unknown";
 }
 
+ag::py::PythonVersion g_version = ag::py::kNewestPython;
+
 void scan(const std::string& path) {
     nlohmann::json out;
     out["file"] = path;
@@ -39,7 +41,7 @@ void scan(const std::string& path) {
         return;
     }
     const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const ag::PyModule m = ag::read_python_module(source);
+    const ag::PyModule m = ag::read_python_module(source, g_version);
     if (m.syntax_error) {
         out["error_line"] = m.syntax_error->line;
         out["message"] = m.syntax_error->message;
@@ -65,8 +67,18 @@ void scan(const std::string& path) {
 
 int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
-    if (argc > 1) {
-        for (int k = 1; k < argc; ++k) scan(argv[k]);
+    int first = 1;
+    if (argc > 2 && std::string(argv[1]) == "--python-version") {
+        const auto v = ag::py::parse_python_version(argv[2]);
+        if (!v) {
+            std::cerr << "pyscan: --python-version takes X.Y\n";
+            return 2;
+        }
+        g_version = *v;
+        first = 3;
+    }
+    if (argc > first) {
+        for (int k = first; k < argc; ++k) scan(argv[k]);
         return 0;
     }
     // One answer per name, flushed at once: compare.py keeps pyscan running as a co-process.
