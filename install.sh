@@ -23,6 +23,8 @@ product_pkgs=(g++ make cmake pkg-config git libgit2-dev libdeflate-dev zlib1g-de
               libtomlplusplus-dev doctest-dev python3)
 dev_pkgs=(python3 python3-alembic python3-yaml lighttpd pre-commit gitolite3 openssh-server openssh-client busybox-static
           clang-14 libclang-rt-14-dev)
+# The Python 3.12 compile() oracle (pyodide, from npm) runs under Node.js >= 18.
+if [ "$dev" = 1 ] && ! command -v node >/dev/null 2>&1; then dev_pkgs+=(nodejs npm); fi
 # The static link: libssh2.a (via libgit2-dev) also needs OpenSSL's and libgcrypt's archives.
 static_pkgs=(libssl-dev libgcrypt20-dev libgpg-error-dev file)
 
@@ -63,6 +65,13 @@ else
   builddir=build
   cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALEMBIC_GUARD_WERROR="${ALEMBIC_GUARD_WERROR:-OFF}" >/dev/null
   cmake --build build -j "$jobs"
+fi
+
+if [ "$dev" = 1 ]; then
+  # Real CPython 3.12 and 3.13 compile() for the tests (installs nothing on the system; exit 77
+  # when a source is unreachable: the tests then skip, except under CI=true).
+  oracle_rc=0; bash tests/python_compile/oracles/setup.sh build/oracles || oracle_rc=$?
+  if [ "$oracle_rc" != 0 ] && { [ "$oracle_rc" != 77 ] || [ "${CI:-}" = true ]; }; then exit "$oracle_rc"; fi
 fi
 
 if [ "$can_root" = 1 ]; then

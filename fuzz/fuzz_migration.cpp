@@ -1,11 +1,13 @@
 // libFuzzer target: one migration file as Alembic would load it.
 // Input: the file name (up to the first '\n', at most 80 bytes), then the file's bytes.
 // Invariants: never throws; the result is an error or a revision; a revision taken from
-// the file name (revision_line 0) only for a legacy `<lowercase hex>.py` name. (An empty
+// the file name (revision_line 0) only for a legacy `<lowercase hex>.py` name; the parse cache
+// gives back exactly what the read gave (a verdict from the cache equals one without it). (An empty
 // item, `down_revision = ('',)`, is legitimate: Alembic fails on it with KeyError '', and so
 // the graph reports a missing revision.)
 #include "fuzz_common.hpp"
 #include "migration.hpp"
+#include "parse_cache.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -50,6 +52,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         for (const auto& n : m.notes) AG_FUZZ_CHECK(!n.message.empty(), "empty note");
         (void)ag::is_migration_file_name(name);
+        // Through the parse cache and back: the same fields, so the same graph and verdict.
+        const auto back = ag::decode_cache_entries(ag::encode_cache_entries({{"0123456789abcdef0123456789abcdef01234567", m}}));
+        AG_FUZZ_CHECK(back && back->size() == 1, "the cache did not give the entry back");
+        const ag::Migration& c = back->front().second;
+        AG_FUZZ_CHECK(c.revision == m.revision && c.down_revisions == m.down_revisions && c.depends_on == m.depends_on &&
+                          c.branch_labels == m.branch_labels && c.revision_line == m.revision_line &&
+                          c.down_revision_line == m.down_revision_line && c.error == m.error &&
+                          c.error_line == m.error_line && c.calls == m.calls && c.python == m.python &&
+                          c.notes.size() == m.notes.size() && c.references.size() == m.references.size(),
+                      "the cache changed a field");
+        for (size_t k = 0; k < m.references.size(); ++k)
+            AG_FUZZ_CHECK(c.references[k].field == m.references[k].field && c.references[k].items == m.references[k].items &&
+                              c.references[k].sequence == m.references[k].sequence && c.references[k].line == m.references[k].line,
+                          "the cache changed a reference");
     });
     return 0;
 }

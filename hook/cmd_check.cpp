@@ -24,18 +24,30 @@ struct CheckArgs {
     std::string format = "text";
     std::string rev = "HEAD";
     bool worktree = false;
+    std::string python;  // --python-version
 };
 
 void add_common(CLI::App* sub, CheckArgs& a) {
     sub->add_option("--repo", a.repo, "The repository (default: discovered as git does, GIT_DIR honoured)");
     sub->add_option("--format", a.format, "Output format")->check(CLI::IsMember({"text", "json", "github"}));
+    sub->add_option("--python-version", a.python,
+                    "Judge migrations by this Python's grammar (X.Y; default: what the project declares, else the "
+                    "newest the guard knows)")
+        ->check([](const std::string& v) {
+            return py::parse_python_version(v) ? std::string() : std::string("expected a version such as 3.12");
+        });
 }
 
-CheckOptions operator_options(const GitRepository* repo) {
+// The operator's settings, then what the command line says (the operator's Python wins, as
+// design.md orders the sources of a version).
+CheckOptions operator_options(const GitRepository* repo, const CheckArgs& a) {
     CheckOptions o;
-    if (!repo) return o;
-    auto allowed = repo->config_multivar("alembicGuard.allowMultipleHeads");
-    if (!allowed.empty()) o.allow_multiple_heads = std::set<std::string>(allowed.begin(), allowed.end());
+    if (repo) {
+        auto allowed = repo->config_multivar("alembicGuard.allowMultipleHeads");
+        if (!allowed.empty()) o.allow_multiple_heads = std::set<std::string>(allowed.begin(), allowed.end());
+        o.python = operator_python(repo->config_string("alembicGuard.pythonVersion"));
+    }
+    if (!o.python && !a.python.empty()) o.python = choose_python(*py::parse_python_version(a.python), "--python-version");
     return o;
 }
 
@@ -55,7 +67,7 @@ TreeCheck run(const CheckArgs& a, std::string* what) {
         if (!repo && !a.repo.empty()) repo.emplace(GitRepository::open(a.repo));
         DiskTree tree(root);
         *what = root.string();
-        auto check = check_tree(tree, operator_options(repo ? &*repo : nullptr));
+        auto check = check_tree(tree, operator_options(repo ? &*repo : nullptr, a));
         return check;
     }
     auto repo = GitRepository::open(a.repo);
@@ -67,7 +79,7 @@ TreeCheck run(const CheckArgs& a, std::string* what) {
     *what = fmt::format("{} ({})", a.rev, oid_hex(oid).substr(0, 12));
     ParseCache cache(parse_cache_dir(repo.config_string("alembicGuard.cacheDir"), process_environment()),
                      parse_cache_limits(repo.config_string("alembicGuard.cacheMaxSize")));
-    auto options = operator_options(&repo);
+    auto options = operator_options(&repo, a);
     // One tree: remembering parses in memory only pays when they can be stored.
     if (!cache.dir().empty()) options.cache = &cache;
     auto check = check_tree(tree, options);

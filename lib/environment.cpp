@@ -522,10 +522,19 @@ void Discovery::add_guard_config(const SourceTree& declarations) {
         return bad(static_cast<int>(err.source().begin.line), fmt::format("not valid TOML: {}", err.description()));
     }
     const toml::table& root = result.table();
-    for (const auto& [key, _] : root)
+    std::optional<PythonChoice> top_python;
+    for (const auto& [key, value] : root) {
+        if (key.str() == "python_version") {
+            const int kline = static_cast<int>(value.source().begin.line);
+            const auto v = value.is_string() ? py::parse_python_version(value.as_string()->get()) : std::nullopt;
+            if (!v) return bad(kline, "python_version must be a string such as \"3.12\"");
+            top_python = choose_python(*v, std::string(path));
+            continue;
+        }
         if (key.str() != "environment")
             return bad(static_cast<int>(root.get(key.str())->source().begin.line),
-                       fmt::format("unknown key '{}' (expected [[environment]] tables)", key.str()));
+                       fmt::format("unknown key '{}' (expected [[environment]] tables or python_version)", key.str()));
+    }
     const auto* arr = root["environment"].as_array();
     if (!arr) return bad(1, "no [[environment]] table: declare each environment with name and version_locations");
     for (const auto& el : *arr) {
@@ -556,12 +565,17 @@ void Discovery::add_guard_config(const SourceTree& declarations) {
             } else if (ks == "allow_multiple_heads") {
                 if (!v.is_boolean()) return bad(kline, "allow_multiple_heads must be true or false");
                 env.allow_multiple_heads = v.as_boolean()->get();
+            } else if (ks == "python_version") {
+                const auto pv = v.is_string() ? py::parse_python_version(v.as_string()->get()) : std::nullopt;
+                if (!pv) return bad(kline, "python_version must be a string such as \"3.12\"");
+                env.python = choose_python(*pv, std::string(path));
             } else {
                 return bad(kline, fmt::format("unknown key '{}' in [[environment]] (expected name, version_locations, "
-                                              "allow_multiple_heads)", ks));
+                                              "allow_multiple_heads, python_version)", ks));
             }
         }
         if (env.version_locations.empty()) return bad(line, "an [[environment]] needs version_locations");
+        if (env.python.from.empty() && top_python) env.python = *top_python;
         if (env.name.empty()) env.name = env.version_locations.front();
         for (const auto& l : env.version_locations)
             if (tree_.kind(l) != EntryKind::Directory)
@@ -578,6 +592,15 @@ std::vector<Environment> Discovery::take() {
         if (!seen.insert(e.identity()).second) continue;
         if (std::find(e.module_roots.begin(), e.module_roots.end(), "") == e.module_roots.end())
             e.module_roots.emplace_back();
+        // The project's Python, unless .alembic-guard.toml said it: nearest to the config (or
+        // the first version location) going up.
+        if (e.python.from.empty()) {
+            const std::string from = !e.config.empty() && e.config != kGuardConfig ? parent_path(e.config)
+                                     : !e.version_locations.empty()                   ? e.version_locations.front()
+                                                                                      : std::string();
+            if (auto choice = project_python(tree_, from)) e.python = std::move(*choice);
+        }
+        if (e.python.note) e.notes.push_back({e.python.from, 0, *e.python.note});
         out.push_back(std::move(e));
     }
     return out;

@@ -4,6 +4,7 @@
 // directory with env.py and versions/ that no config names), or explicitly by
 // .alembic-guard.toml (which then replaces discovery).
 #include "migration.hpp"
+#include "project_python.hpp"
 #include "problem.hpp"
 #include "source_tree.hpp"
 
@@ -24,6 +25,8 @@ struct Environment {
     bool allow_multiple_heads = false;
     // `sourceless = true`: Alembic also loads compiled .pyc/.pyo files as migrations.
     bool sourceless = false;
+    // The Python whose grammar its migrations are judged by, and what said so.
+    PythonChoice python;
     std::vector<Note> notes;
     std::vector<Problem> problems;  // unreadable-config
     // Identity across commits: the sorted version locations (or the config, when unknown).

@@ -102,6 +102,7 @@ AuditResult audit_history(const GitRepository& repo, const std::string& ref, con
     if (since) stop = repo.resolve_commit(*since);
     CheckOptions copts;
     copts.allow_multiple_heads = options.allow_multiple_heads;
+    copts.python = options.python;
     copts.cache = options.cache;
     auto cur_tree = std::make_unique<GitTree>(repo.get(), cur);
     struct Pending {

@@ -86,19 +86,20 @@ std::optional<std::string> unloadable_name(std::string_view name) {
     return std::nullopt;
 }
 
-Migration read_migration(std::string path, std::string_view bytes) {
+Migration read_migration(std::string path, std::string_view bytes, py::PythonVersion python) {
     Migration m;
     m.path = std::move(path);
+    m.python = python;
     const auto name = base_name(m.path);
     if (bytes.substr(0, 40) == "version https://git-lfs.github.com/spec/") {
         set_error(m, 1, "is a Git LFS pointer, not the migration itself (Alembic fails with SyntaxError on a checkout "
                         "without the LFS object)");
         return m;
     }
-    PyModule mod = read_python_module(bytes);
+    PyModule mod = read_python_module(bytes, python);
     if (mod.syntax_error) {
         set_error(m, mod.syntax_error->line,
-                  fmt::format("Python 3 cannot compile it: {} (line {}), so Alembic fails to load it",
+                  fmt::format("Python {} cannot compile it: {} (line {}), so Alembic fails to load it", python.text(),
                               mod.syntax_error->message, mod.syntax_error->line));
     }
     if (mod.unprovable) {

@@ -1,6 +1,7 @@
 #pragma once
 // One migration file as Alembic 1.8.1 would load it: the four module attributes turned
 // into revision fields, or the reason Alembic would fail to load the file.
+#include "python/python_version.hpp"
 #include "source_tree.hpp"
 
 #include <optional>
@@ -39,6 +40,7 @@ struct Migration {
     std::vector<Note> notes;
     std::vector<MigrationReference> references;  // fields left empty until resolved
     std::vector<std::string> calls;  // names of other modules called at import (PyModule::calls)
+    py::PythonVersion python = py::kUndeclaredPython;  // the grammar it was read by
 };
 
 // Does Alembic try to load a file of this name from a version location? (`*.py`, not
@@ -51,7 +53,7 @@ std::optional<std::string> unloadable_name(std::string_view name);
 std::optional<std::string> invalid_revision_id(std::string_view id);
 
 // Interprets the bytes of `path` as Alembic would; never throws, never executes.
-Migration read_migration(std::string path, std::string_view bytes);
+Migration read_migration(std::string path, std::string_view bytes, py::PythonVersion python = py::kUndeclaredPython);
 
 // A migration that is not a regular file (directory, symlink, submodule...) named *.py.
 Migration unloadable_migration(std::string path, EntryKind kind);

@@ -122,7 +122,7 @@ private:
         if (!failed_.load(std::memory_order_acquire)) {
             try {
                 const MigrationSource& s = sources_[i];
-                *out_[i] = read_migration(join_path(s.dir, s.entry->name), ring_[i % kWindow]);
+                *out_[i] = read_migration(join_path(s.dir, s.entry->name), ring_[i % kWindow], s.python);
             } catch (...) {
                 fail(i, std::current_exception());
             }
@@ -176,7 +176,7 @@ public:
                     std::lock_guard<std::mutex> lock(serial_);
                     bytes = tree_.read_entry(s.dir, *s.entry);
                 }
-                *out_[i] = read_migration(join_path(s.dir, s.entry->name), bytes);
+                *out_[i] = read_migration(join_path(s.dir, s.entry->name), bytes, s.python);
             } catch (...) {
                 fail(i, std::current_exception());
             }

@@ -14,6 +14,7 @@ namespace ag {
 struct MigrationSource {
     std::string_view dir;   // the version location (both outlive the call)
     const DirEntry* entry;  // a regular file listed in it
+    py::PythonVersion python = py::kUndeclaredPython;  // the grammar it is read by
 };
 
 // read_migration() of every source, in the order given, stored through `into` (one

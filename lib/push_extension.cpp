@@ -50,7 +50,7 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
 
     // What the push changed in the version locations: only added migration files qualify.
     // Compiled files (a __pycache__ copy, sourceless .pyc) are the full check's to judge.
-    if (new_env.sourceless || old_env.sourceless) return std::nullopt;
+    if (new_env.sourceless || old_env.sourceless || !(new_env.python.version == old_env.python.version)) return std::nullopt;
     std::vector<std::pair<std::string_view, DirEntry>> added_entries;
     for (const auto& loc : new_env.version_locations) {
         for (auto& change : new_tree.changes_since(old_tree, loc)) {
@@ -62,7 +62,7 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
         }
     }
     std::vector<MigrationSource> added;
-    for (const auto& [loc, e] : added_entries) added.push_back({loc, &e});
+    for (const auto& [loc, e] : added_entries) added.push_back({loc, &e, new_env.python.version});
     const auto migrations = read_migrations(new_tree, added);
 
     // Each new revision: parsed, a plain new ID, parents that exist, no labels or dependencies.

@@ -157,13 +157,18 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
     CheckOptions opts;
     opts.declarations = old_tree ? static_cast<const SourceTree*>(&*old_tree) : &new_tree;
     opts.allow_multiple_heads = options.allow_multiple_heads;
+    opts.python = options.python;
     opts.cache = options.cache;
     opts.related = old_tree ? &*old_tree : nullptr;
     TreeCheck after_check, before_check;
     std::map<std::string, Environment> old_envs;
     if (old_tree)
-        for (auto& e : discover_environments(*old_tree, opts.declarations)) old_envs.emplace(e.identity(), std::move(e));
+        for (auto& e : discover_environments(*old_tree, opts.declarations)) {
+            if (opts.python) e.python = *opts.python;
+            old_envs.emplace(e.identity(), std::move(e));
+        }
     for (auto& env : discover_environments(new_tree, opts.declarations)) {
+        if (opts.python) env.python = *opts.python;
         auto it = old_envs.find(env.identity());
         if (it == old_envs.end()) {
             after_check.environments.push_back(check_environment(new_tree, std::move(env), opts));
@@ -179,11 +184,15 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
             const auto b = old_tree->entry_id(path);
             unchanged = unchanged && a.has_value() == b.has_value() && (!a || git_oid_equal(&*a, &*b));
         }
+        unchanged = unchanged && env.python.version == it->second.python.version;
         if (unchanged) {
-            EnvironmentCheck both = check_environment(new_tree, std::move(env), opts);
-            before_check.environments.push_back(both);
-            after_check.environments.push_back(std::move(both));
-            continue;
+            EnvironmentCheck both = check_environment(new_tree, env, opts);
+            // It also stands for the old tip only if the other modules it read are the same there.
+            if (dependencies_hold(*old_tree, both.dependencies)) {
+                before_check.environments.push_back(both);
+                after_check.environments.push_back(std::move(both));
+                continue;
+            }
         }
         // The old tip first: its result is what a push that only adds migrations extends.
         before_check.environments.push_back(check_environment(*old_tree, it->second, opts));

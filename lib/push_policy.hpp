@@ -37,6 +37,7 @@ struct Verdict {
 
 struct PolicyOptions {
     std::optional<std::set<std::string>> allow_multiple_heads;  // operator override
+    std::optional<PythonChoice> python;                          // operator override (alembicGuard.pythonVersion)
     ParseCache* cache = nullptr;
 };
 

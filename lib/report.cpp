@@ -42,6 +42,10 @@ ordered_json environment_json(const EnvironmentCheck& e, bool with_problems) {
     j["name"] = e.environment.name;
     j["config"] = e.environment.config.empty() ? ordered_json(nullptr) : ordered_json(e.environment.config);
     j["version_locations"] = e.environment.version_locations;
+    {
+        const PythonChoice& py = e.environment.python;
+        j["python"] = {{"version", py.version.text()}, {"from", py.from.empty() ? ordered_json(nullptr) : ordered_json(py.from)}};
+    }
     j["revisions"] = e.graph.revision_count;
     j["heads"] = e.graph.heads;
     j["head_count"] = e.graph.head_count;
@@ -90,10 +94,12 @@ std::string check_text(const TreeCheck& check, const std::string& what) {
     size_t problems = 0;
     for (const auto& e : check.environments) {
         const auto& g = e.graph;
-        out += fmt::format("environment {} ({})\n", e.environment.name,
+        const PythonChoice& py = e.environment.python;
+        out += fmt::format("environment {} ({}; Python {}{})\n", e.environment.name,
                            e.environment.version_locations.empty()
                                ? std::string("no version locations")
-                               : fmt::format("{}", fmt::join(e.environment.version_locations, ", ")));
+                               : fmt::format("{}", fmt::join(e.environment.version_locations, ", ")),
+                           py.version.text(), py.from.empty() ? std::string(", none declared") : " from " + py.from);
         // Notes first: a missing location must be seen before a suspiciously clean result.
         for (const auto& n : e.notes)
             out += fmt::format("  note: {}{}: {}\n", n.file, n.line ? fmt::format(":{}", n.line) : "", n.message);

@@ -26,12 +26,16 @@ struct ServerPolicy {
     std::optional<std::string> cache_dir;  // "none" switches the cache off
     std::optional<std::string> cache_max_size;  // alembicGuard.cacheMaxSize, as written
     unsigned timeout_seconds = 60;         // alembicGuard.timeout: then the guard gives up (onError)
+    std::optional<std::string> python_version;  // alembicGuard.pythonVersion, as written
 
     static ServerPolicy from_repository(const GitRepository& repo);
     // When the repository cannot be opened: the global/system config plus $GIT_DIR/config.
     static ServerPolicy from_files(const EnvLookup& env);
     bool guards(std::string_view ref) const;
 };
+
+// alembicGuard.pythonVersion as a choice of grammar (nullopt when unset or not X.Y).
+std::optional<PythonChoice> operator_python(const std::optional<std::string>& configured);
 
 // Where the parse cache lives: alembicGuard.cacheDir (`none`: nowhere), else
 // $XDG_CACHE_HOME/alembic-guard, else $HOME/.cache/alembic-guard; "" means in memory only.

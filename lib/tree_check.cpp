@@ -12,6 +12,7 @@ namespace ag {
 
 std::optional<std::string> environment_result_key(const SourceTree& tree, const Environment& env, bool allow) {
     std::string key = allow ? "several heads allowed\n" : "one head\n";
+    key += fmt::format("python {}\n", env.python.version.text());
     // What else decides which files are read, and how.
     if (env.sourceless) key += "sourceless\n";
     for (const auto& root : env.module_roots) key += fmt::format("root {}:{}\n", root.size(), root);
@@ -30,6 +31,7 @@ EnvironmentCheck environment_check_of(Environment env, EnvironmentResult result)
     out.notes.insert(out.notes.end(), result.notes.begin(), result.notes.end());
     out.problems = env.problems;
     out.problems.insert(out.problems.end(), out.graph.problems.begin(), out.graph.problems.end());
+    out.dependencies = std::move(result.dependencies);
     out.environment = std::move(env);
     return out;
 }
@@ -100,6 +102,7 @@ void refuse_compiled_migrations(const std::string& loc, const Listing& listed, c
 }  // namespace
 
 EnvironmentCheck check_environment(const SourceTree& tree, Environment env, const CheckOptions& options) {
+    if (options.python) env.python = *options.python;
     const bool allow = allows_multiple_heads(env, options);
     env.allow_multiple_heads = allow;
     ParseCache* cache = options.cache;
@@ -153,13 +156,13 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
                 continue;
             }
             std::optional<Migration> known = cache && e.id ? cache->find(e.id_hex(), join_path(loc, e.name)) : std::nullopt;
-            if (known) {
+            if (known && known->python == env.python.version) {
                 migrations.push_back(std::move(*known));
                 continue;
             }
             unread_at.push_back(migrations.size());
             migrations.emplace_back();
-            unread.push_back({loc, &e});
+            unread.push_back({loc, &e, env.python.version});
         }
         // Parsed straight into place (`migrations` does not grow while they are read).
         std::vector<Migration*> into;

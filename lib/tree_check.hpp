@@ -16,6 +16,7 @@ struct EnvironmentCheck {
     RevisionGraph graph;
     std::vector<Note> notes;        // the environment's, then its migrations'
     std::vector<Problem> problems;  // config problems, then graph problems
+    std::vector<ModuleDependency> dependencies;  // files outside the version locations it read
     bool ok() const { return problems.empty(); }
 };
 
@@ -31,6 +32,9 @@ struct CheckOptions {
     // Operator override (alembicGuard.allowMultipleHeads): when set, replaces every
     // in-repository setting; holds environment names or "*".
     std::optional<std::set<std::string>> allow_multiple_heads;
+    // The Python whose grammar migrations are judged by, when the operator or the command
+    // line says (alembicGuard.pythonVersion, --python-version): it replaces the project's own.
+    std::optional<PythonChoice> python;
     // Remembered parses and results (may be null): only ever makes reading faster.
     ParseCache* cache = nullptr;
     // A tree whose parses the checked tree probably shares (a push's old tip): its cached

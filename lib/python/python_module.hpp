@@ -90,12 +90,12 @@ inline const std::vector<std::string_view>& alembic_module_names() {
 }
 
 // Never throws on any input; never executes anything. Judged by `version`'s grammar.
-PyModule read_python_module(std::string_view source, py::PythonVersion version = py::kNewestPython);
+PyModule read_python_module(std::string_view source, py::PythonVersion version = py::kUndeclaredPython);
 
 // For `function`, a def or class of the module in `source` that a migration calls at import:
 // why the guard cannot prove it leaves the caller's namespace alone (it reaches frames,
 // globals(), exec..., or cannot be read), or nothing.
 std::optional<PySyntaxError> check_called_function(std::string_view source, std::string_view function,
-                                                   py::PythonVersion version = py::kNewestPython);
+                                                   py::PythonVersion version = py::kUndeclaredPython);
 
 }  // namespace ag

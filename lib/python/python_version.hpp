@@ -17,7 +17,11 @@ struct PythonVersion {
 
 // The oldest and newest grammars the guard knows; versions outside are judged by the nearest.
 constexpr PythonVersion kOldestPython{3, 11};
-constexpr PythonVersion kNewestPython{3, 11};
+constexpr PythonVersion kNewestPython{3, 13};
+// What a module is judged by when nothing says which Python runs it: the oldest grammar the
+// guard knows, so that syntax only newer Pythons accept is refused rather than let through to
+// a deploy that may run an older one (declare the version to be judged by it).
+constexpr PythonVersion kUndeclaredPython = kOldestPython;
 
 // "3.12", "3.12.4", "python3.12", ">=3.11" are not all versions: parses "X.Y[.Z...]" only.
 std::optional<PythonVersion> parse_python_version(std::string_view text);

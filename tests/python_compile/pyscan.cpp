@@ -29,7 +29,7 @@ const char* kind_name(ag::PyValue::Kind k) {
     return "unknown";
 }
 
-ag::py::PythonVersion g_version = ag::py::kNewestPython;
+ag::py::PythonVersion g_version = ag::py::kUndeclaredPython;
 
 void scan(const std::string& path) {
     nlohmann::json out;
