@@ -16,10 +16,6 @@ struct CodeRange {
     uint32_t first;
     uint32_t last;
 };
-struct AsciiFold {
-    uint32_t code;
-    const char* ascii;
-};
 #include "python/identifier_tables.inc"
 
 bool in_ranges(const CodeRange* b, const CodeRange* e, uint32_t c) {

@@ -1,5 +1,7 @@
 #include "python/unicode_text.hpp"
 
+#include "utf8.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <iterator>
@@ -71,28 +73,15 @@ uint32_t compose(uint32_t first, uint32_t second) {
 }  // namespace
 
 uint32_t next_code_point(std::string_view s, size_t& i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-        ++i;
-        return c;
-    }
-    size_t len = 0;
-    uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1Fu; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0Fu; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07u; }
-    bool ok = len > 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) {
-        const auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) ok = false;
-        cp = (cp << 6) | (cc & 0x3Fu);
-    }
-    if (ok && ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)))
-        ok = false;
-    if (!ok) {
+    // What is well-formed UTF-8 is decided in one place (utf8.hpp); here only decoded.
+    const size_t len = utf8_length_at(s, i);
+    if (len == 0) {
         ++i;
         return kInvalidCodePoint;
     }
+    const auto c = static_cast<unsigned char>(s[i]);
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
     i += len;
     return cp;
 }
@@ -116,12 +105,7 @@ std::vector<size_t> invalid_utf8_offsets(std::string_view s) {
     return out;
 }
 
-bool is_valid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size())
-        if (next_code_point(s, i) == kInvalidCodePoint) return false;
-    return true;
-}
+bool is_valid_utf8(std::string_view s) { return is_utf8(s); }
 
 void append_utf8(std::string& out, uint32_t cp) {
     if (cp < 0x80) {

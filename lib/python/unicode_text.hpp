@@ -1,6 +1,7 @@
 #pragma once
-// The one UTF-8 helper of the Python reader (and of whoever else needs one): strict decoding
-// as CPython does it, encoding, and NFKC normalisation (how Python folds identifiers).
+// UTF-8 for the Python reader: decoding (which bytes are well-formed is utf8.hpp's one
+// rule, shared with every output), encoding, and NFKC normalisation (how Python folds
+// identifiers).
 #include <cstddef>
 #include <cstdint>
 #include <string>

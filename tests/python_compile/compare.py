@@ -15,20 +15,15 @@ Python 2 statements, ...).  Each source is judged by
             SyntaxError (IndentationError, TabError) or ValueError -> an error;
   ours:     pyscan reports error_line != null.
 
-Error-verdict disagreements:
-  * CPython fails at the tokenizer / indentation / encoding level and we do not, or
-    CPython compiles the file and we report an error: a FAILURE;
-  * CPython fails only at the grammar / compiler level (e.g. `print x`, f-string
-    contents, bad escapes, `return` outside a function) and we do not: a KNOWN
-    LIMITATION, counted and listed per message class, not a failure.
+Error-verdict disagreements: CPython fails and we do not, or CPython compiles the file and
+we report an error, at any level (tokenizer, grammar, compiler): a FAILURE. Ours refusing a
+file it cannot prove (an encoding it does not decode, dynamic code) is listed, not failed.
 
-For sources CPython compiles, module-level names are checked too: an `ast` walk says
-what each name must be (a plain literal, absent, or computed: bound by import, def,
-class, or inside an if/try/for/with/match block), and for sources without imports
-whose module level evaluates only literals and names the module is executed in a
-sandbox namespace (fork per batch, alarm, memory limit) for the real values.  Ours
-must give the same value for plain literals, Computed for computed ones, nothing for
-absent ones; for other expressions Computed or the right value.
+For sources CPython compiles, module-level names are checked against the module really
+executed in a forked child (imports give inert stand-ins, an alarm and a memory limit
+bound it): every definite value of ours must equal the executed one, a name the module
+binds must not be missing, and ours saying the import fails must match the execution
+raising. When the execution raises, the names are moot.
 
 Every disagreement class is printed once with a minimised reproduction (repr of the
 source, CPython's verdict, ours) and a count; the last line is "N passed, M failed".
