@@ -341,7 +341,6 @@ private:
     std::vector<std::string_view> referenced_;                        // names loaded by import-time code
     std::vector<std::pair<std::string_view, const Node*>> deferred_;  // functions and classes not yet known to run
     std::vector<std::pair<std::string_view, std::string_view>> imported_;  // local name -> module it came from
-    int depth_ = 0;
     bool future_annotations_ = false;
     int call_depth_ = 0;
     bool foreign_ = false;  // scanning another module's function, called by the migration
