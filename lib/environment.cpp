@@ -259,7 +259,8 @@ public:
     void add_pyproject(const std::string& path);
     void add_conventions(const std::vector<std::string>& env_py_files);
     void add_guard_config(const SourceTree& declarations);
-    std::vector<Environment> take();
+    // `declarations`: the tree whose declaration of the project's Python applies.
+    std::vector<Environment> take(const SourceTree& declarations);
 
 private:
     // Fills version locations from script_location and the raw version_locations list.
@@ -584,7 +585,7 @@ void Discovery::add_guard_config(const SourceTree& declarations) {
     }
 }
 
-std::vector<Environment> Discovery::take() {
+std::vector<Environment> Discovery::take(const SourceTree& declarations) {
     // One environment found twice (two sections or files naming the same locations) is one.
     std::vector<Environment> out;
     std::set<std::string> seen;
@@ -598,7 +599,9 @@ std::vector<Environment> Discovery::take() {
             const std::string from = !e.config.empty() && e.config != kGuardConfig ? parent_path(e.config)
                                      : !e.version_locations.empty()                   ? e.version_locations.front()
                                                                                       : std::string();
-            if (auto choice = project_python(tree_, from)) e.python = std::move(*choice);
+            // Read where .alembic-guard.toml is read (a push's old tip): a push cannot relax
+            // its own judgement by declaring a newer Python; the change applies from the next.
+            if (auto choice = project_python(declarations, from)) e.python = std::move(*choice);
         }
         if (e.python.note) e.notes.push_back({e.python.from, 0, *e.python.note});
         out.push_back(std::move(e));
@@ -620,7 +623,7 @@ std::vector<Environment> discover_environments(const SourceTree& tree, const Sou
     const SourceTree& decl = declarations ? *declarations : tree;
     if (decl.kind(kGuardConfig) == EntryKind::File) {
         d.add_guard_config(decl);
-        return d.take();
+        return d.take(decl);
     }
     std::vector<std::string> inis, pyprojects, env_pys;
     tree.walk_files([&](std::string_view dir, std::string_view name) {
@@ -634,7 +637,7 @@ std::vector<Environment> discover_environments(const SourceTree& tree, const Sou
     for (const auto& p : inis) d.add_ini(p);
     for (const auto& p : pyprojects) d.add_pyproject(p);
     d.add_conventions(env_pys);
-    return d.take();
+    return d.take(decl);
 }
 
 std::vector<MigrationEntry> list_migrations(const SourceTree& tree, const Environment& env) {

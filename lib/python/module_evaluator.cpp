@@ -344,6 +344,7 @@ private:
     bool future_annotations_ = false;
     int call_depth_ = 0;
     bool foreign_ = false;  // scanning another module's function, called by the migration
+    std::vector<const Node*> scan_stack_;  // scan() does not recurse, so one stack serves every call
 };
 
 void Evaluator::bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how) {
@@ -996,8 +997,10 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
 // Looks for what lets import-time code write the module namespace behind its statements.
 void Evaluator::scan(const Node* n, bool import_time) {
     if (!n || !import_time) return;
-    // The tree is at most as deep as the compile check allowed.
-    std::vector<const Node*> stack{n};
+    // One stack for every scan of the module (a module has a few dozen statements to scan).
+    std::vector<const Node*>& stack = scan_stack_;
+    stack.clear();
+    stack.push_back(n);
     while (!stack.empty()) {
         const Node* x = stack.back();
         stack.pop_back();
