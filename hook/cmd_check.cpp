@@ -32,7 +32,7 @@ void add_common(CLI::App* sub, CheckArgs& a) {
     sub->add_option("--format", a.format, "Output format")->check(CLI::IsMember({"text", "json", "github"}));
     sub->add_option("--python-version", a.python,
                     "Judge migrations by this Python's grammar (X.Y; default: what the project declares, else the "
-                    "newest the guard knows)")
+                    "oldest the guard knows, 3.11)")
         ->check([](const std::string& v) {
             return py::parse_python_version(v) ? std::string() : std::string("expected a version such as 3.12");
         });

@@ -1,0 +1,11 @@
+"""x"""
+from alembic import op
+
+revision = "004"
+down_revision = "00" + "3"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass

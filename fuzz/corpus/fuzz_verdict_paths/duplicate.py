@@ -1,0 +1,11 @@
+"""x"""
+from alembic import op
+
+revision = "003"
+down_revision = "002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass

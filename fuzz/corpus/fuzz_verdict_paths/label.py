@@ -1,0 +1,11 @@
+"""x"""
+from alembic import op
+
+revision = "004"
+down_revision = "003"
+branch_labels = ("feature",)
+depends_on = None
+
+
+def upgrade():
+    pass

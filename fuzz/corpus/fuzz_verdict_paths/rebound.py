@@ -1,0 +1,12 @@
+"""x"""
+from alembic import op
+
+revision = "004"
+down_revision = "003"
+branch_labels = None
+depends_on = None
+down_revision = "002"
+
+
+def upgrade():
+    pass
