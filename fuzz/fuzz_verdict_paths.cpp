@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 
 namespace {
 
+std::string g_dir;
 std::string g_repo;
 std::string g_cache_home;  // XDG_CACHE_HOME of the cached runs
 git_oid g_base_commit;
@@ -117,8 +119,14 @@ void make_repo() {
     char tmpl[] = "/tmp/ag-fuzz-verdict-XXXXXX";
     const char* dir = mkdtemp(tmpl);
     if (!dir) ag::fuzz::fail("mkdtemp failed");
-    g_repo = std::string(dir) + "/repo.git";
-    g_cache_home = std::string(dir) + "/cache";
+    g_dir = dir;
+    // Thousands of commits and cache entries pile up here: gone when the fuzzer exits.
+    std::atexit([] {
+        std::error_code ec;
+        std::filesystem::remove_all(g_dir, ec);
+    });
+    g_repo = g_dir + "/repo.git";
+    g_cache_home = g_dir + "/cache";
     git_libgit2_init();
     git_repository* repo = nullptr;
     ok(git_repository_init(&repo, g_repo.c_str(), 1), "init");
