@@ -257,6 +257,7 @@ private:
     Node* paren_atom();
     Node* list_atom();
     Node* brace_atom();
+    Node* sequence_display(Node* first, int line, Op close, NodeKind kind, NodeKind comprehension);
     Node* slices();
     Node* slice();
     Node* call_arguments(Node* call, bool generator_allowed = true);
@@ -2414,32 +2415,7 @@ Node* Parser::list_atom() {
     if (eat_op(Op::RSqb)) return make(NodeKind::List, line);
     Node* first = star_named_expression();
     if (!first) return nullptr;
-    if (at_kw(Keyword::For) || (at_kw(Keyword::Async) && is_kw(ahead(1), Keyword::For))) {
-        if (first->kind == NodeKind::Starred) return fail("iterable unpacking cannot be used in comprehension");
-        Node* c = make(NodeKind::ListComp, line);
-        c->a = first;
-        if (!comprehension_clauses(c->l[0])) return nullptr;
-        if (!eat_op(Op::RSqb)) return fail("invalid syntax (expected ']')");
-        return c;
-    }
-    const size_t mark = stack_.size();
-    stack_.push_back(first);
-    while (eat_op(Op::Comma)) {
-        if (at_op(Op::RSqb)) break;
-        Node* e = star_named_expression();
-        if (!e) {
-            stack_.resize(mark);
-            return nullptr;
-        }
-        stack_.push_back(e);
-    }
-    if (!eat_op(Op::RSqb)) {
-        stack_.resize(mark);
-        return fail("invalid syntax (expected ']' or ',')");
-    }
-    Node* l = make(NodeKind::List, line);
-    l->l[0] = take(mark);
-    return l;
+    return sequence_display(first, line, Op::RSqb, NodeKind::List, NodeKind::ListComp);
 }
 
 Node* Parser::brace_atom() {
@@ -2500,18 +2476,25 @@ Node* Parser::brace_atom() {
         d->l[1] = arena_.list(values.data(), values.size());
         return d;
     }
+    return sequence_display(first_value, line, Op::RBrace, NodeKind::Set, NodeKind::SetComp);
+}
+
+// The rest of a list or set display after its first element: a comprehension, or more
+// elements up to `close`.
+Node* Parser::sequence_display(Node* first, int line, Op close, NodeKind kind, NodeKind comprehension) {
+    const bool list = close == Op::RSqb;
     if (at_kw(Keyword::For) || (at_kw(Keyword::Async) && is_kw(ahead(1), Keyword::For))) {
-        if (first_value->kind == NodeKind::Starred) return fail("iterable unpacking cannot be used in comprehension");
-        Node* c = make(NodeKind::SetComp, line);
-        c->a = first_value;
+        if (first->kind == NodeKind::Starred) return fail("iterable unpacking cannot be used in comprehension");
+        Node* c = make(comprehension, line);
+        c->a = first;
         if (!comprehension_clauses(c->l[0])) return nullptr;
-        if (!eat_op(Op::RBrace)) return fail("invalid syntax (expected '}')");
+        if (!eat_op(close)) return fail(list ? "invalid syntax (expected ']')" : "invalid syntax (expected '}')");
         return c;
     }
     const size_t mark = stack_.size();
-    stack_.push_back(first_value);
+    stack_.push_back(first);
     while (eat_op(Op::Comma)) {
-        if (at_op(Op::RBrace)) break;
+        if (at_op(close)) break;
         Node* e = star_named_expression();
         if (!e) {
             stack_.resize(mark);
@@ -2519,13 +2502,13 @@ Node* Parser::brace_atom() {
         }
         stack_.push_back(e);
     }
-    if (!eat_op(Op::RBrace)) {
+    if (!eat_op(close)) {
         stack_.resize(mark);
-        return fail("invalid syntax (expected '}' or ',')");
+        return fail(list ? "invalid syntax (expected ']' or ',')" : "invalid syntax (expected '}' or ',')");
     }
-    Node* s = make(NodeKind::Set, line);
-    s->l[0] = take(mark);
-    return s;
+    Node* d = make(kind, line);
+    d->l[0] = take(mark);
+    return d;
 }
 
 // star_targets of a for loop or comprehension: targets built from atoms and their trailers
