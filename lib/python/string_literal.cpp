@@ -28,6 +28,23 @@ long read_hex(std::string_view body, size_t i, size_t len) {
     return v;
 }
 
+// The escapes str and bytes literals read alike: one character each; -1 for any other.
+int single_character_escape(char e) {
+    switch (e) {
+    case '\\': return '\\';
+    case '\'': return '\'';
+    case '"': return '"';
+    case 'n': return '\n';
+    case 't': return '\t';
+    case 'r': return '\r';
+    case 'a': return '\a';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'v': return '\v';
+    default: return -1;
+    }
+}
+
 }  // namespace
 
 bool decode_str_escapes(std::string_view body, std::string& out, std::string& error) {
@@ -50,18 +67,12 @@ bool decode_str_escapes(std::string_view body, std::string& out, std::string& er
         }
         const size_t esc = i;
         const char e = body[++i];
+        if (const int single = single_character_escape(e); single >= 0) {
+            out += static_cast<char>(single);
+            continue;
+        }
         switch (e) {
         case '\n': break;
-        case '\\': out += '\\'; break;
-        case '\'': out += '\''; break;
-        case '"': out += '"'; break;
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'a': out += '\a'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'v': out += '\v'; break;
         case 'x':
         case 'u':
         case 'U': {
@@ -70,7 +81,7 @@ bool decode_str_escapes(std::string_view body, std::string& out, std::string& er
             if (v < 0) {
                 error = fmt::format("(unicode error) 'unicodeescape' codec can't decode bytes in position {}-{}: "
                                     "truncated \\{}{} escape",
-                                    esc, body.size() - 1, e, std::string(len, e == 'x' ? 'X' : 'X'));
+                                    esc, body.size() - 1, e, std::string(len, 'X'));
                 return false;
             }
             if (v > 0x10FFFF) {
@@ -135,18 +146,12 @@ bool decode_bytes_escapes(std::string_view body, std::string& out, std::string& 
         }
         const size_t esc = i;
         const char e = body[++i];
+        if (const int single = single_character_escape(e); single >= 0) {
+            out += static_cast<char>(single);
+            continue;
+        }
         switch (e) {
         case '\n': break;
-        case '\\': out += '\\'; break;
-        case '\'': out += '\''; break;
-        case '"': out += '"'; break;
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'a': out += '\a'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'v': out += '\v'; break;
         case 'x': {
             const long v = read_hex(body, i + 1, 2);
             if (v < 0) {
