@@ -84,23 +84,32 @@ std::optional<std::string> toml_string(std::string_view text, std::string_view t
     return std::nullopt;
 }
 
+// Calls `f` with each line of `text`, trimmed, until it returns true.
+template <class F>
+void for_each_trimmed_line(std::string_view text, F f) {
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) nl = text.size();
+        if (f(trim(text.substr(pos, nl - pos)))) return;
+        pos = nl + 1;
+    }
+}
+
 }  // namespace
 
 std::optional<py::PythonVersion> declared_python_version(std::string_view file_name, std::string_view text) {
     if (file_name == ".python-version") {
         // pyenv: one version per line, the first wins; "system" or an interpreter name is none.
-        size_t pos = 0;
-        while (pos <= text.size()) {
-            size_t nl = text.find('\n', pos);
-            if (nl == std::string_view::npos) nl = text.size();
-            std::string_view line = trim(text.substr(pos, nl - pos));
-            pos = nl + 1;
-            if (line.empty() || line.front() == '#') continue;
+        std::optional<py::PythonVersion> found;
+        for_each_trimmed_line(text, [&](std::string_view line) {
+            if (line.empty() || line.front() == '#') return false;
             if (line.starts_with("python")) line.remove_prefix(line.starts_with("python-") ? 7 : 6);
             if (line.starts_with("cpython-")) line.remove_prefix(8);
-            return leading_version(line);
-        }
-        return std::nullopt;
+            found = leading_version(line);
+            return true;
+        });
+        return found;
     }
     if (file_name == "pyproject.toml") {
         if (auto v = toml_string(text, "project", "requires-python")) return lower_bound(*v);
@@ -108,15 +117,13 @@ std::optional<py::PythonVersion> declared_python_version(std::string_view file_n
         return std::nullopt;
     }
     if (file_name == ".tool-versions") {
-        size_t pos = 0;
-        while (pos <= text.size()) {
-            size_t nl = text.find('\n', pos);
-            if (nl == std::string_view::npos) nl = text.size();
-            std::string_view line = trim(text.substr(pos, nl - pos));
-            pos = nl + 1;
-            if (line.starts_with("python ") || line.starts_with("python\t")) return leading_version(trim(line.substr(7)));
-        }
-        return std::nullopt;
+        std::optional<py::PythonVersion> found;
+        for_each_trimmed_line(text, [&](std::string_view line) {
+            if (!line.starts_with("python ") && !line.starts_with("python\t")) return false;
+            found = leading_version(trim(line.substr(7)));
+            return true;
+        });
+        return found;
     }
     if (file_name == "runtime.txt") {
         std::string_view line = trim(text.substr(0, text.find('\n')));

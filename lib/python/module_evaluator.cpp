@@ -328,6 +328,7 @@ private:
 
     // ---- code that may run at import without being a module statement ----
     void scan(const Node* n, bool import_time);
+    void scan_referenced_definitions();
     void scan_list(const NodeList& l, bool import_time) {
         for (const Node* n : l)
             if (n) scan(n, import_time);
@@ -994,6 +995,23 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
     }
 }
 
+// Functions and classes that import-time code refers to may run at import: what they do is
+// import-time code too (a class referred to may have any of its methods called). Scanning one
+// can refer to more, so this runs until nothing new is referred to.
+void Evaluator::scan_referenced_definitions() {
+    bool grew = true;
+    while (grew) {
+        grew = false;
+        for (size_t i = 0; i < deferred_.size(); ++i) {
+            const auto [name, node] = deferred_[i];
+            if (!node || std::find(referenced_.begin(), referenced_.end(), name) == referenced_.end()) continue;
+            deferred_[i].second = nullptr;
+            grew = true;
+            scan_list(node->l[0], true);
+        }
+    }
+}
+
 // Looks for what lets import-time code write the module namespace behind its statements.
 void Evaluator::scan(const Node* n, bool import_time) {
     if (!n || !import_time) return;
@@ -1139,20 +1157,7 @@ ModuleEvaluation Evaluator::run(const Node* module) {
     if (env.find("__getattr__") && !result_.unprovable)
         unprovable(env.find("__getattr__")->line, "the module binds __getattr__ (PEP 562), which can supply revision or "
                                                   "down_revision when Alembic reads them");
-    // Functions and classes that import-time code refers to may run at import: what they do
-    // is import-time code too.
-    bool grew = true;
-    while (grew) {
-        grew = false;
-        for (size_t i = 0; i < deferred_.size(); ++i) {
-            const auto [name, node] = deferred_[i];
-            if (!node || std::find(referenced_.begin(), referenced_.end(), name) == referenced_.end()) continue;
-            deferred_[i].second = nullptr;
-            grew = true;
-            // A class referred to at import may have any of its methods called.
-            scan_list(node->l[0], true);
-        }
-    }
+    scan_referenced_definitions();
     result_.names = std::move(env.names);
     return std::move(result_);
 }
@@ -1197,17 +1202,7 @@ std::optional<ModuleProblem> Evaluator::check_function(const Node* module, std::
     if (found->kind == NodeKind::ClassDef)
         for (const Node* st : found->l[0])
             if (st->kind == NodeKind::FunctionDef) scan_list(st->l[0], true);
-    bool grew = true;
-    while (grew) {
-        grew = false;
-        for (size_t i = 0; i < deferred_.size(); ++i) {
-            const auto [name, node] = deferred_[i];
-            if (!node || std::find(referenced_.begin(), referenced_.end(), name) == referenced_.end()) continue;
-            deferred_[i].second = nullptr;
-            grew = true;
-            scan_list(node->l[0], true);
-        }
-    }
+    scan_referenced_definitions();
     // Whatever it could do to its own module's names, it does through the same means.
     return result_.unprovable;
 }
