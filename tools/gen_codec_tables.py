@@ -14,9 +14,13 @@ import codecs
 import encodings
 import encodings.aliases
 import importlib
+import os
 import pkgutil
 import random
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_cjk_codec_tables  # noqa: E402  (the multi-byte codecs lib/python/multibyte_codecs.cpp decodes)
 
 UNDEFINED = 0xFFFE  # what charmap decoding tables use for "no character"
 
@@ -75,6 +79,8 @@ def module_kind(module_name, mod):
         return "NotText", None
     if info.name in ("utf-8", "utf-8-sig"):
         return "Utf8Codec", None
+    if info.name in gen_cjk_codec_tables.CODECS:
+        return "MultiByte", None
     table = single_byte_table(module_name, mod)
     if table is not None:
         return "SingleByte", table

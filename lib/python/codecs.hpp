@@ -29,6 +29,11 @@
 //     is not valid UTF-16/32). cp864 decodes '%' (0x25) as U+066A.
 //   * With a UTF-8 BOM the cookie must be UTF-8 in the first sense ("utf8" fails: "encoding
 //     problem: utf8 with BOM").
+// What the guard decodes: every single-byte codec (the tables below), UTF-8, and the stateless
+// CJK codecs (gbk, gb2312, gb18030, big5, cp950, big5hkscs, cp932, shift_jis, shift_jis_2004,
+// shift_jisx0213, euc_jp, euc_jis_2004, euc_jisx0213, euc_kr, cp949, johab:
+// multibyte_codecs.hpp). The others Python decodes are Unsupported: an ASCII file the codec
+// reads as ASCII is accepted, any other is refused.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -39,7 +44,8 @@ enum class CodecKind {
     Utf8,         // the tokenizer reads UTF-8 itself: only tokens it decodes must be valid
     Utf8Codec,    // the utf-8 codec decodes the whole file first: every byte must be valid UTF-8
     SingleByte,   // a table below: the whole file is decoded first, byte by byte
-    Unsupported,  // Python decodes with it (multi-byte CJK, utf-16/32, utf-7, idna, unicode_escape,
+    MultiByte,    // decode_multibyte(name): the whole file is decoded first
+    Unsupported,  // Python decodes with it (hz, iso2022, utf-16/32, utf-7, idna, unicode_escape,
                   // raw_unicode_escape) but the guard has no decoder: refuse the file, don't guess
     NotText,      // Python knows the codec but compiling with it always fails
     Unknown,      // "unknown encoding: NAME"

@@ -1,6 +1,7 @@
 #include "python/source_text.hpp"
 
 #include "python/codecs.hpp"
+#include "python/multibyte_codecs.hpp"
 #include "python/unicode_text.hpp"
 
 #include <fmt/format.h>
@@ -57,21 +58,45 @@ bool normal_name_is_utf8(const std::string& name) {
     return buf == "utf-8" || buf.rfind("utf-8-", 0) == 0;
 }
 
+int line_at(std::string_view text, size_t offset) {
+    return static_cast<int>(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+// A codec that decodes the whole file (CPython's decode_str): it is handed the text with the
+// final newline translate_newlines appends, so a lead byte at the very end is an illegal
+// sequence (its second byte is that newline), not an incomplete one. When what comes back no
+// longer ends in a newline (the codec read the last one as part of a sequence) CPython 3.11's
+// tokenizer reads the last line without one, unlike any file the guard otherwise sees: refused.
+std::optional<SourceProblem> decode_whole_file(const Codec& codec, const std::string& cookie, std::string& text) {
+    const bool appended = text.empty() || text.back() != '\n';
+    if (appended) text += '\n';
+    std::string decoded;
+    CodecFailure failure;
+    if (!decode_multibyte(codec.name, text, decoded, failure)) {
+        const int line = line_at(text, failure.start);
+        return SourceProblem{line, fmt::format("the file declares the encoding {}, which cannot decode line {}: {}",
+                                               cookie, line, codec_failure_message(codec.name, text, failure))};
+    }
+    if (decoded.empty() || decoded.back() != '\n')
+        return SourceProblem{line_at(text, text.size() - 1),
+                             fmt::format("the file declares the encoding {}, which reads its final newline as part of "
+                                         "a character; the guard does not model how CPython then reads the last line",
+                                         cookie),
+                             true};
+    if (appended) decoded.pop_back();
+    text = std::move(decoded);
+    return std::nullopt;
+}
+
 // Whether `codec` (one the guard has no table for) decodes `text` to the same characters
 // as ASCII does. Measured per codec on every byte below 0x80 (tools/check_codecs.py's
-// oracle): the CJK codecs map ASCII to itself; shift_jis_2004 and shift_jisx0213 read '\\'
-// and '~' otherwise, hz reads '~' as an escape, utf-7 reads '+', the iso2022 codecs read
+// oracle): hz reads '~' as an escape, utf-7 reads '+', the iso2022 codecs read
 // SO, SI and ESC, the unicode-escape codecs read backslashes, idna reads "xn--" labels.
 bool ascii_identity(std::string_view codec, std::string_view text) {
     std::string name(codec);
     std::replace(name.begin(), name.end(), '-', '_');
     if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return false;
     auto absent = [&](std::string_view chars) { return text.find_first_of(chars) == std::string_view::npos; };
-    static constexpr std::string_view kPlain[] = {"euc_jp", "shift_jis", "cp932", "gbk", "gb2312", "gb18030", "big5",
-                                                  "big5hkscs", "cp949", "cp950", "euc_kr", "johab", "euc_jis_2004",
-                                                  "euc_jisx0213"};
-    if (std::find(std::begin(kPlain), std::end(kPlain), name) != std::end(kPlain)) return true;
-    if (name == "shift_jis_2004" || name == "shift_jisx0213") return absent("\\~");
     if (name == "hz") return absent("~");
     if (name == "utf_7") return absent("+");
     if (name.rfind("iso2022_", 0) == 0) return absent(std::string_view("\x0e\x0f\x1b", 3));
@@ -159,6 +184,10 @@ std::optional<SourceProblem> decode_source(std::string_view bytes, SourceText& o
             out.check_utf8_outside_comments = false;
             break;
         }
+        case CodecKind::MultiByte:
+            if (auto problem = decode_whole_file(codec, *cookie, text)) return problem;
+            out.check_utf8_outside_comments = false;
+            break;
         case CodecKind::Unsupported:
             // An ASCII file reads the same under most of these (measured with CPython 3.11):
             // what each one treats specially must be absent.

@@ -91,9 +91,21 @@ TEST_CASE("codec cookies naming non-text codecs, undefined and punycode always f
     }
 }
 
-TEST_CASE("codec cookies Python decodes but the guard refuses: multi-byte, utf-16/32, utf-7, escapes, idna") {
-    for (const char* name : {"shift_jis", "euc-jp", "gb18030", "big5", "cp932", "utf-16", "utf-32-le", "utf-7",
-                             "idna", "unicode_escape", "raw-unicode-escape", "hz", "iso2022_jp"}) {
+TEST_CASE("codec cookies naming a CJK codec select the multi-byte decoder, by alias too") {
+    for (const char* name : {"shift_jis", "euc-jp", "gb18030", "big5", "cp932", "sjis", "ms-kanji", "936", "eucjp",
+                             "big5-hkscs", "ks_c-5601-1987", "shift_jis_2004"}) {
+        CAPTURE(name);
+        const auto codec = find_codec(name);
+        CHECK(codec.kind == CodecKind::MultiByte);
+        CHECK(codec.table == nullptr);
+    }
+    CHECK(find_codec("936").name == "gbk");
+    CHECK(find_codec("ms-kanji").name == "cp932");
+}
+
+TEST_CASE("codec cookies Python decodes but the guard refuses: utf-16/32, utf-7, escapes, idna, hz, iso2022") {
+    for (const char* name : {"utf-16", "utf-32-le", "utf-7", "idna", "unicode_escape", "raw-unicode-escape", "hz",
+                             "iso2022_jp"}) {
         CAPTURE(name);
         const auto codec = find_codec(name);
         CHECK(codec.kind == CodecKind::Unsupported);
@@ -136,7 +148,7 @@ TEST_CASE("AG_CODECS_ORACLE: every measured cookie selects what CPython 3.11 sel
     if (path == nullptr) return;
     std::ifstream in(path);
     REQUIRE(in);
-    const char* kinds[] = {"Utf8", "Utf8Codec", "SingleByte", "Unsupported", "NotText", "Unknown"};
+    const char* kinds[] = {"Utf8", "Utf8Codec", "SingleByte", "MultiByte", "Unsupported", "NotText", "Unknown"};
     std::string line;
     size_t checked = 0;
     size_t tables = 0;
