@@ -5,8 +5,9 @@ runs, leading and trailing ones) and the tokenizer's utf-8 / latin-1 prefixes, a
 /usr/bin/python3's compile() what a migration with that coding cookie does; for single-byte
 codecs, what every byte 0x80..0xFF in a string literal decodes to, and checks the byte tables
 byte for byte; then runs the unit test that compares find_codec() and decode_single_byte()
-with each answer. Cookies naming a codec of tools/gen_cjk_codec_tables.py must select MultiByte
-(tests/python_compile/check_multibyte_codecs.py checks that decoder).
+with each answer. Cookies naming a codec lib/python decodes with code of its own
+(gen_codec_tables.DECODERS) must select that decoder's kind
+(tests/python_compile/check_multibyte_codecs.py checks the decoders).
 
     /usr/bin/python3 tools/check_codecs.py build/tests/unit/unit_tests
 """
@@ -22,7 +23,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import gen_cjk_codec_tables  # noqa: E402
+import gen_codec_tables  # noqa: E402
 
 UNDEFINED = 0xFFFE
 
@@ -78,11 +79,11 @@ def oracle(cookie):
         name = codecs.lookup(cookie).name
     except LookupError:
         name = None  # the tokenizer's own utf-8 or latin-1 ("utf-8-x", "latin-1-x")
-    if name in gen_cjk_codec_tables.CODECS:
-        # Decoded by lib/python/multibyte_codecs.cpp, whose exactness
+    if name in gen_codec_tables.DECODERS:
+        # Decoded by lib/python's own decoders, whose exactness
         # tests/python_compile/check_multibyte_codecs.py measures.
         assert status == "ok", (cookie, message)
-        return "MultiByte", name, None
+        return gen_codec_tables.DECODERS[name], name, None
     if compiled(cookie, b"x = '\xc3\xa9'\n") == ("ok", "\xe9"):
         comment = compiled(cookie, b"# \xff\nx = 1\n")
         if comment[0] == "ok":

@@ -24,6 +24,12 @@ import gen_cjk_codec_tables  # noqa: E402  (the multi-byte codecs lib/python/mul
 
 UNDEFINED = 0xFFFE  # what charmap decoding tables use for "no character"
 
+# Codecs (by codecs.lookup(...).name) lib/python decodes whole with code of its own, and the kind
+# that says which.
+DECODERS = dict({name: "MultiByte" for name in gen_cjk_codec_tables.CODECS},
+                hz="MultiByte", **{"utf-7": "Utf7", "unicode-escape": "UnicodeEscape",
+                                   "raw-unicode-escape": "UnicodeEscape"})
+
 # Text codecs whose decoding of a source file fails whatever the file holds, so compile() with
 # them always raises.
 ALWAYS_FAILS = {
@@ -79,8 +85,8 @@ def module_kind(module_name, mod):
         return "NotText", None
     if info.name in ("utf-8", "utf-8-sig"):
         return "Utf8Codec", None
-    if info.name in gen_cjk_codec_tables.CODECS:
-        return "MultiByte", None
+    if info.name in DECODERS:
+        return DECODERS[info.name], None
     table = single_byte_table(module_name, mod)
     if table is not None:
         return "SingleByte", table

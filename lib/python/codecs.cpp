@@ -1,5 +1,11 @@
 #include "python/codecs.hpp"
 
+#include "python/escape_codecs.hpp"
+#include "python/multibyte_codecs.hpp"
+#include "python/utf7_codec.hpp"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <iterator>
@@ -110,6 +116,27 @@ Codec find_codec(std::string_view cookie_name) {
         if (const Codec* codec = module_codec(module)) return *codec;
     }
     return {};
+}
+
+std::string codec_failure_message(std::string_view bytes, const CodecFailure& failure) {
+    if (failure.end == failure.start + 1)
+        return fmt::format("'{}' codec can't decode byte 0x{:02x} in position {}: {}", failure.encoding,
+                           static_cast<unsigned char>(bytes[failure.start]), failure.start, failure.reason);
+    return fmt::format("'{}' codec can't decode bytes in position {}-{}: {}", failure.encoding, failure.start,
+                       failure.end - 1, failure.reason);
+}
+
+bool decode_whole(const Codec& codec, std::string_view bytes, std::string& out, CodecFailure& failure) {
+    switch (codec.kind) {
+    case CodecKind::MultiByte: return decode_multibyte(codec.name, bytes, out, failure);
+    case CodecKind::Utf7: return decode_utf7(bytes, out, failure);
+    case CodecKind::UnicodeEscape:
+        return codec.name == "raw-unicode-escape" ? decode_raw_unicode_escape(bytes, out, failure)
+                                                  : decode_unicode_escape(bytes, out, failure);
+    default: break;
+    }
+    failure = {codec.name, 0, bytes.empty() ? size_t{0} : size_t{1}, "the guard has no whole-file decoder for this codec"};
+    return false;
 }
 
 bool decode_single_byte(const Codec& codec, std::string_view bytes, std::string& out, size_t& bad_offset) {

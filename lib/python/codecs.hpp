@@ -29,11 +29,12 @@
 //     is not valid UTF-16/32). cp864 decodes '%' (0x25) as U+066A.
 //   * With a UTF-8 BOM the cookie must be UTF-8 in the first sense ("utf8" fails: "encoding
 //     problem: utf8 with BOM").
-// What the guard decodes: every single-byte codec (the tables below), UTF-8, and the stateless
-// CJK codecs (gbk, gb2312, gb18030, big5, cp950, big5hkscs, cp932, shift_jis, shift_jis_2004,
-// shift_jisx0213, euc_jp, euc_jis_2004, euc_jisx0213, euc_kr, cp949, johab:
-// multibyte_codecs.hpp). The others Python decodes are Unsupported: an ASCII file the codec
-// reads as ASCII is accepted, any other is refused.
+// What the guard decodes: every single-byte codec (the tables below), UTF-8, the CJK codecs
+// (gbk, gb2312, gb18030, big5, cp950, big5hkscs, cp932, shift_jis, shift_jis_2004,
+// shift_jisx0213, euc_jp, euc_jis_2004, euc_jisx0213, euc_kr, cp949, johab, hz:
+// multibyte_codecs.hpp), utf-7 and the two escape codecs. The others Python decodes (iso2022_*,
+// utf-16/32, idna) are Unsupported: an ASCII file the codec reads as ASCII is accepted, any
+// other is refused.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -43,10 +44,12 @@ namespace ag::py {
 enum class CodecKind {
     Utf8,         // the tokenizer reads UTF-8 itself: only tokens it decodes must be valid
     Utf8Codec,    // the utf-8 codec decodes the whole file first: every byte must be valid UTF-8
-    SingleByte,   // a table below: the whole file is decoded first, byte by byte
-    MultiByte,    // decode_multibyte(name): the whole file is decoded first
-    Unsupported,  // Python decodes with it (hz, iso2022, utf-16/32, utf-7, idna, unicode_escape,
-                  // raw_unicode_escape) but the guard has no decoder: refuse the file, don't guess
+    SingleByte,     // a table below: the whole file is decoded first, byte by byte
+    MultiByte,      // the CJK codecs and hz (multibyte_codecs.hpp): the whole file is decoded first
+    Utf7,           // utf7_codec.hpp: the whole file is decoded first
+    UnicodeEscape,  // unicode_escape, raw_unicode_escape (escape_codecs.hpp): the whole file first
+    Unsupported,    // Python decodes with it (iso2022, utf-16/32, idna) but the guard has no
+                    // decoder: refuse the file, don't guess
     NotText,      // Python knows the codec but compiling with it always fails
     Unknown,      // "unknown encoding: NAME"
 };
@@ -63,6 +66,24 @@ struct Codec {
 // The codec a coding cookie selects; `cookie_name` as written after "coding[:=]" (the
 // tokenizer takes [A-Za-z0-9._-]+ there).
 Codec find_codec(std::string_view cookie_name);
+
+// Where a codec stopped, in the terms of Python's UnicodeDecodeError.
+struct CodecFailure {
+    std::string_view encoding;  // what the exception names: 'gbk', 'utf7', 'unicodeescape', ...
+    size_t start = 0;           // the first byte Python names
+    size_t end = 0;             // one past the last
+    std::string_view reason;    // e.g. "illegal multibyte sequence"
+};
+
+// Python's str() of that UnicodeDecodeError: "'gbk' codec can't decode byte 0x81 in position
+// 19: illegal multibyte sequence", or "bytes in position 19-20" for more than one byte.
+std::string codec_failure_message(std::string_view bytes, const CodecFailure& failure);
+
+// Appends `bytes` decoded as bytes.decode(codec.name) decodes them to `out` as UTF-8 (lone
+// surrogates, which utf-7 and the escape codecs can produce, as their three bytes) and returns
+// true; or returns false with the failure Python reports first. For MultiByte, Utf7 and
+// UnicodeEscape codecs: they decode the whole file at once.
+bool decode_whole(const Codec& codec, std::string_view bytes, std::string& out, CodecFailure& failure);
 
 // Appends `bytes` decoded with a SingleByte codec to `out` as UTF-8. False, with the offset of
 // the first byte the codec cannot decode (`out` then holds the bytes before it), otherwise

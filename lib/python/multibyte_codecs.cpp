@@ -2,8 +2,6 @@
 
 #include "python/unicode_text.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
@@ -65,8 +63,8 @@ const Special* find_special(const CjkCodec& codec, uint32_t sequence) {
     return it != end && it->sequence == sequence ? it : nullptr;
 }
 
-bool fail(CodecFailure& failure, size_t start, size_t end, std::string_view reason) {
-    failure = {start, end, reason};
+bool fail(CodecFailure& failure, std::string_view encoding, size_t start, size_t end, std::string_view reason) {
+    failure = {encoding, start, end, reason};
     return false;
 }
 
@@ -75,11 +73,12 @@ uint8_t byte_at(std::string_view bytes, size_t i) { return static_cast<uint8_t>(
 // CPython's gb18030 decoder on c1 c2 c3 c4 with c2 a digit: BMP code points through the range
 // table, U+10000.. from lead byte 0x90 on, in order.
 bool decode_gb18030_four(std::string_view bytes, size_t p, std::string& out, CodecFailure& failure) {
-    if (bytes.size() - p < 4) return fail(failure, p, bytes.size(), kIncompleteSequence);
+    constexpr std::string_view kName = "gb18030";
+    if (bytes.size() - p < 4) return fail(failure, kName, p, bytes.size(), kIncompleteSequence);
     const uint32_t c1 = byte_at(bytes, p), c2 = byte_at(bytes, p + 1), c3 = byte_at(bytes, p + 2),
                    c4 = byte_at(bytes, p + 3);
     if (c1 < 0x81 || c1 > 0xFE || c3 < 0x81 || c3 > 0xFE || c4 < 0x30 || c4 > 0x39)
-        return fail(failure, p, p + 1, kIllegalSequence);
+        return fail(failure, kName, p, p + 1, kIllegalSequence);
     const uint32_t index = (((c1 - 0x81) * 10 + c2 - 0x30) * 126 + c3 - 0x81) * 10 + c4 - 0x30;
     constexpr uint32_t kBmpSequences = 39420;
     constexpr uint32_t kFirstSupplementary = 15 * 12600;  // 0x90308130
@@ -94,12 +93,13 @@ bool decode_gb18030_four(std::string_view bytes, size_t p, std::string& out, Cod
         append_utf8(out, 0x10000 + (index - kFirstSupplementary));
         return true;
     }
-    return fail(failure, p, p + 1, kIllegalSequence);
+    return fail(failure, kName, p, p + 1, kIllegalSequence);
 }
 
 // euc_kr's 0xA4 0xD4 0xA4 x 0xA4 y 0xA4 z: one Hangul syllable from three jamo.
 bool decode_euc_kr_make_up(std::string_view bytes, size_t p, std::string& out, CodecFailure& failure) {
-    if (bytes.size() - p < 8) return fail(failure, p, bytes.size(), kIncompleteSequence);
+    constexpr std::string_view kName = "euc_kr";
+    if (bytes.size() - p < 8) return fail(failure, kName, p, bytes.size(), kIncompleteSequence);
     const auto jamo = [&](size_t i, const uint8_t* table) -> uint32_t {
         const uint8_t b = byte_at(bytes, p + i);
         return b >= 0xA1 && b <= 0xD4 ? table[b - 0xA1] : 0xFF;
@@ -107,16 +107,64 @@ bool decode_euc_kr_make_up(std::string_view bytes, size_t p, std::string& out, C
     const uint32_t initial = jamo(3, kMakeUpInitial), medial = jamo(5, kMakeUpMedial), final = jamo(7, kMakeUpFinal);
     if (byte_at(bytes, p + 2) != 0xA4 || byte_at(bytes, p + 4) != 0xA4 || byte_at(bytes, p + 6) != 0xA4 ||
         initial == 0xFF || medial == 0xFF || final == 0xFF)
-        return fail(failure, p, p + 1, kIllegalSequence);
+        return fail(failure, kName, p, p + 1, kIllegalSequence);
     append_utf8(out, 0xAC00 + initial * 588 + medial * 28 + final);
+    return true;
+}
+
+// hz (RFC 1843) as CPython 3.11 reads it: ASCII, where "~~" is '~', "~\n" nothing and "~{"
+// switches to pairs of 7-bit bytes, GB2312 with the high bits off, until "~}". Only "~}" is
+// read in GB mode: '~' followed by anything else, or a newline, there is illegal.
+bool decode_hz(std::string_view bytes, std::string& out, CodecFailure& failure) {
+    constexpr std::string_view kName = "hz";
+    const Row* gb2312 = kRows + find_cjk("gb2312")->first_row;
+    const auto gb2312_value = [&](uint8_t lead, uint8_t trail) -> uint16_t {
+        const uint16_t child = kPool[gb2312->offset + lead - gb2312->lo];
+        if (child < kChild || child >= kChildEnd) return kIllegal;
+        const Row& row = gb2312[child - kChild];
+        return trail >= row.lo && trail <= row.hi ? kPool[row.offset + trail - row.lo] : kIllegal;
+    };
+    bool gb = false;
+    size_t p = 0;
+    while (p < bytes.size()) {
+        const uint8_t c = byte_at(bytes, p);
+        if (c == '~') {
+            if (bytes.size() - p < 2) return fail(failure, kName, p, bytes.size(), kIncompleteSequence);
+            const uint8_t c2 = byte_at(bytes, p + 1);
+            if (!gb && c2 == '~')
+                out += '~';
+            else if (!gb && c2 == '{')
+                gb = true;
+            else if (gb && c2 == '}')
+                gb = false;
+            else if (gb || c2 != '\n')
+                return fail(failure, kName, p, p + 1, kIllegalSequence);
+            p += 2;
+            continue;
+        }
+        if (c >= 0x80) return fail(failure, kName, p, p + 1, kIllegalSequence);
+        if (!gb) {
+            out += static_cast<char>(c);
+            ++p;
+            continue;
+        }
+        if (bytes.size() - p < 2) return fail(failure, kName, p, bytes.size(), kIncompleteSequence);
+        const uint8_t c2 = byte_at(bytes, p + 1);
+        // gb2312's table is EUC-CN's: both bytes with the high bit set, none below 0xA1.
+        const uint16_t v = c2 < 0x80 ? gb2312_value(c | 0x80, c2 | 0x80) : kIllegal;
+        if (v == kIllegal || v == kSpecial) return fail(failure, kName, p, p + 1, kIllegalSequence);
+        append_utf8(out, v);
+        p += 2;
+    }
     return true;
 }
 
 }  // namespace
 
-bool has_multibyte_decoder(std::string_view name) { return find_cjk(name) != nullptr; }
+bool has_multibyte_decoder(std::string_view name) { return name == "hz" || find_cjk(name) != nullptr; }
 
 bool decode_multibyte(std::string_view name, std::string_view bytes, std::string& out, CodecFailure& failure) {
+    if (name == "hz") return decode_hz(bytes, out, failure);
     const CjkCodec& codec = *find_cjk(name);
     const Row* rows = kRows + codec.first_row;
     out.reserve(out.size() + bytes.size() + bytes.size() / 2);
@@ -126,7 +174,7 @@ bool decode_multibyte(std::string_view name, std::string_view bytes, std::string
         const Row* row = rows;
         size_t depth = 0;
         while (true) {
-            if (bytes.size() - p < row->need) return fail(failure, p, bytes.size(), kIncompleteSequence);
+            if (bytes.size() - p < row->need) return fail(failure, name, p, bytes.size(), kIncompleteSequence);
             const uint8_t b = byte_at(bytes, p + depth);
             if (depth == 1 && codec.algorithm == Algorithm::Gb18030FourByte && b >= 0x30 && b <= 0x39) {
                 if (!decode_gb18030_four(bytes, p, out, failure)) return false;
@@ -144,12 +192,12 @@ bool decode_multibyte(std::string_view name, std::string_view bytes, std::string
                 ++depth;
                 continue;
             }
-            if (v == kIllegal) return fail(failure, p, p + 1, kIllegalSequence);
+            if (v == kIllegal) return fail(failure, name, p, p + 1, kIllegalSequence);
             if (v == kSpecial) {
                 uint32_t sequence = 0;
                 for (size_t i = 0; i <= depth; ++i) sequence = sequence << 8 | byte_at(bytes, p + i);
                 const Special* special = find_special(codec, sequence);
-                if (special->first == 0) return fail(failure, p, p + special->second, kIllegalSequence);
+                if (special->first == 0) return fail(failure, name, p, p + special->second, kIllegalSequence);
                 append_utf8(out, special->first);
                 if (special->second != 0) append_utf8(out, special->second);
             } else {
@@ -160,14 +208,6 @@ bool decode_multibyte(std::string_view name, std::string_view bytes, std::string
         }
     }
     return true;
-}
-
-std::string codec_failure_message(std::string_view encoding, std::string_view bytes, const CodecFailure& failure) {
-    if (failure.end == failure.start + 1)
-        return fmt::format("'{}' codec can't decode byte 0x{:02x} in position {}: {}", encoding,
-                           static_cast<unsigned char>(bytes[failure.start]), failure.start, failure.reason);
-    return fmt::format("'{}' codec can't decode bytes in position {}-{}: {}", encoding, failure.start, failure.end - 1,
-                       failure.reason);
 }
 
 }  // namespace ag::py

@@ -1,7 +1,6 @@
 #include "python/source_text.hpp"
 
 #include "python/codecs.hpp"
-#include "python/multibyte_codecs.hpp"
 #include "python/unicode_text.hpp"
 
 #include <fmt/format.h>
@@ -64,23 +63,46 @@ int line_at(std::string_view text, size_t offset) {
 
 // A codec that decodes the whole file (CPython's decode_str): it is handed the text with the
 // final newline translate_newlines appends, so a lead byte at the very end is an illegal
-// sequence (its second byte is that newline), not an incomplete one. When what comes back no
-// longer ends in a newline (the codec read the last one as part of a sequence) CPython 3.11's
-// tokenizer reads the last line without one, unlike any file the guard otherwise sees: refused.
-std::optional<SourceProblem> decode_whole_file(const Codec& codec, const std::string& cookie, std::string& text) {
+// sequence (its second byte is that newline), not an incomplete one. What comes back is made
+// UTF-8 (a lone surrogate fails there) and tokenized as a C string.
+std::optional<SourceProblem> decode_with_codec(const Codec& codec, const std::string& cookie, std::string& text) {
     const bool appended = text.empty() || text.back() != '\n';
     if (appended) text += '\n';
     std::string decoded;
     CodecFailure failure;
-    if (!decode_multibyte(codec.name, text, decoded, failure)) {
+    if (!decode_whole(codec, text, decoded, failure)) {
         const int line = line_at(text, failure.start);
         return SourceProblem{line, fmt::format("the file declares the encoding {}, which cannot decode line {}: {}",
-                                               cookie, line, codec_failure_message(codec.name, text, failure))};
+                                               cookie, line, codec_failure_message(text, failure))};
     }
+    // utf-7 and the escape codecs can give lone surrogates (WTF-8: 0xED 0xA0..0xBF ...).
+    for (size_t i = 0; i + 1 < decoded.size(); ++i) {
+        if (static_cast<unsigned char>(decoded[i]) != 0xED || static_cast<unsigned char>(decoded[i + 1]) < 0xA0)
+            continue;
+        const auto characters = std::count_if(decoded.begin(), decoded.begin() + static_cast<std::ptrdiff_t>(i),
+                                              [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+        const unsigned surrogate = 0xD000u | (static_cast<unsigned char>(decoded[i + 1]) & 0x3Fu) << 6 |
+                                   (static_cast<unsigned char>(decoded[i + 2]) & 0x3Fu);
+        const int line = line_at(decoded, i);
+        return SourceProblem{line, fmt::format("the file declares the encoding {}, which decodes line {} to a lone "
+                                               "surrogate: 'utf-8' codec can't encode character '\\u{:04x}' in "
+                                               "position {}: surrogates not allowed",
+                                               cookie, line, surrogate, characters)};
+    }
+    // Refused, not modelled: CPython 3.11 reads a decoded NUL as the end of the file, and a
+    // last line the codec took the newline from ("~\n" in hz, "\\\n" in unicode_escape)
+    // otherwise than any file the guard sees.
+    if (decoded.find('\0') != std::string::npos)
+        return SourceProblem{line_at(decoded, decoded.find('\0')),
+                             fmt::format("the file declares the encoding {}, which decodes it to a NUL character; the "
+                                         "guard does not model where CPython then stops reading",
+                                         cookie),
+                             true};
     if (decoded.empty() || decoded.back() != '\n')
         return SourceProblem{line_at(text, text.size() - 1),
                              fmt::format("the file declares the encoding {}, which reads its final newline as part of "
-                                         "a character; the guard does not model how CPython then reads the last line",
+                                         "an escape or a sequence; the guard does not model how CPython then reads "
+                                         "the last line",
                                          cookie),
                              true};
     if (appended) decoded.pop_back();
@@ -90,17 +112,14 @@ std::optional<SourceProblem> decode_whole_file(const Codec& codec, const std::st
 
 // Whether `codec` (one the guard has no table for) decodes `text` to the same characters
 // as ASCII does. Measured per codec on every byte below 0x80 (tools/check_codecs.py's
-// oracle): hz reads '~' as an escape, utf-7 reads '+', the iso2022 codecs read
-// SO, SI and ESC, the unicode-escape codecs read backslashes, idna reads "xn--" labels.
+// oracle): the iso2022 codecs read SO, SI and ESC, idna reads "xn--" labels, utf-16/32 read
+// nothing as ASCII.
 bool ascii_identity(std::string_view codec, std::string_view text) {
     std::string name(codec);
     std::replace(name.begin(), name.end(), '-', '_');
     if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return false;
     auto absent = [&](std::string_view chars) { return text.find_first_of(chars) == std::string_view::npos; };
-    if (name == "hz") return absent("~");
-    if (name == "utf_7") return absent("+");
     if (name.rfind("iso2022_", 0) == 0) return absent(std::string_view("\x0e\x0f\x1b", 3));
-    if (name == "unicode_escape" || name == "raw_unicode_escape") return absent("\\");
     if (name == "idna") {
         for (size_t i = 0; i + 4 <= text.size(); ++i)
             if ((text[i] | 0x20) == 'x' && (text[i + 1] | 0x20) == 'n' && text[i + 2] == '-' && text[i + 3] == '-') return false;
@@ -185,7 +204,9 @@ std::optional<SourceProblem> decode_source(std::string_view bytes, SourceText& o
             break;
         }
         case CodecKind::MultiByte:
-            if (auto problem = decode_whole_file(codec, *cookie, text)) return problem;
+        case CodecKind::Utf7:
+        case CodecKind::UnicodeEscape:
+            if (auto problem = decode_with_codec(codec, *cookie, text)) return problem;
             out.check_utf8_outside_comments = false;
             break;
         case CodecKind::Unsupported:

@@ -7,7 +7,6 @@
 // MESSAGE" (Python's UnicodeDecodeError: the bytes named, and str() of it), or "none" when the
 // guard has no decoder for CODEC. The bytes are decoded exactly as given: no newline appended.
 #include "python/codecs.hpp"
-#include "python/multibyte_codecs.hpp"
 
 #include <iostream>
 #include <string>
@@ -46,14 +45,15 @@ int main() {
         decoded.clear();
         answer.clear();
         ag::py::CodecFailure failure;
-        if (codec.kind != ag::py::CodecKind::MultiByte) {
+        if (codec.kind != ag::py::CodecKind::MultiByte && codec.kind != ag::py::CodecKind::Utf7 &&
+            codec.kind != ag::py::CodecKind::UnicodeEscape) {
             answer = "none";
-        } else if (ag::py::decode_multibyte(codec.name, bytes, decoded, failure)) {
+        } else if (ag::py::decode_whole(codec, bytes, decoded, failure)) {
             answer = "ok ";
             append_hex(answer, decoded);
         } else {
             answer = "err " + std::to_string(failure.start) + " " + std::to_string(failure.end) + " " +
-                     ag::py::codec_failure_message(codec.name, bytes, failure);
+                     ag::py::codec_failure_message(bytes, failure);
         }
         answer += '\n';
         std::cout << answer;

@@ -27,7 +27,7 @@ std::string failure_of(std::string_view codec, std::string_view bytes) {
     CodecFailure failure;
     CAPTURE(codec);
     REQUIRE_FALSE(decode_multibyte(codec, bytes, out, failure));
-    return codec_failure_message(codec, bytes, failure);
+    return codec_failure_message(bytes, failure);
 }
 }  // namespace
 
