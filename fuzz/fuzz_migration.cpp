@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         AG_FUZZ_CHECK(c.revision == m.revision && c.down_revisions == m.down_revisions && c.depends_on == m.depends_on &&
                           c.branch_labels == m.branch_labels && c.revision_line == m.revision_line &&
                           c.down_revision_line == m.down_revision_line && c.error == m.error &&
-                          c.error_line == m.error_line && c.calls == m.calls && c.python == m.python &&
+                          c.error_line == m.error_line && c.calls == m.calls && c.imports == m.imports && c.python == m.python &&
                           c.notes.size() == m.notes.size() && c.references.size() == m.references.size(),
                       "the cache changed a field");
         for (size_t k = 0; k < m.references.size(); ++k)

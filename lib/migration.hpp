@@ -39,7 +39,8 @@ struct Migration {
     int error_line = 0;
     std::vector<Note> notes;
     std::vector<MigrationReference> references;  // fields left empty until resolved
-    std::vector<std::string> calls;  // names of other modules called at import (PyModule::calls)
+    std::vector<std::string> calls;    // names of other modules called at import (PyModule::calls)
+    std::vector<std::string> imports;  // modules imported at import (PyModule::imports)
     py::PythonVersion python = py::kUndeclaredPython;  // the grammar it was read by
 };
 

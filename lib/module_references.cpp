@@ -1,17 +1,44 @@
 #include "module_references.hpp"
 
+#include "compiled_files.hpp"
 #include "python/python_module.hpp"
 #include "python/value_template.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 
 namespace ag {
 
 namespace {
+
+// Top-level modules already in sys.modules whenever Alembic loads a migration: Python takes
+// them (and their submodules, from their own package) from there, never from the repository.
+// Measured: the standard-library packages, Alembic and SQLAlchemy present under every one of
+// Alembic 1.8.1, 1.13.2 and 1.18.4 on Python 3.11 at `alembic heads` (which runs no env.py),
+// printed from a migration as sorted({m.split(".")[0] for m in sys.modules}).
+constexpr std::string_view kPreloadedModules[] = {
+    "__future__", "abc", "alembic", "argparse", "array", "ast", "asyncio", "atexit", "base64", "binascii", "bisect", "builtins", "bz2", "calendar", "codecs", "collections", "concurrent", "configparser", "contextlib", "contextvars", "copy", "copyreg", "csv", "dataclasses", "datetime", "decimal", "dis", "email", "encodings", "enum", "errno", "fcntl", "fnmatch", "functools", "gc", "genericpath", "gettext", "hashlib", "heapq", "html", "importlib", "inspect", "io", "ipaddress", "itertools", "json", "keyword", "linecache", "locale", "logging", "lzma", "marshal", "math", "ntpath", "numbers", "opcode", "operator", "os", "pathlib", "pickle", "platform", "posix", "posixpath", "quopri", "random", "re", "reprlib", "runpy", "select", "selectors", "shlex", "shutil", "signal", "site", "socket", "sqlalchemy", "ssl", "stat", "string", "struct", "subprocess", "sys", "tempfile", "termios", "textwrap", "threading", "time", "timeit", "token", "tokenize", "traceback", "types", "typing", "urllib", "uuid", "warnings", "weakref", "zipfile", "zipimport", "zlib",
+};
+static_assert(std::is_sorted(std::begin(kPreloadedModules), std::end(kPreloadedModules)));
+
+// The entries of `dir` named `stem` or `stem.*`, each as "name kind id" on a line; "-" when
+// there is no such directory.
+std::string entries_named(const SourceTree& tree, const std::string& dir, std::string_view stem) {
+    if (tree.kind(dir) != EntryKind::Directory) return "-";
+    std::string out;
+    for (const auto& e : tree.list(dir)) {
+        if (!(e.name == stem || (e.name.size() > stem.size() && e.name.substr(0, stem.size()) == stem &&
+                                 e.name[stem.size()] == '.')))
+            continue;
+        out += fmt::format("{} {} {}\n", e.name, static_cast<int>(e.kind),
+                           e.id ? e.id_hex() : tree.content_id(join_path(dir, e.name)).value_or(""));
+    }
+    return out;
+}
 
 // How many modules a value may pass through (cli.X = labels.Y = ...) before the guard stops.
 constexpr int kMaxHops = 4;
@@ -20,6 +47,7 @@ struct LoadedModule {
     std::string path;  // repository-relative file, "" when not found
     std::optional<PyModule> module;
     std::string looked_in;  // for messages: where it was looked for
+    std::string unreadable;  // when Python would run something the guard cannot read: why
 };
 
 struct Resolved {
@@ -31,27 +59,46 @@ struct Resolved {
 
 class Resolver {
 public:
-    Resolver(const SourceTree& tree, const std::vector<std::string>& roots, std::vector<ModuleDependency>& deps)
-        : tree_(tree), roots_(roots), deps_(deps) {}
+    Resolver(const SourceTree& tree, const std::vector<std::string>& roots, py::PythonVersion python,
+             std::vector<ModuleDependency>& deps)
+        : tree_(tree), roots_(roots), python_(python), deps_(deps) {}
 
     Resolved resolve_path(const std::string& dotted, int hops);
     Resolved resolve_template(const std::string& encoded, int hops);
     // Why a call of `dotted` at import cannot be proven to leave the caller alone, or nothing
     // (also when the module is no file of the repository: a library's code is beyond it).
     std::optional<std::string> check_call(const std::string& dotted);
+    // Why importing `dotted` (its packages' __init__.py first, then the module) cannot be
+    // proven to leave the importer's and other modules' names alone, or nothing.
+    std::optional<std::string> check_import(const std::string& dotted);
 
 private:
     const LoadedModule& load(const std::string& module);
-    void depend(const std::string& path, bool present) {
+    // What the code reached leads to: its imports and calls, checked in turn.
+    std::optional<std::string> follow(const PyForeignCode& code);
+    // The package a module's relative imports start from.
+    static std::string package_of(const std::string& module, const LoadedModule& m) {
+        if (m.path.ends_with("/__init__.py") || m.path == "__init__.py") return module;
+        const auto dot = module.rfind('.');
+        return dot == std::string::npos ? std::string() : module.substr(0, dot);
+    }
+    // The result depends on which entries of `dir` are named `stem` or `stem.*`, and on their
+    // content, as they are now.
+    void depend(const std::string& dir, const std::string& stem) {
         for (const auto& d : deps_)
-            if (d.path == path) return;
-        deps_.push_back({path, present ? tree_.content_id(path).value_or("") : "-"});
+            if (d.path == dir && d.stem == stem) return;
+        deps_.push_back({dir, entries_named(tree_, dir, stem), stem});
     }
 
     const SourceTree& tree_;
     const std::vector<std::string>& roots_;
+    py::PythonVersion python_;
     std::vector<ModuleDependency>& deps_;
     std::map<std::string, LoadedModule> modules_;
+    // Verdicts on imports and calls, each reached once (a cycle reaches an import in progress:
+    // nothing new to find there).
+    std::map<std::string, std::optional<std::string>> imports_checked_;
+    std::map<std::string, std::optional<std::string>> calls_checked_;
 };
 
 const LoadedModule& Resolver::load(const std::string& module) {
@@ -59,16 +106,68 @@ const LoadedModule& Resolver::load(const std::string& module) {
     LoadedModule out;
     std::string rel = module;
     std::replace(rel.begin(), rel.end(), '.', '/');
-    // Each root in import order; in a root a package (a directory with __init__.py) wins
-    // over a module file of the same name, as Python's path finder has it.
+    const std::string name = rel.substr(rel.rfind('/') + 1);
+    // What Python's path finder takes for `stem` in `dir` (listed as `entries`): an extension
+    // module first, then the source, then a sourceless .pyc. Returns whether it took one.
+    auto take = [&](const std::string& dir, const Listing& entries, const std::string& stem) {
+        for (const auto& e : entries) {
+            if (is_extension_module_for(e.name, stem)) {
+                out.unreadable = fmt::format("module '{}' is the compiled extension {}, which Python loads before "
+                                             "any source; the guard cannot read it",
+                                             module, join_path(dir, e.name));
+                return true;
+            }
+        }
+        for (const auto& e : entries) {
+            if (e.name != stem + ".py") continue;
+            const std::string path = join_path(dir, e.name);
+            if (e.kind != EntryKind::File) {
+                out.unreadable = fmt::format("module '{}' is {}, which is no regular file; the guard cannot read what "
+                                             "Python would",
+                                             module, path);
+                return true;
+            }
+            // A hash-stamped copy in __pycache__ runs instead of the source.
+            const std::string pycache_dir = join_path(dir, "__pycache__");
+            depend(pycache_dir, stem);
+            if (tree_.kind(pycache_dir) == EntryKind::Directory) {
+                if (auto copy = hash_stamped_copy(tree_, pycache_dir, tree_.list(pycache_dir), e.name)) {
+                    out.unreadable = fmt::format("module '{}' ({}) has a hash-stamped compiled copy committed beside it "
+                                                 "(__pycache__/{}), which Python runs instead of the source; the guard "
+                                                 "cannot read it: remove __pycache__ from the repository",
+                                                 module, path, *copy);
+                    return true;
+                }
+            }
+            out.path = path;
+            out.module = read_python_module(tree_.read(path), python_);
+            return true;
+        }
+        for (const auto& e : entries) {
+            if (e.name == stem + ".pyc") {
+                out.unreadable = fmt::format("module '{}' is the compiled file {} without its source; the guard cannot "
+                                             "read it",
+                                             module, join_path(dir, e.name));
+                return true;
+            }
+        }
+        return false;
+    };
+    // Each root in import order; in a root a package (a directory with an __init__) wins over
+    // a module of the same name, as Python's path finder has it.
     for (const auto& root : roots_) {
-        for (const std::string& candidate : {join_path(join_path(root, rel), "__init__.py"), join_path(root, rel + ".py")}) {
-            const bool present = tree_.kind(candidate) == EntryKind::File;
-            depend(candidate, present);
-            if (!present) continue;
-            out.path = candidate;
-            out.module = read_python_module(tree_.read(candidate));
-            return modules_.emplace(module, std::move(out)).first->second;
+        const std::string dir = parent_path(join_path(root, rel));
+        const std::string package = join_path(root, rel);
+        depend(dir, name);
+        if (tree_.kind(dir) == EntryKind::Directory) {
+            const Listing entries = tree_.list(dir);
+            bool found = false;
+            if (tree_.kind(package) == EntryKind::Directory) {
+                depend(package, "__init__");
+                found = take(package, tree_.list(package), "__init__");
+            }
+            if (!found) found = take(dir, entries, name);
+            if (found) return modules_.emplace(module, std::move(out)).first->second;
         }
         if (!out.looked_in.empty()) out.looked_in += ", ";
         out.looked_in += root.empty() ? "the repository's top" : root;
@@ -86,6 +185,10 @@ Resolved Resolver::resolve_path(const std::string& dotted, int hops) {
     const std::string module = dotted.substr(0, dot);
     const std::string name = dotted.substr(dot + 1);
     const LoadedModule& m = load(module);
+    if (!m.module && !m.unreadable.empty()) {
+        r.why = m.unreadable;
+        return r;
+    }
     if (!m.module) {
         r.why = fmt::format("module '{}' is not a file of the repository (looked in {}), so the guard cannot read {}",
                             module, m.looked_in, dotted);
@@ -109,6 +212,13 @@ Resolved Resolver::resolve_path(const std::string& dotted, int hops) {
         return r;
     }
     const PyValue& v = it->second.value;
+    // Any file run at import can change a list of another module in place, including a
+    // migration Alembic loads before this one: only immutable values are proven.
+    if (v.list) {
+        r.why = fmt::format("{} ({}, line {}) is a list, which code run at import can change in place; make it a tuple",
+                            dotted, m.path, it->second.line);
+        return r;
+    }
     switch (v.kind) {
     case PyValue::Kind::None: r.ok = true; return r;
     case PyValue::Kind::String:
@@ -176,24 +286,87 @@ Resolved Resolver::resolve_template(const std::string& encoded, int hops) {
 }
 
 std::optional<std::string> Resolver::check_call(const std::string& dotted) {
-    const auto dot = dotted.rfind('.');
-    if (dot == std::string::npos || dot == 0) return std::nullopt;
-    const std::string module = dotted.substr(0, dot);
-    const LoadedModule& m = load(module);
-    if (!m.module) return std::nullopt;
-    if (auto problem = check_called_function(tree_.read(m.path), dotted.substr(dot + 1)))
-        return fmt::format("it calls {} when it is imported, and that code of the repository ({}, line {}) may change "
-                           "the migration's names: {}",
-                           dotted, m.path, problem->line, problem->message);
+    if (auto it = calls_checked_.find(dotted); it != calls_checked_.end()) return it->second;
+    calls_checked_.emplace(dotted, std::nullopt);
+    auto verdict = [&]() -> std::optional<std::string> {
+        if (dotted.find('.') == std::string::npos || preloaded_module(dotted)) return std::nullopt;
+        // The module is the longest prefix that is one ("app.ids" of "app.ids.Binder.bind"); the
+        // name after it is what the module defines, and a class is followed with all its methods.
+        size_t dot = dotted.rfind('.');
+        while (dot != std::string::npos && dot > 0) {
+            const std::string module = dotted.substr(0, dot);
+            // Calling a name of a module imports it first.
+            if (auto why = check_import(module)) return why;
+            const LoadedModule& m = load(module);
+            if (!m.unreadable.empty()) return fmt::format("it calls {}: {}", dotted, m.unreadable);
+            if (m.module) break;
+            dot = dotted.rfind('.', dot - 1);
+        }
+        if (dot == std::string::npos || dot == 0) return std::nullopt;  // a library's
+        const std::string module = dotted.substr(0, dot);
+        const LoadedModule& m = load(module);
+        const auto end = dotted.find('.', dot + 1);
+        const std::string name = dotted.substr(dot + 1, end == std::string::npos ? std::string::npos : end - dot - 1);
+        const PyForeignCode code = check_called_function(tree_.read(m.path), name, python_, package_of(module, m));
+        if (code.problem)
+            return fmt::format("it calls {}, and that code of the repository ({}, line {}) may change names the guard "
+                               "reads: {}",
+                               dotted, m.path, code.problem->line, code.problem->message);
+        return follow(code);
+    }();
+    return calls_checked_[dotted] = std::move(verdict);
+}
+
+std::optional<std::string> Resolver::check_import(const std::string& dotted) {
+    if (preloaded_module(dotted)) return std::nullopt;
+    if (auto it = imports_checked_.find(dotted); it != imports_checked_.end()) return it->second;
+    imports_checked_.emplace(dotted, std::nullopt);
+    auto verdict = [&]() -> std::optional<std::string> {
+        // Python runs the packages' __init__.py first, outermost first.
+        if (const auto dot = dotted.rfind('.'); dot != std::string::npos)
+            if (auto why = check_import(dotted.substr(0, dot))) return why;
+        const LoadedModule& m = load(dotted);
+        if (!m.module && !m.unreadable.empty()) return fmt::format("it imports {}: {}", dotted, m.unreadable);
+        if (!m.module) return std::nullopt;  // a library's, or a name in its package
+        const PyModule& mod = *m.module;
+        if (const auto* failed = mod.syntax_error ? &*mod.syntax_error : mod.import_error ? &*mod.import_error : nullptr)
+            return fmt::format("it imports {}, which fails ({}, line {}: {})", dotted, m.path, failed->line,
+                               failed->message);
+        const PyForeignCode code = check_imported_module(tree_.read(m.path), python_, package_of(dotted, m));
+        if (code.problem)
+            return fmt::format("it imports {}, whose code run at import ({}, line {}) may change names the guard reads: {}",
+                               dotted, m.path, code.problem->line, code.problem->message);
+        return follow(code);
+    }();
+    return imports_checked_[dotted] = std::move(verdict);
+}
+
+std::optional<std::string> Resolver::follow(const PyForeignCode& code) {
+    for (const auto& i : code.imports)
+        if (auto why = check_import(i)) return why;
+    for (const auto& c : code.calls)
+        if (auto why = check_call(c)) return why;
     return std::nullopt;
 }
 
 }  // namespace
 
-void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots,
+bool preloaded_module(std::string_view dotted) {
+    const std::string_view top = dotted.substr(0, dotted.find('.'));
+    return std::binary_search(std::begin(kPreloadedModules), std::end(kPreloadedModules), top);
+}
+
+void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots, py::PythonVersion python,
                                std::vector<Migration>& migrations, std::vector<ModuleDependency>& dependencies) {
-    Resolver resolver(tree, roots, dependencies);
+    Resolver resolver(tree, roots, python, dependencies);
     for (Migration& m : migrations) {
+        for (const std::string& module : m.imports) {
+            if (m.error) break;
+            if (auto why = resolver.check_import(module)) {
+                m.error = fmt::format("the guard cannot prove what Alembic reads from it: {}", *why);
+                m.error_line = 1;
+            }
+        }
         for (const std::string& call : m.calls) {
             if (m.error) break;
             if (auto why = resolver.check_call(call)) {
@@ -255,6 +428,10 @@ void resolve_module_references(const SourceTree& tree, const std::vector<std::st
 
 bool dependencies_hold(const SourceTree& tree, const std::vector<ModuleDependency>& dependencies) {
     for (const auto& d : dependencies) {
+        if (!d.stem.empty()) {
+            if (entries_named(tree, d.path, d.stem) != d.id) return false;
+            continue;
+        }
         if (d.id == "-") {
             if (tree.kind(d.path)) return false;
             continue;

@@ -10,6 +10,7 @@
 #include "source_tree.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ag {
@@ -19,14 +20,25 @@ namespace ag {
 struct ModuleDependency {
     std::string path;
     std::string id;
+    // When set, `path` is a directory and `id` says which of its entries are named `stem` or
+    // `stem.*` (what Python's path finder looks at for a module), with their content addresses.
+    std::string stem;
 };
 
 // Fills the fields of every migration in `migrations` that has references, or sets its error;
-// checks the repository's own functions each migration calls at import (Migration::calls).
-// `roots`: repository-relative directories searched in order (Environment::module_roots).
-// Appends to `dependencies` every module file read and every place looked at before it.
-void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots,
+// follows the repository's own code each migration imports or calls at import
+// (Migration::imports, Migration::calls), and what that code imports and calls in turn, and
+// sets the error where it reaches frames, namespaces or other modules' names.
+// `roots`: repository-relative directories searched in order (Environment::module_roots);
+// `python`: the grammar modules are read by. Appends to `dependencies` every module file
+// read and every place looked at before it.
+void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots, py::PythonVersion python,
                                std::vector<Migration>& migrations, std::vector<ModuleDependency>& dependencies);
+
+// Whether `dotted` (a module, or a name in one) is taken from a module Python has imported
+// before any migration loads (the standard library's, Alembic's, SQLAlchemy's), so that no file
+// of the repository can stand in for it.
+bool preloaded_module(std::string_view dotted);
 
 // Whether `dependencies` still hold in `tree`.
 bool dependencies_hold(const SourceTree& tree, const std::vector<ModuleDependency>& dependencies);

@@ -27,7 +27,7 @@ namespace {
 
 constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
-constexpr std::string_view kHeader = "alembic-guard parse cache 5\n";
+constexpr std::string_view kHeader = "alembic-guard parse cache 6\n";
 constexpr std::string_view kResultFormat = "alembic-guard result 3";
 constexpr std::time_t kUsedMarkInterval = 24 * 3600;
 
@@ -294,7 +294,7 @@ std::string encode_result(const std::string& key, const EnvironmentResult& r) {
            {"graph_notes", std::move(gnotes)},
            {"notes", std::move(notes)},
            {"dependencies", json::array()}};
-    for (const auto& d : r.dependencies) j["dependencies"].push_back(json::array({d.path, d.id}));
+    for (const auto& d : r.dependencies) j["dependencies"].push_back(json::array({d.path, d.id, d.stem}));
     store_bytes(j);
     return j.dump();
 }
@@ -318,7 +318,8 @@ std::optional<EnvironmentResult> decode_result(const std::string& key, std::stri
         for (const auto& n : j.at("graph_notes")) g.notes.push_back(note_of(n));
         for (const auto& n : j.at("notes")) r.notes.push_back(note_of(n));
         for (const auto& d : j.at("dependencies"))
-            r.dependencies.push_back({d.at(0).get<std::string>(), d.at(1).get<std::string>()});
+            r.dependencies.push_back({d.at(0).get<std::string>(), d.at(1).get<std::string>(),
+                                      d.size() > 2 ? d.at(2).get<std::string>() : std::string()});
         return r;
     } catch (const json::exception&) {
         return std::nullopt;  // not what encode_result writes: as if absent
@@ -496,11 +497,11 @@ std::string encode_cache_entries(const std::vector<std::pair<std::string, Migrat
         std::vector<std::string> refs;
         for (const auto& r : m.references)
             refs.push_back(join({r.field, std::to_string(r.line), r.sequence ? "1" : "0", join(r.items)}));
-        out += fmt::format("{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}\n", escape(blob),
+        out += fmt::format("{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}\n", escape(blob),
                            escape(std::string(base_name(m.path))), escape(m.revision), join(m.down_revisions),
                            join(m.depends_on), join(m.branch_labels), m.revision_line, m.down_revision_line,
                            m.error ? 1 : 0, escape(m.error.value_or("")), m.error_line, join(notes), join(refs),
-                           join(m.calls), m.python.text(), fmt::arg("f", kField));
+                           join(m.calls), join(m.imports), m.python.text(), fmt::arg("f", kField));
     }
     return out;
 }
@@ -522,8 +523,8 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
                 start = i + 1;
             }
         }
-        if (f.size() != 15) return std::nullopt;
-        const auto python = py::parse_python_version(f[14]);
+        if (f.size() != 16) return std::nullopt;
+        const auto python = py::parse_python_version(f[15]);
         if (!python) return std::nullopt;
         Migration m;
         auto blob = unescape(f[0]);
@@ -539,8 +540,10 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
         auto notes = split(f[11], kItem);
         auto refs = split(f[12], kItem);
         auto calls = split(f[13], kItem);
-        if (!calls) return std::nullopt;
+        auto imports = split(f[14], kItem);
+        if (!calls || !imports) return std::nullopt;
         m.calls = std::move(*calls);
+        m.imports = std::move(*imports);
         m.python = *python;
         if (!blob || !name || !rev || !down || !deps || !labels || !rline || !dline || !err || !eline || !notes || !refs ||
             (f[8] != "0" && f[8] != "1") || blob->empty() || name->empty())

@@ -1,8 +1,11 @@
 #include "project_python.hpp"
 
+#include "toml_document.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
+#include <initializer_list>
 
 namespace ag {
 
@@ -55,32 +58,15 @@ std::optional<py::PythonVersion> lower_bound(std::string_view spec) {
     return best;
 }
 
-// The value of `key = "..."` on a line of a TOML-like text, in the table `table` ("" for any).
-std::optional<std::string> toml_string(std::string_view text, std::string_view table, std::string_view key) {
-    std::string current;
-    size_t pos = 0;
-    while (pos <= text.size()) {
-        size_t nl = text.find('\n', pos);
-        if (nl == std::string_view::npos) nl = text.size();
-        std::string_view line = trim(text.substr(pos, nl - pos));
-        pos = nl + 1;
-        if (line.empty() || line.front() == '#') continue;
-        if (line.front() == '[') {
-            const auto close = line.find(']');
-            current = std::string(trim(line.substr(line.starts_with("[[") ? 2 : 1, close == std::string_view::npos ? 0 : close - (line.starts_with("[[") ? 2 : 1))));
-            continue;
-        }
-        if (!table.empty() && current != table) continue;
-        if (line.substr(0, key.size()) != key) continue;
-        std::string_view rest = trim(line.substr(key.size()));
-        if (rest.empty() || rest.front() != '=') continue;
-        rest = trim(rest.substr(1));
-        if (rest.size() < 2 || (rest.front() != '"' && rest.front() != '\'')) continue;
-        const char q = rest.front();
-        const auto close = rest.find(q, 1);
-        if (close == std::string_view::npos) continue;
-        return std::string(rest.substr(1, close - 1));
-    }
+// The str at `keys` (a path of tables) of a TOML file, as tomllib reads it; none when the
+// file is no valid TOML (pip and uv refuse it too) or holds no str there.
+std::optional<std::string> toml_string(std::string_view text, std::string_view file_name,
+                                       std::initializer_list<std::string_view> keys) {
+    const TomlDocument doc = parse_toml(text, file_name);
+    if (!doc.table) return std::nullopt;
+    toml::node_view<const toml::node> at{static_cast<const toml::node&>(*doc.table)};
+    for (std::string_view k : keys) at = at[k];
+    if (const auto* s = at.as_string()) return s->get();
     return std::nullopt;
 }
 
@@ -112,8 +98,8 @@ std::optional<py::PythonVersion> declared_python_version(std::string_view file_n
         return found;
     }
     if (file_name == "pyproject.toml") {
-        if (auto v = toml_string(text, "project", "requires-python")) return lower_bound(*v);
-        if (auto v = toml_string(text, "tool.poetry.dependencies", "python")) return lower_bound(*v);
+        if (auto v = toml_string(text, file_name, {"project", "requires-python"})) return lower_bound(*v);
+        if (auto v = toml_string(text, file_name, {"tool", "poetry", "dependencies", "python"})) return lower_bound(*v);
         return std::nullopt;
     }
     if (file_name == ".tool-versions") {
@@ -131,8 +117,8 @@ std::optional<py::PythonVersion> declared_python_version(std::string_view file_n
         return std::nullopt;
     }
     if (file_name == "Pipfile") {
-        if (auto v = toml_string(text, "requires", "python_version")) return leading_version(*v);
-        if (auto v = toml_string(text, "requires", "python_full_version")) return leading_version(*v);
+        if (auto v = toml_string(text, file_name, {"requires", "python_version"})) return leading_version(*v);
+        if (auto v = toml_string(text, file_name, {"requires", "python_full_version"})) return leading_version(*v);
         return std::nullopt;
     }
     return std::nullopt;

@@ -1,6 +1,7 @@
 #include "push_extension.hpp"
 
 #include "migration_reader.hpp"
+#include "module_references.hpp"
 
 #include <algorithm>
 #include <map>
@@ -68,7 +69,12 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     // Each new revision: parsed, a plain new ID, parents that exist, no labels or dependencies.
     std::set<std::string> new_ids;
     for (const auto& m : migrations) {
-        if (m.error || !m.notes.empty() || !m.references.empty() || !m.calls.empty() || !m.branch_labels.empty() ||
+        // Code of the repository it imports or calls is judged with the whole tree.
+        const auto reaches_repository = [](const std::vector<std::string>& dotted) {
+            return std::any_of(dotted.begin(), dotted.end(), [](const std::string& n) { return !preloaded_module(n); });
+        };
+        if (m.error || !m.notes.empty() || !m.references.empty() || reaches_repository(m.calls) ||
+            reaches_repository(m.imports) || !m.branch_labels.empty() ||
             !m.depends_on.empty() ||
             m.revision.empty() ||
             names->has_id(m.revision) || names->has_label(m.revision) || !new_ids.insert(m.revision).second)

@@ -1,5 +1,6 @@
 #include "tree_check.hpp"
 
+#include "compiled_files.hpp"
 #include "migration_reader.hpp"
 #include "module_references.hpp"
 
@@ -49,28 +50,6 @@ bool TreeCheck::ok() const {
 }
 
 namespace {
-
-// A committed __pycache__ copy of migration `name` ("x.py" -> "x.<tag>.pyc") that Python may
-// run instead of the source, if any. PEP 552: a copy stamped with the source's mtime is used
-// only when the checkout's mtime equals it (a fresh checkout has the time of the checkout);
-// a hash-stamped one is used whenever its hash matches (which bytecode need not honour), or
-// always when unchecked. So only hash-stamped copies (flags bit 0 of the header) count.
-std::optional<std::string> compiled_copy_of(const SourceTree& tree, const std::string& pycache_dir, const Listing& pycache,
-                                            std::string_view name) {
-    const std::string_view stem = name.substr(0, name.size() - 3);
-    for (const auto& c : pycache) {
-        if (!(c.name.size() > stem.size() + 1 && c.name.substr(0, stem.size()) == stem && c.name[stem.size()] == '.' &&
-              c.name.ends_with(".pyc")))
-            continue;
-        if (c.kind != EntryKind::File) return std::string(c.name);
-        // Python ignores what is no compiled file (shorter than the 16-byte header, or a magic
-        // number that does not end in \r\n) and recompiles the source.
-        const std::string header = tree.read_entry(pycache_dir, c).substr(0, 16);
-        if (header.size() < 16 || header[2] != '\r' || header[3] != '\n') continue;
-        if (static_cast<unsigned char>(header[4]) & 1) return std::string(c.name);
-    }
-    return std::nullopt;
-}
 
 // With sourceless = true Alembic loads .pyc/.pyo files that have no source beside them,
 // from the location and its __pycache__ (Script._list_py_dir, _from_filename).
@@ -132,7 +111,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         for (const auto& e : listed)
             if (e.name == "__pycache__" && e.kind == EntryKind::Directory) pycache = tree.list(join_path(loc, e.name));
         const std::string pycache_dir = join_path(loc, "__pycache__");
-        auto compiled_copy = [&](std::string_view name) { return compiled_copy_of(tree, pycache_dir, pycache, name); };
+        auto compiled_copy = [&](std::string_view name) { return hash_stamped_copy(tree, pycache_dir, pycache, name); };
         migrations.reserve(migrations.size() + listed.size());
         unread.reserve(listed.size());
         unread_at.reserve(listed.size());
@@ -188,8 +167,8 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     }
     std::vector<ModuleDependency> dependencies;
     if (std::any_of(migrations.begin(), migrations.end(),
-                    [](const Migration& m) { return !m.references.empty() || !m.calls.empty(); }))
-        resolve_module_references(tree, env.module_roots, migrations, dependencies);
+                    [](const Migration& m) { return !m.references.empty() || !m.calls.empty() || !m.imports.empty(); }))
+        resolve_module_references(tree, env.module_roots, env.python.version, migrations, dependencies);
     RevisionGraph graph = build_revision_graph(migrations, allow);
     std::vector<Note> notes;
     for (const auto& m : migrations) notes.insert(notes.end(), m.notes.begin(), m.notes.end());

@@ -264,7 +264,8 @@ std::optional<std::string> subscript_error(const Node* e, const ModuleValue& bas
 
 class Evaluator {
 public:
-    explicit Evaluator(const std::vector<std::string_view>& guarded) : guarded_(guarded) {}
+    explicit Evaluator(const std::vector<std::string_view>& guarded, std::string_view package = {})
+        : guarded_(guarded), package_(package) {}
     ModuleEvaluation run(const Node* module);
 
 private:
@@ -318,20 +319,47 @@ private:
 public:
     // check_called_function's work: scans `function` (and what it refers to in its module)
     // for ways to its caller's namespace.
-    std::optional<ModuleProblem> check_function(const Node* module, std::string_view function);
+    ForeignCode check_function(const Node* module, std::string_view function);
+    // check_imported_module's work: scans the module's code that runs when it is imported.
+    ForeignCode check_import(const Node* module);
 
 private:
     ModuleValue eval(const Node* e, Env& env, bool certain, bool module_scope);
     void bind(const Node* target, const ModuleValue& v, Env& env, bool certain, bool module_scope, int line);
     void bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how);
     void unbind(const Node* target, Env& env, bool certain, int line);
+    // An attribute or item assigned or deleted: refused when it is one of another module's.
+    void write_through(const Node* target, Env& env, bool certain, bool module_scope);
 
     // ---- code that may run at import without being a module statement ----
     void scan(const Node* n, bool import_time);
     void scan_referenced_definitions();
+    // An import (anywhere in the module) of something through which code reaches frames or
+    // namespaces: a use of the name it binds, in code that runs at import, is refused.
+    void note_dynamic_import(const Node* statement);
+    // The absolute module an import statement names ("" for a relative one without a package).
+    std::string imported_module(const Node* statement) const;
+    // The dotted name an expression reaches through a name some import bound ("app.ids.bind"
+    // for `ids.bind` after `from app import ids`), or "".
+    std::string imported_path(const Node* e) const;
+    void note_import(std::string dotted) {
+        if (!dotted.empty() && std::find(result_.imports.begin(), result_.imports.end(), dotted) == result_.imports.end())
+            result_.imports.push_back(std::move(dotted));
+    }
+    void note_imported_call(const Node* callee) {
+        std::string dotted = imported_path(callee);
+        if (!dotted.empty() && std::find(result_.calls.begin(), result_.calls.end(), dotted) == result_.calls.end())
+            result_.calls.push_back(std::move(dotted));
+    }
     void scan_list(const NodeList& l, bool import_time) {
         for (const Node* n : l)
             if (n) scan(n, import_time);
+    }
+    void note_binding_loads(const Node* value) {
+        if (!value) return;
+        if (value->kind == NodeKind::Name) binding_loads_.push_back(value);
+        if (value->kind == NodeKind::Tuple || value->kind == NodeKind::List)
+            for (const Node* e : value->l[0]) note_binding_loads(e);
     }
     void note_reference(std::string_view name) {
         if (std::find(referenced_.begin(), referenced_.end(), name) == referenced_.end()) referenced_.push_back(name);
@@ -346,9 +374,19 @@ private:
     int call_depth_ = 0;
     bool foreign_ = false;  // scanning another module's function, called by the migration
     std::vector<const Node*> scan_stack_;  // scan() does not recurse, so one stack serves every call
+    std::vector<std::string_view> list_names_;  // names that were ever bound to a value holding a list
+    // Loads that only bind a value to names of the module, which the evaluator follows
+    // (`x = D`, `x = (D, E)` at the top): no way for the value to change there.
+    std::vector<const Node*> binding_loads_;
+    std::vector<std::string_view> changing_uses_;  // names loaded by import-time code anywhere else
+    std::string_view package_;  // the package relative imports start from ("" for a migration: they fail)
+    std::vector<std::pair<std::string_view, std::string>> import_names_;  // local name -> what it imports
 };
 
+
 void Evaluator::bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how) {
+    if (holds_list(v) && std::find(list_names_.begin(), list_names_.end(), name) == list_names_.end())
+        list_names_.push_back(name);
     if (!certain) {
         v = unknown(Reason(fmt::format("it is {} in a block that may not run, or may run more than once", how)), v.node);
     }
@@ -360,14 +398,23 @@ void Evaluator::bind_name(std::string_view name, ModuleValue v, Env& env, bool c
     }
 }
 
+void Evaluator::write_through(const Node* t, Env& env, bool certain, bool module_scope) {
+    const ModuleValue base = eval(t->a, env, certain, module_scope);
+    if (t->kind == NodeKind::Subscript) eval(t->b, env, certain, module_scope);
+    // Another module's names and objects are where other files read their revision values
+    // from (and what Alembic itself runs): a write there, from any migration, changes them
+    // for every file loaded after it.
+    if (base.kind == ModuleValue::Kind::Module || base.kind == ModuleValue::Kind::Template)
+        unprovable(t->line, fmt::format("'{}' changes {} of another module when the module is imported: other files "
+                                        "read their names through it",
+                                        describe(t), t->kind == NodeKind::Attribute ? "a name" : "an item"));
+}
+
 void Evaluator::bind(const Node* t, const ModuleValue& v, Env& env, bool certain, bool module_scope, int line) {
     switch (t->kind) {
     case NodeKind::Name: bind_name(t->name, v, env, certain, line, "assigned"); return;
-    case NodeKind::Attribute: eval(t->a, env, certain, module_scope); return;
-    case NodeKind::Subscript:
-        eval(t->a, env, certain, module_scope);
-        eval(t->b, env, certain, module_scope);
-        return;
+    case NodeKind::Attribute:
+    case NodeKind::Subscript: write_through(t, env, certain, module_scope); return;
     case NodeKind::Starred: bind(t->a, v, env, certain, module_scope, line); return;
     case NodeKind::Tuple:
     case NodeKind::List: {
@@ -828,13 +875,13 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
             bind_name(s->a->name, unknown("it is changed with an augmented assignment", s->b), env, certain, s->line,
                       "changed");
         } else {
-            eval(s->a, env, certain, module_scope);
+            write_through(s->a, env, certain, module_scope);
             eval(s->b, env, certain, module_scope);
         }
         return;
     case NodeKind::Delete:
         for (const Node* t : s->l[0]) {
-            if (t->kind == NodeKind::Attribute || t->kind == NodeKind::Subscript) eval(t, env, certain, module_scope);
+            if (t->kind == NodeKind::Attribute || t->kind == NodeKind::Subscript) write_through(t, env, certain, module_scope);
             else unbind(t, env, certain, s->line);
         }
         return;
@@ -1008,6 +1055,11 @@ void Evaluator::scan_referenced_definitions() {
             deferred_[i].second = nullptr;
             grew = true;
             scan_list(node->l[0], true);
+            // Python calls a class's methods without naming them (__init_subclass__,
+            // __set_name__, __class_getitem__, a metaclass's __new__...): all may run.
+            if (node->kind == NodeKind::ClassDef)
+                for (const Node* st : node->l[0])
+                    if (st->kind == NodeKind::FunctionDef) scan_list(st->l[0], true);
         }
     }
 }
@@ -1026,6 +1078,9 @@ void Evaluator::scan(const Node* n, bool import_time) {
         case NodeKind::Name:
             if (x->ctx == Ctx::Load) {
                 note_reference(x->name);
+                if (std::find(binding_loads_.begin(), binding_loads_.end(), x) == binding_loads_.end() &&
+                    std::find(changing_uses_.begin(), changing_uses_.end(), x->name) == changing_uses_.end())
+                    changing_uses_.push_back(x->name);
                 if (among<kDynamicNames>(x->name))
                     unprovable(x->line, fmt::format("'{}' is used in code that runs at import: it can read or write the "
                                                     "module's names behind its assignments",
@@ -1042,7 +1097,28 @@ void Evaluator::scan(const Node* n, bool import_time) {
                 unprovable(x->line, fmt::format("'.{}' is used in code that runs at import: it can reach the module's "
                                                 "names behind its assignments",
                                                 x->name));
+            [[fallthrough]];
+        case NodeKind::Subscript:
+            // The scanned code's counterpart of write_through: an attribute or item of what an
+            // import bound, assigned or deleted.
+            if (x->ctx != Ctx::Load && !imported_path(x->a).empty())
+                unprovable(x->line, fmt::format("'{}' changes {} of another module in code that runs at import: other "
+                                                "files read their names through it",
+                                                describe(x), x->kind == NodeKind::Attribute ? "a name" : "an item"));
             break;
+        case NodeKind::Import:
+            for (const Node* a : x->l[0]) note_import(std::string(a->name));
+            break;
+        case NodeKind::ImportFrom: {
+            // The module, and each name as the submodule it may be.
+            const std::string module = imported_module(x);
+            if (module.empty()) break;
+            note_import(module);
+            for (const Node* a : x->l[0])
+                if (a->name != "*") note_import(fmt::format("{}.{}", module, a->name));
+            break;
+        }
+        case NodeKind::Call: note_imported_call(x->a); break;
         case NodeKind::Global:
             // Code of another module changes only its own module's names with `global`.
             if (!foreign_)
@@ -1058,7 +1134,13 @@ void Evaluator::scan(const Node* n, bool import_time) {
                 for (const Node* b : x->l[0]) stack.push_back(b);
             else
                 deferred_.emplace_back(x->name, x);
-            for (const Node* d : x->l[1]) stack.push_back(d);
+            // A decorator is called, and a base class's __init_subclass__ or metaclass runs.
+            for (const Node* d : x->l[1]) {
+                note_imported_call(d);
+                stack.push_back(d);
+            }
+            if (x->kind == NodeKind::ClassDef)
+                for (const Node* b : x->l[3]) note_imported_call(b->kind == NodeKind::Keyword ? b->a : b);
             if (x->a && x->kind == NodeKind::FunctionDef)
                 for (const Node* a : x->a->l[0]) {
                     if (a->a) stack.push_back(a->a);
@@ -1109,6 +1191,57 @@ void for_each_statement(const NodeList& body, const F& f) {
     }
 }
 
+std::string Evaluator::imported_module(const Node* x) const {
+    if (x->level == 0) return std::string(x->name);
+    // `from .. import x` inside package a.b.c starts at a.b; a migration has no package.
+    if (package_.empty()) return {};
+    std::string_view base = package_;
+    for (int up = 1; up < x->level; ++up) {
+        const auto dot = base.rfind('.');
+        if (dot == std::string_view::npos) return {};
+        base = base.substr(0, dot);
+    }
+    return x->name.empty() ? std::string(base) : fmt::format("{}.{}", base, x->name);
+}
+
+std::string Evaluator::imported_path(const Node* e) const {
+    std::vector<std::string_view> attributes;
+    while (e->kind == NodeKind::Attribute) {
+        attributes.push_back(e->name);
+        e = e->a;
+    }
+    if (e->kind != NodeKind::Name) return {};
+    for (auto it = import_names_.rbegin(); it != import_names_.rend(); ++it) {
+        if (it->first != e->name) continue;
+        std::string out = it->second;
+        for (auto a = attributes.rbegin(); a != attributes.rend(); ++a) fmt::format_to(std::back_inserter(out), ".{}", *a);
+        return out;
+    }
+    return {};
+}
+
+void Evaluator::note_dynamic_import(const Node* x) {
+    if (x->kind == NodeKind::Import) {
+        for (const Node* a : x->l[0]) {
+            const std::string_view top = a->name.substr(0, a->name.find('.'));
+            if (among<kDynamicModules>(a->name) || among<kDynamicModules>(top))
+                imported_.emplace_back(a->name2.empty() ? top : a->name2, a->name);
+            // `import a.b` binds a; `import a.b as c` binds c to a.b.
+            if (a->name2.empty()) import_names_.emplace_back(top, std::string(top));
+            else import_names_.emplace_back(a->name2, std::string(a->name));
+        }
+    } else if (x->kind == NodeKind::ImportFrom) {
+        const std::string module = imported_module(x);
+        for (const Node* a : x->l[0]) {
+            const std::string_view stored = a->name2.empty() ? a->name : a->name2;
+            if (!module.empty() && a->name != "*") import_names_.emplace_back(stored, fmt::format("{}.{}", module, a->name));
+            if (among<kDynamicModules>(x->name) || among<kDynamicModules>(x->name.substr(0, x->name.find('.'))) ||
+                among<kDynamicAttributes>(a->name) || among<kDynamicModules>(a->name))
+                imported_.emplace_back(stored, x->name.empty() ? std::string_view("sys._getframe") : x->name);
+        }
+    }
+}
+
 ModuleEvaluation Evaluator::run(const Node* module) {
     // Anywhere in the module: a `global` naming a guarded name, and the imports through which
     // code can reach frames or the module's namespace (a use of them at import counts
@@ -1119,25 +1252,21 @@ ModuleEvaluation Evaluator::run(const Node* module) {
                 if (is_guarded(g->name))
                     unprovable(x->line,
                                fmt::format("'global {}' lets code outside the module's statements assign {}", g->name, g->name));
-        } else if (x->kind == NodeKind::Import) {
-            for (const Node* a : x->l[0]) {
-                const std::string_view top = a->name.substr(0, a->name.find('.'));
-                if (among<kDynamicModules>(a->name) || among<kDynamicModules>(top))
-                    imported_.emplace_back(a->name2.empty() ? top : a->name2, a->name);
-            }
-        } else if (x->kind == NodeKind::ImportFrom) {
-            for (const Node* a : x->l[0]) {
-                const std::string_view stored = a->name2.empty() ? a->name : a->name2;
-                if (among<kDynamicModules>(x->name) || among<kDynamicModules>(x->name.substr(0, x->name.find('.'))) ||
-                    among<kDynamicAttributes>(a->name) || among<kDynamicModules>(a->name))
-                    imported_.emplace_back(stored, x->name.empty() ? std::string_view("sys._getframe") : x->name);
-            }
+        } else {
+            note_dynamic_import(x);
         }
     });
     for (const Node* st : module->l[0])
         if (st->kind == NodeKind::ImportFrom && st->level == 0 && st->name == "__future__")
             for (const Node* a : st->l[0])
                 if (a->name == "annotations") future_annotations_ = true;
+    for (const Node* st : module->l[0]) {
+        const bool to_names =
+            (st->kind == NodeKind::Assign &&
+             std::all_of(st->l[0].begin(), st->l[0].end(), [](const Node* t) { return t->kind == NodeKind::Name; })) ||
+            (st->kind == NodeKind::AnnAssign && st->a->kind == NodeKind::Name);
+        if (to_names) note_binding_loads(st->kind == NodeKind::Assign ? st->a : st->c);
+    }
     scan_list(module->l[0], true);
     Env env;
     env.names.reserve(16);
@@ -1158,6 +1287,19 @@ ModuleEvaluation Evaluator::run(const Node* module) {
         unprovable(env.find("__getattr__")->line, "the module binds __getattr__ (PEP 562), which can supply revision or "
                                                   "down_revision when Alembic reads them");
     scan_referenced_definitions();
+    // A list changes in place through any name bound to it (`x.append(...)`, `x[0] = ...`,
+    // a function given it): where code run at import refers to a name that ever held one, other
+    // than to bind its value to a name at the top (`down_revision = D`), a list among the
+    // guarded values is not proven.
+    for (std::string_view n : list_names_) {
+        if (std::find(changing_uses_.begin(), changing_uses_.end(), n) == changing_uses_.end()) continue;
+        for (const ModuleBinding& b : env.names)
+            if (is_guarded(b.name) && holds_list(b.value))
+                unprovable(b.line, fmt::format("{} is a list, and code that runs at import uses '{}', which held a list: "
+                                               "it can change it in place; write a tuple",
+                                               b.name, n));
+        break;
+    }
     result_.names = std::move(env.names);
     return std::move(result_);
 }
@@ -1166,51 +1308,59 @@ ModuleEvaluation Evaluator::run(const Node* module) {
 
 std::string describe_expression(const Node* e) { return e ? describe(e) : std::string(); }
 
+bool holds_list(const ModuleValue& v) {
+    if (v.kind != ModuleValue::Kind::Sequence) return false;
+    return v.is_list || std::any_of(v.items.begin(), v.items.end(), [](const ModuleValue& i) { return holds_list(i); });
+}
+
 ModuleEvaluation evaluate_module(const Node* module, const std::vector<std::string_view>& guarded) {
     Evaluator e(guarded);
     return e.run(module);
 }
 
-std::optional<ModuleProblem> Evaluator::check_function(const Node* module, std::string_view function) {
+ForeignCode Evaluator::check_function(const Node* module, std::string_view function) {
     foreign_ = true;
     // The module's defs and classes, as import-time code would find them.
     const Node* found = nullptr;
     for (const Node* st : module->l[0])
         if ((st->kind == NodeKind::FunctionDef || st->kind == NodeKind::ClassDef) && st->name == function) found = st;
     if (!found)
-        return ModuleProblem{1, fmt::format("'{}' is not a def or class of that module, so the guard cannot follow what "
-                                            "it runs",
-                                            function)};
+        return {ModuleProblem{1, fmt::format("'{}' is not a def or class of that module, so the guard cannot follow what "
+                                             "it runs",
+                                             function)},
+                {},
+                {}};
     for (const Node* st : module->l[0])
-        if ((st->kind == NodeKind::FunctionDef || st->kind == NodeKind::ClassDef) && st != found)
-            deferred_.emplace_back(st->name, st);
+        if (st->kind == NodeKind::FunctionDef || st->kind == NodeKind::ClassDef) deferred_.emplace_back(st->name, st);
     // Imports anywhere in that module, for the frame-walking and unpickling ones.
-    for_each_statement(module->l[0], [&](const Node* x) {
-        if (x->kind == NodeKind::Import) {
-            for (const Node* a : x->l[0]) {
-                const std::string_view top = a->name.substr(0, a->name.find('.'));
-                if (among<kDynamicModules>(a->name) || among<kDynamicModules>(top))
-                    imported_.emplace_back(a->name2.empty() ? top : a->name2, a->name);
-            }
-        } else if (x->kind == NodeKind::ImportFrom) {
-            for (const Node* a : x->l[0])
-                if (among<kDynamicModules>(x->name) || among<kDynamicAttributes>(a->name) || among<kDynamicModules>(a->name))
-                    imported_.emplace_back(a->name2.empty() ? a->name : a->name2, x->name);
-        }
-    });
-    scan_list(found->l[0], true);
-    if (found->kind == NodeKind::ClassDef)
-        for (const Node* st : found->l[0])
-            if (st->kind == NodeKind::FunctionDef) scan_list(st->l[0], true);
+    for_each_statement(module->l[0], [&](const Node* x) { note_dynamic_import(x); });
+    // The called definition is scanned as a referred one (a class: with all its methods).
+    note_reference(found->name);
     scan_referenced_definitions();
     // Whatever it could do to its own module's names, it does through the same means.
-    return result_.unprovable;
+    return {std::move(result_.unprovable), std::move(result_.imports), std::move(result_.calls)};
 }
 
-std::optional<ModuleProblem> check_called_function(const Node* module, std::string_view function) {
+ForeignCode Evaluator::check_import(const Node* module) {
+    foreign_ = true;
+    for_each_statement(module->l[0], [&](const Node* x) { note_dynamic_import(x); });
+    scan_list(module->l[0], true);
+    // A module __getattr__ (PEP 562) runs for any name its importers ask for and it lacks.
+    note_reference("__getattr__");
+    scan_referenced_definitions();
+    return {std::move(result_.unprovable), std::move(result_.imports), std::move(result_.calls)};
+}
+
+ForeignCode check_called_function(const Node* module, std::string_view function, std::string_view package) {
     static const std::vector<std::string_view> none;
-    Evaluator e(none);
+    Evaluator e(none, package);
     return e.check_function(module, function);
+}
+
+ForeignCode check_imported_module(const Node* module, std::string_view package) {
+    static const std::vector<std::string_view> none;
+    Evaluator e(none, package);
+    return e.check_import(module);
 }
 
 }  // namespace ag::py

@@ -48,14 +48,32 @@ struct ModuleEvaluation {
     // Names of other modules that code running at import calls ("app.ids.bind"): their code
     // runs too, and where it is the repository's own, the guard reads it (module_references).
     std::vector<std::string> calls;
+    // Modules that code running at import imports ("app.ids", and "app.ids.bind" for
+    // `from app.ids import bind`, which may be a submodule): their code runs too.
+    std::vector<std::string> imports;
 };
 
-// For `function` of `module` (another module's def called at a migration's import): the
-// first thing in its body, or in what it calls in its own module, through which it can
-// reach its caller's namespace (frames, globals(), exec...). nullopt when there is none;
-// a problem saying so when `function` is no def of the module.
-std::optional<ModuleProblem> check_called_function(const Node* module, std::string_view function);
+// What another module's code, run because a migration imports or calls it, does that the
+// guard must follow: the first way it has to its caller's or another module's names
+// (frames, globals(), exec, a write into an imported module...), and what it imports and
+// calls in turn.
+struct ForeignCode {
+    std::optional<ModuleProblem> problem;
+    std::vector<std::string> imports;
+    std::vector<std::string> calls;
+};
 
+// For `function` of `module` (another module's def or class called at a migration's
+// import): its body, and what it refers to in its own module (a class: every method). A
+// problem saying so when `function` is no def or class of the module. `package`: where the
+// module's relative imports start.
+ForeignCode check_called_function(const Node* module, std::string_view function, std::string_view package);
+// For `module`, imported by a migration (or by code a migration runs): its code that runs at
+// import, and what that code refers to in the module.
+ForeignCode check_imported_module(const Node* module, std::string_view package);
+
+// Whether `v` is or holds a list: a value code can change in place.
+bool holds_list(const ModuleValue& v);
 // The expression as written, shortened, for messages ("cli.EXPAND_BRANCH", "str('x')").
 std::string describe_expression(const Node* e);
 

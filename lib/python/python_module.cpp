@@ -57,6 +57,7 @@ PyValue to_value(const py::ModuleValue& v) {
         break;
     case K::Sequence:
         out.kind = PyValue::Kind::Sequence;
+        out.list = py::holds_list(v);
         // One sequence of str inside another: Alembic's to_tuple then tuple_rev_as_scalar
         // unwrap it, so (("003",),) names the parent '003'.
         if (v.items.size() == 1 && v.items.front().kind == K::Sequence && !v.items.front().items.empty() &&
@@ -178,6 +179,7 @@ PyModule read_python_module(std::string_view source, py::PythonVersion version) 
     if (eval.unprovable) out.unprovable = PySyntaxError{eval.unprovable->line, eval.unprovable->message};
     if (eval.import_error) out.import_error = PySyntaxError{eval.import_error->line, eval.import_error->message};
     out.calls = std::move(eval.calls);
+    out.imports = std::move(eval.imports);
     for (const auto& b : eval.names) {
         PyBinding& slot = out.names.slot(b.name);
         slot.value = to_value(b.value);
@@ -190,22 +192,53 @@ PyModule read_python_module(std::string_view source, py::PythonVersion version) 
 
 namespace ag {
 
-std::optional<PySyntaxError> check_called_function(std::string_view source, std::string_view function,
-                                                   py::PythonVersion version) {
+namespace {
+
+// Compiles `source` with buffers of its own (the caller may be reading a migration with the
+// thread's) and hands the module to `check`.
+template <class Check>
+PyForeignCode check_foreign(std::string_view source, py::PythonVersion version, const Check& check) {
+    PyForeignCode out;
     py::SourceText text;
-    if (auto problem = py::decode_source(source, text)) return PySyntaxError{problem->line, problem->message};
-    // Its own buffers: the caller may be reading a migration with the thread's.
+    if (auto problem = py::decode_source(source, text)) {
+        out.problem = PySyntaxError{problem->line, problem->message};
+        return out;
+    }
     py::TokenStream tokens;
     py::tokenize(text.text, version, text.lenient_final_continuation, tokens);
-    if (tokens.error) return PySyntaxError{tokens.error->line, tokens.error->message};
+    if (tokens.error) {
+        out.problem = PySyntaxError{tokens.error->line, tokens.error->message};
+        return out;
+    }
     py::Arena arena;
     std::optional<py::SyntaxError> error;
     const py::Node* module = py::parse_module(tokens, version, arena, error);
-    if (!module) return PySyntaxError{error ? error->line : 1, error ? error->message : "invalid syntax"};
-    if (auto compile_error = py::check_compile(module, version))
-        return PySyntaxError{compile_error->line, compile_error->message};
-    if (auto problem = py::check_called_function(module, function)) return PySyntaxError{problem->line, problem->message};
-    return std::nullopt;
+    if (!module) {
+        out.problem = PySyntaxError{error ? error->line : 1, error ? error->message : "invalid syntax"};
+        return out;
+    }
+    if (auto compile_error = py::check_compile(module, version)) {
+        out.problem = PySyntaxError{compile_error->line, compile_error->message};
+        return out;
+    }
+    py::ForeignCode code = check(module);
+    if (code.problem) out.problem = PySyntaxError{code.problem->line, code.problem->message};
+    out.imports = std::move(code.imports);
+    out.calls = std::move(code.calls);
+    return out;
+}
+
+}  // namespace
+
+PyForeignCode check_called_function(std::string_view source, std::string_view function, py::PythonVersion version,
+                                    std::string_view package) {
+    return check_foreign(source, version,
+                         [&](const py::Node* module) { return py::check_called_function(module, function, package); });
+}
+
+PyForeignCode check_imported_module(std::string_view source, py::PythonVersion version, std::string_view package) {
+    return check_foreign(source, version,
+                         [&](const py::Node* module) { return py::check_imported_module(module, package); });
 }
 
 }  // namespace ag

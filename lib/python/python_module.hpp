@@ -30,6 +30,7 @@ struct PyValue {
     Reason why;        // for NonString/Computed: what it is, in words
     bool bytes = false;     // a bytes literal (b'004'), which Alembic keeps distinct from '004'
     bool sequence = false;  // Reference: written as a tuple or list
+    bool list = false;      // Sequence or Reference: a list, which code can change in place
     bool nested = false;    // Sequence: the one sequence of str inside a one-item sequence
 };
 
@@ -81,6 +82,9 @@ struct PyModule {
     std::optional<PySyntaxError> import_error;
     // Names of other modules called at import ("app.ids.bind"): see check_called_function.
     std::vector<std::string> calls;
+    // Modules imported at import ("app.ids", and "app.ids.bind" which may be a submodule):
+    // see check_imported_module.
+    std::vector<std::string> imports;
 };
 
 // The names whose values must be exact; binding them any other way is unprovable.
@@ -92,10 +96,21 @@ inline const std::vector<std::string_view>& alembic_module_names() {
 // Never throws on any input; never executes anything. Judged by `version`'s grammar.
 PyModule read_python_module(std::string_view source, py::PythonVersion version = py::kUndeclaredPython);
 
-// For `function`, a def or class of the module in `source` that a migration calls at import:
-// why the guard cannot prove it leaves the caller's namespace alone (it reaches frames,
-// globals(), exec..., or cannot be read), or nothing.
-std::optional<PySyntaxError> check_called_function(std::string_view source, std::string_view function,
-                                                   py::PythonVersion version = py::kUndeclaredPython);
+// What another module's code, run because a migration imports or calls it, leads to.
+struct PyForeignCode {
+    // Why the guard cannot prove it leaves other modules' names alone (it reaches frames,
+    // globals(), exec, writes into an imported module, or cannot be read); nullopt if none.
+    std::optional<PySyntaxError> problem;
+    std::vector<std::string> imports;  // what it imports in turn, as PyModule::imports
+    std::vector<std::string> calls;    // what it calls in other modules, as PyModule::calls
+};
+
+// For `function`, a def or class of the module in `source` that a migration calls at import.
+// `package`: where the module's relative imports start.
+PyForeignCode check_called_function(std::string_view source, std::string_view function, py::PythonVersion version,
+                                    std::string_view package);
+// For the module in `source`, imported by a migration or by code it runs: its code that runs
+// at import.
+PyForeignCode check_imported_module(std::string_view source, py::PythonVersion version, std::string_view package);
 
 }  // namespace ag

@@ -41,6 +41,7 @@ import codecs
 import io
 import keyword
 import os
+import importlib.util
 import py_compile
 import random
 import sys
@@ -807,6 +808,10 @@ def loader_cases():
     def add(name, files, expect, snippet, **kw):
         out.append(Case("loader/" + name, files, expect, snippet, **kw))
 
+    # The project's Python, read as tomllib reads pyproject.toml: a line inside a string is no key.
+    toml = '[project]\nname = "x"\ndescription = """\nrequires-python = ">=3.12"\n"""\nrequires-python = ">=3.11"\n'
+    add("pyproject-key-inside-multiline-string", {"pyproject.toml": toml, MIGRATION: mig(post='X = f"{"a"}"\n')},
+        "fail", 'requires-python = ">=3.12" inside a """ string; a PEP 701 f-string', deniable=True)
     add("pycache-unchecked-hash", {MIGRATION: mig(), pycache: pyc(src_002, M.UNCHECKED_HASH)}, "multi",
         "__pycache__/004_x.%s.pyc (unchecked hash) of down_revision = \"002\"" % PYC_TAG, deniable=True)
     add("pycache-unchecked-hash-missing-dep", {MIGRATION: mig(), pycache: pyc(src_nope, M.UNCHECKED_HASH)}, "fail",
@@ -1081,6 +1086,77 @@ def downgrade() -> None:
 '''
 
 
+def reach_cases():
+    """Code run at import that changes, in place or in another module, what a migration's names hold."""
+    out = []
+    labels = 'PARENT = "003"\n'
+    other = VERSIONS + "/000_w.py"  # loaded before 004_x.py (Alembic reads the directory in sorted order)
+
+    def other_mig(post):
+        return mig(post=post, ids='revision = "005"\ndown_revision = "004"\nbranch_labels = None\ndepends_on = None\n')
+
+    s = 'import app.labels\napp.labels.PARENT = "002"\n'
+    out.append(Case("reach/module-attribute-written", {MIGRATION: mig(pre=s, ids=IDS.replace('down_revision = "003"',
+                    'down_revision = app.labels.PARENT')), "app/labels.py": labels}, "multi", s))
+    s = 'import app.labels\napp.labels.PARENT = "002"\n'
+    out.append(Case("reach/module-attribute-written-by-another-migration",
+                    {MIGRATION: mig(pre="from app.labels import PARENT\n",
+                                    ids=IDS.replace('down_revision = "003"', "down_revision = PARENT")),
+                     other: other_mig(s), "app/labels.py": labels}, "multi", s))
+    s = 'from app.labels import PARENTS\nPARENTS.clear()\nPARENTS.append("002")\n'
+    out.append(Case("reach/module-list-appended-by-another-migration",
+                    {MIGRATION: mig(pre="from app.labels import PARENTS\n",
+                                    ids=IDS.replace('down_revision = "003"', "down_revision = PARENTS")),
+                     other: other_mig(s), "app/labels.py": 'PARENTS = ["003"]\n'}, "multi", s))
+    s = 'from app.labels import PARENTS\nPARENTS[0] = "002"\n'
+    out.append(Case("reach/module-list-item-set-by-another-migration",
+                    {MIGRATION: mig(pre="from app.labels import PARENTS\n",
+                                    ids=IDS.replace('down_revision = "003"', "down_revision = PARENTS")),
+                     other: other_mig(s), "app/labels.py": 'PARENTS = ["003"]\n'}, "multi", s))
+    for name, post, expect in (
+            ("own-list-appended", 'down_revision.append("002")\n', "one"),
+            ("own-list-item-set", 'down_revision[0] = "zzz"\n', "fail"),
+            ("own-list-cleared-through-alias", '_p = down_revision\n_p.clear()\n', "multi"),
+            ("own-list-changed-by-function", 'def _f(x):\n    x[0] = "002"\n\n\n_f(down_revision)\n', "multi")):
+        ids = IDS.replace('down_revision = "003"', 'down_revision = ["003"]')
+        out.append(Case("reach/" + name, {MIGRATION: mig(ids=ids, post=post)}, expect, post))
+    s = ('PARENT = "003"\n\n\nclass _Base:\n    def __init_subclass__(cls):\n        global PARENT\n'
+         '        PARENT = "002"\n\n\nclass X(_Base):\n    pass\n')
+    out.append(Case("reach/init-subclass-rebinds", {MIGRATION: mig(pre=s, ids=IDS.replace('down_revision = "003"',
+                    "down_revision = PARENT"))}, "multi", s))
+    # The repository's code a migration imports runs first, and can reach back into it.
+    from_labels = mig(pre="from app.labels import PARENT\n", ids=IDS.replace('down_revision = "003"',
+                                                                              "down_revision = PARENT"))
+    s = ('import sys\nf = sys._getframe(1)\nwhile f is not None and "down_revision" not in f.f_globals:\n'
+         '    f = f.f_back\nf.f_globals["down_revision"] = "002"\n')
+    out.append(Case("reach/imported-module-walks-frames", {MIGRATION: mig(post="import app.evil\n"),
+                    "app/evil.py": s}, "multi", s))
+    s = 'from . import labels\nlabels.PARENT = "002"\n'
+    out.append(Case("reach/package-init-writes-submodule", {MIGRATION: from_labels, "app/__init__.py": s,
+                    "app/labels.py": labels}, "multi", s))
+    s = 'import sys\n\n\ndef f():\n    sys._getframe(1).f_globals["PARENT"] = "002"\n'
+    out.append(Case("reach/imported-module-calls-frame-writer", {MIGRATION: from_labels, "app/helper.py": s,
+                    "app/labels.py": labels + "from app.helper import f\nf()\n"}, "multi", s))
+    # What Python runs instead of a module's source.
+    M = py_compile.PycInvalidationMode
+    cached = "app/__pycache__/labels.%s.pyc" % PYC_TAG
+    out.append(Case("reach/imported-module-unchecked-hash-pyc", {MIGRATION: from_labels, "app/labels.py": labels,
+                    cached: pyc('PARENT = "002"\n', M.UNCHECKED_HASH)}, "multi",
+                    "__pycache__/labels.pyc (unchecked hash) of PARENT = \"002\""))
+    forged = bytearray(pyc('PARENT = "002"\n', M.CHECKED_HASH))
+    forged[8:16] = importlib.util.source_hash(labels.encode())
+    out.append(Case("reach/imported-module-forged-checked-hash-pyc", {MIGRATION: from_labels, "app/labels.py": labels,
+                    cached: bytes(forged)}, "multi",
+                    "__pycache__/labels.pyc (checked hash of the source, other code)"))
+    out.append(Case("reach/imported-module-stale-timestamp-pyc", {MIGRATION: from_labels, "app/labels.py": labels,
+                    cached: pyc('PARENT = "002"\n# longer\n', M.TIMESTAMP)}, "one",
+                    "__pycache__/labels.pyc (timestamp, other size): Python recompiles the source"))
+    out.append(Case("reach/imported-module-sourceless-pyc", {MIGRATION: from_labels,
+                    "app/labels.pyc": pyc('PARENT = "002"\n', M.TIMESTAMP)}, "multi",
+                    "app/labels.pyc with no app/labels.py"))
+    return out
+
+
 def realworld_cases():
     """Forms real histories use: Alembic loads each with one head, and the guard must accept it."""
     out = []
@@ -1181,7 +1257,7 @@ def realworld_cases():
 def named_cases():
     cases = (walrus_cases() + global_cases() + del_cases() + target_cases() + star_import_cases() + namespace_cases()
              + string_cases() + encoding_cases() + values_cases() + annotation_cases() + decoy_cases() + loader_cases()
-             + compile_cases() + raise_cases() + runtime_cases() + realworld_cases())
+             + compile_cases() + raise_cases() + runtime_cases() + reach_cases() + realworld_cases())
     seen = {}
     for c in cases:
         assert c.name not in seen, "duplicate shape name %s" % c.name
@@ -1564,7 +1640,37 @@ def provable(source, repo_modules=()):
     odd = _str_values_only(env)
     if odd:
         return False, odd
+    listy = {n for n in _list_bound_names(tree)}
+    binding = {id(n) for n in _binding_loads(tree)}
+    loaded = {n.id for n in ast.walk(tree)
+              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in binding}
+    if any(isinstance(env.get(n), list) for n in FOUR) and listy & loaded:
+        return False, "a list among the four names, and a list is used where code can change it"
     return True, "literal bindings only"
+
+
+def _binding_loads(tree):
+    """Names loaded only to be bound to names by a top-level assignment (`x = D`, `x = (D, E)`)."""
+    def walk(value):
+        if isinstance(value, ast.Name):
+            yield value
+        elif isinstance(value, (ast.Tuple, ast.List)):
+            for e in value.elts:
+                yield from walk(e)
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
+            yield from walk(stmt.value)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            yield from walk(stmt.value)
+
+
+def _list_bound_names(tree):
+    """Names a module-level statement binds to a list display."""
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, (ast.List, ast.ListComp)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for t in targets:
+                yield from _target_names(t)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -18,6 +18,12 @@ MemoryTree& MemoryTree::file(const std::string& path, std::string content) {
     return *this;
 }
 
+MemoryTree& MemoryTree::remove(const std::string& path) {
+    files_.erase(path);
+    others_.erase(path);
+    return *this;
+}
+
 MemoryTree& MemoryTree::entry(const std::string& path, EntryKind kind) {
     others_[path] = kind;
     return *this;

@@ -15,6 +15,7 @@ class MemoryTree final : public SourceTree {
 public:
     MemoryTree& file(const std::string& path, std::string content);
     MemoryTree& entry(const std::string& path, EntryKind kind);
+    MemoryTree& remove(const std::string& path);  // a file or entry
     // "revision = '<rev>'\ndown_revision = <down>\n" with down rendered as Python.
     MemoryTree& migration(const std::string& path, const std::string& rev, const std::string& down_python);
 

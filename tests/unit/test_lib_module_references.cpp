@@ -91,17 +91,72 @@ TEST_CASE("resolution records every file it read or looked for, and a changed fi
     CHECK(env[0].module_roots == std::vector<std::string>{"", });
     std::vector<ag::Migration> ms{ag::read_migration("migrations/versions/a1.py", t.read("migrations/versions/a1.py"))};
     std::vector<ag::ModuleDependency> deps;
-    ag::resolve_module_references(t, env[0].module_roots, ms, deps);
+    ag::resolve_module_references(t, env[0].module_roots, env[0].python.version, ms, deps);
     CHECK(ms[0].branch_labels == std::vector<std::string>{"e"});
-    REQUIRE_FALSE(deps.empty());
-    // The package form (cli/__init__.py) is looked for first, then cli.py.
-    CHECK(deps.front().path == "cli/__init__.py");
-    CHECK(deps.front().id == "-");
-    CHECK(deps.back().path == "cli.py");
+    // What Python's path finder looks at for `cli` in the root: every entry named cli or cli.*,
+    // there and in __pycache__.
+    REQUIRE(deps.size() == 2);
+    CHECK(deps[0].path == "");
+    CHECK(deps[0].stem == "cli");
+    CHECK(deps[1].path == "__pycache__");
+    CHECK(deps[1].stem == "cli");
     CHECK(ag::dependencies_hold(t, deps));
-    MemoryTree changed = t;
-    changed.file("cli/__init__.py", "EXPAND = 'other'\n");
-    CHECK_FALSE(ag::dependencies_hold(changed, deps));
+    MemoryTree unrelated = t;
+    unrelated.file("client.py", "X = 1\n");
+    CHECK(ag::dependencies_hold(unrelated, deps));
+    for (const char* path : {"cli/__init__.py", "cli.cpython-311-x86_64-linux-gnu.so", "cli.pyc",
+                             "__pycache__/cli.cpython-311.pyc"}) {
+        INFO(path);
+        MemoryTree changed = t;
+        changed.file(path, "EXPAND = 'other'\n");
+        CHECK_FALSE(ag::dependencies_hold(changed, deps));
+    }
+}
+
+TEST_CASE("a module Python would run from something other than its source cannot be proven") {
+    struct Shape {
+        const char* path;
+        std::string content;
+        const char* said;
+    };
+    // A .pyc header: magic ending in \r\n, then flags (bit 0: hash-stamped), then 8 bytes.
+    const std::string unchecked_hash = std::string("\xa7\x0d\r\n\x01\0\0\0", 8) + std::string(8, 'h') + "code";
+    const std::string timestamp = std::string("\xa7\x0d\r\n\0\0\0\0", 8) + std::string(8, 't') + "code";
+    const Shape refused[] = {
+        {"cli.cpython-311-x86_64-linux-gnu.so", "ELF", "compiled extension cli.cpython-311-x86_64-linux-gnu.so"},
+        {"cli.abi3.so", "ELF", "compiled extension cli.abi3.so"},
+        {"__pycache__/cli.cpython-311.pyc", unchecked_hash, "hash-stamped compiled copy"},
+    };
+    for (const auto& s : refused) {
+        INFO(s.path);
+        MemoryTree t = expand_contract("EXPAND = 'e'\nCONTRACT = 'c'\n");
+        t.file(s.path, s.content);
+        bool found = false;
+        for (const auto& p : only_environment(t).problems)
+            if (p.code == "unparsable-migration" && p.message.find(s.said) != std::string::npos) found = true;
+        CHECK(found);
+    }
+    // A compiled file without its source.
+    MemoryTree sourceless = expand_contract("");
+    sourceless.remove("cli.py");
+    sourceless.file("cli.pyc", timestamp);
+    bool found = false;
+    for (const auto& p : only_environment(sourceless).problems)
+        if (p.code == "unparsable-migration" && p.message.find("cli.pyc without its source") != std::string::npos)
+            found = true;
+    CHECK(found);
+    // A source Python reads through a link the guard does not follow.
+    MemoryTree linked = expand_contract("");
+    linked.remove("cli.py");
+    linked.entry("cli.py", ag::EntryKind::Symlink);
+    found = false;
+    for (const auto& p : only_environment(linked).problems)
+        if (p.code == "unparsable-migration" && p.message.find("no regular file") != std::string::npos) found = true;
+    CHECK(found);
+    // A copy stamped with a time Python compares with the checkout's: the source runs.
+    MemoryTree stale = expand_contract("EXPAND = 'e'\nCONTRACT = 'c'\n");
+    stale.file("__pycache__/cli.cpython-311.pyc", timestamp);
+    for (const auto& p : only_environment(stale).problems) CHECK(p.code != "unparsable-migration");
 }
 
 TEST_CASE("a migration that calls the repository's own code at import is unparsable when that code reaches its caller") {
@@ -113,6 +168,19 @@ TEST_CASE("a migration that calls the repository's own code at import is unparsa
     for (const auto& p : only_environment(t).problems)
         if (p.code == "unparsable-migration" && p.message.find("app.ids.bind") != std::string::npos) found = true;
     CHECK(found);
+    // A method of a class of the module, and a module __getattr__ asked for a missing name.
+    for (const char* source : {"import sys\n\nclass Ids:\n    @staticmethod\n    def bind():\n"
+                               "        sys._getframe(1).f_globals['down_revision'] = 'zzz'\n",
+                               "import sys\nclass Ids:\n    pass\n\ndef __getattr__(name):\n"
+                               "    sys._getframe(1).f_globals['down_revision'] = 'zzz'\n"}) {
+        INFO(source);
+        MemoryTree u = t;
+        u.file("app/ids.py", source);
+        u.file("migrations/versions/c1.py", ag::test::migration_source("'c1'", "'a2'", "from app.ids import Ids, X\nIds.bind()"));
+        bool refused = false;
+        for (const auto& p : only_environment(u).problems) refused |= p.code == "unparsable-migration";
+        CHECK(refused);
+    }
     // The same call into harmless code, or into a library outside the repository, is fine.
     t.file("app/ids.py", "def bind():\n    return 1\n");
     t.file("migrations/versions/c2.py", ag::test::migration_source("'c2'", "'c1'", "import logging\nlog = logging.getLogger('x')"));

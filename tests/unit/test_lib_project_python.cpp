@@ -27,6 +27,20 @@ TEST_CASE("each declaration file says its version the way its tool reads it; a r
     CHECK(v("Pipfile", "[requires]\npython_version = \"3.12\"\n") == "3.12");
 }
 
+TEST_CASE("a TOML declaration is read as tomllib reads it: a key inside a string or under another table is none") {
+    auto v = [](std::string_view file, std::string_view text) {
+        const auto r = declared_python_version(file, text);
+        return r ? r->text() : std::string("none");
+    };
+    CHECK(v("pyproject.toml", "[project]\ndescription = \"\"\"\nrequires-python = \">=3.13\"\n\"\"\"\nrequires-python = \">=3.11\"\n") ==
+          "3.11");
+    CHECK(v("pyproject.toml", "[project]\nrequires-python = '>=3.12' # inline comment\n") == "3.12");
+    CHECK(v("pyproject.toml", "project.requires-python = \">=3.13\"\n") == "3.13");  // a dotted key
+    CHECK(v("pyproject.toml", "[project]\n[project.urls]\nrequires-python = \">=3.13\"\n") == "none");
+    CHECK(v("pyproject.toml", "[project]\nrequires-python = \">=3.13\"\nrequires-python = \">=3.12\"\n") == "none");
+    CHECK(v("Pipfile", "[requires]\npython_version = 3.12\n") == "none");  // not a str
+}
+
 TEST_CASE("the nearest declaration above an environment's config decides its grammar; none declared is the oldest known") {
     MemoryTree t;
     t.file("alembic.ini", "[alembic]\nscript_location = migrations\n");

@@ -15,6 +15,15 @@ PyValue value_of(const ag::PyModule& m, const char* name) {
     REQUIRE(it != m.names.end());
     return it->second.value;
 }
+
+// Whether the guard refuses to vouch for a function of another module called at import.
+bool called(const char* source, const char* function) {
+    return ag::check_called_function(source, function, ag::py::kUndeclaredPython, "app").problem.has_value();
+}
+
+bool imported(const char* source) {
+    return ag::check_imported_module(source, ag::py::kUndeclaredPython, "app").problem.has_value();
+}
 }  // namespace
 
 TEST_CASE("plain, annotated and Union-annotated assignments resolve to their literals") {
@@ -241,8 +250,59 @@ TEST_CASE("names of other modules called while the module runs are recorded, dec
 }
 
 TEST_CASE("a called function of another module is checked for ways into its caller's names") {
-    CHECK(ag::check_called_function("import sys\ndef bind():\n    sys._getframe(1).f_globals['x'] = 1\n", "bind"));
-    CHECK(ag::check_called_function("def bind():\n    return helper()\n\ndef helper():\n    return globals()\n", "bind"));
-    CHECK(ag::check_called_function("def other():\n    pass\n", "bind"));  // no such def: cannot follow
-    CHECK_FALSE(ag::check_called_function("_cache = {}\ndef bind():\n    global _cache\n    _cache = {}\n", "bind"));
+    CHECK(called("import sys\ndef bind():\n    sys._getframe(1).f_globals['x'] = 1\n", "bind"));
+    CHECK(called("def bind():\n    return helper()\n\ndef helper():\n    return globals()\n", "bind"));
+    CHECK(called("def other():\n    pass\n", "bind"));  // no such def: cannot follow
+    CHECK_FALSE(called("_cache = {}\ndef bind():\n    global _cache\n    _cache = {}\n", "bind"));
+}
+
+TEST_CASE("a module imported at import is checked for code that reaches its importer's names") {
+    CHECK(imported("import sys\nsys._getframe(1).f_globals['x'] = 1\n"));
+    CHECK(imported("import gc\nfor o in gc.get_objects():\n    pass\n"));  // finds the importer among the live objects
+    CHECK(imported("import app.migration_ids\napp.migration_ids.PARENT = '002'\n"));
+    CHECK_FALSE(imported("PARENT = '002'\nLABELS = ('a',)\n"));
+    auto m = ag::check_imported_module("from . import ids\nimport tools.x as t\nt.run()\n", ag::py::kUndeclaredPython, "app");
+    CHECK_FALSE(m.problem);
+    CHECK(m.imports == std::vector<std::string>{"app", "app.ids", "tools.x"});  // `from . import ids`: the package, then maybe a submodule
+    CHECK(m.calls == std::vector<std::string>{"tools.x.run"});
+}
+
+TEST_CASE("a migration's imports are recorded with their package resolved") {
+    auto m = read_python_module("import app.ids\nfrom tools import helpers as h\n");
+    CHECK(m.imports == std::vector<std::string>{"app.ids", "tools", "tools.helpers"});
+}
+
+TEST_CASE("a called class of another module is checked with every method Python may call without naming it") {
+    CHECK(called(
+        "import sys\nclass Meta(type):\n    def __init__(cls, *a):\n        sys._getframe(1).f_globals['x'] = 1\n", "Meta"));
+    CHECK_FALSE(called("class Plain:\n    def __init__(self):\n        self.x = 1\n", "Plain"));
+}
+
+TEST_CASE("writes into another module's names or items at import cannot be proven") {
+    CHECK(read_python_module("import app.labels\napp.labels.PARENT = '002'\n").unprovable);
+    CHECK(read_python_module("from app.labels import PARENTS\nPARENTS[0] = '002'\n").unprovable);
+    CHECK(read_python_module("import app\ndel app.labels\n").unprovable);
+    CHECK(read_python_module("import app\napp.count += 1\n").unprovable);
+    // The module's own objects are its own business; so is code that does not run at import.
+    CHECK_FALSE(read_python_module("class C:\n    pass\nC.x = 1\nd = {}\nd['k'] = 1\n").unprovable);
+    CHECK_FALSE(read_python_module("import app\ndef upgrade():\n    app.labels.PARENT = '002'\n").unprovable);
+}
+
+TEST_CASE("a list among the four names is proven only while no code run at import can reach it") {
+    CHECK_FALSE(read_python_module("down_revision = ['003', '002']\n").unprovable);
+    CHECK(read_python_module("down_revision = ['003']\ndown_revision.append('002')\n").unprovable);
+    CHECK(read_python_module("_p = ['003']\ndown_revision = _p\n_p.clear()\n").unprovable);
+    CHECK(read_python_module("down_revision = ('003', ['002'])\nprint(down_revision)\n").unprovable);
+    // A tuple cannot change.
+    CHECK_FALSE(read_python_module("down_revision = ('003',)\nprint(down_revision)\n").unprovable);
+    // Binding the list to another name at the top changes nothing; any other use may.
+    CHECK_FALSE(read_python_module("_p = ['003']\ndown_revision = _p\n_q = (_p, 1)\n").unprovable);
+    CHECK(read_python_module("_p = ['003']\ndown_revision = _p\nif True:\n    _q = _p\n").unprovable);
+    CHECK(read_python_module("_p = ['003']\ndown_revision = _p\n_q = _p\n_q.pop()\n").unprovable);
+}
+
+TEST_CASE("a class Python subclasses at import has its __init_subclass__ followed") {
+    CHECK(read_python_module("P = '003'\nclass B:\n    def __init_subclass__(cls):\n        global P\n        P = '002'\n"
+                             "class X(B):\n    pass\ndown_revision = P\n")
+              .unprovable);
 }
