@@ -10,6 +10,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace ag {
 
@@ -72,6 +73,10 @@ public:
     // proven to leave the importer's and other modules' names alone, or nothing.
     std::optional<std::string> check_import(const std::string& dotted);
 
+    // For code that changes sys.path at import: why `dotted`, found in no module root, may
+    // still be a file of the repository, imported from a directory the guard does not search.
+    std::optional<std::string> check_unrooted_import(const std::string& dotted);
+
 private:
     const LoadedModule& load(const std::string& module);
     // What the code reached leads to: its imports and calls, checked in turn.
@@ -99,7 +104,10 @@ private:
     // nothing new to find there).
     std::map<std::string, std::optional<std::string>> imports_checked_;
     std::map<std::string, std::optional<std::string>> calls_checked_;
+    std::optional<std::set<std::string>> repository_stems_;  // see check_unrooted_import
 };
+
+bool changes_sys_path(const std::vector<std::string>& calls);
 
 const LoadedModule& Resolver::load(const std::string& module) {
     if (auto it = modules_.find(module); it != modules_.end()) return it->second;
@@ -341,9 +349,43 @@ std::optional<std::string> Resolver::check_import(const std::string& dotted) {
     return imports_checked_[dotted] = std::move(verdict);
 }
 
+std::optional<std::string> Resolver::check_unrooted_import(const std::string& dotted) {
+    if (preloaded_module(dotted)) return std::nullopt;
+    const std::string top = dotted.substr(0, dotted.find('.'));
+    if (load(top).module || !load(top).unreadable.empty()) return std::nullopt;  // found where Python looks first
+    if (!repository_stems_) {
+        // Every name a directory or module file of the repository could be imported by.
+        repository_stems_.emplace();
+        tree_.walk_files([&](std::string_view dir, std::string_view name) {
+            repository_stems_->insert(std::string(name.substr(0, name.find('.'))));
+            for (std::string_view rest = dir; !rest.empty();) {
+                const auto slash = rest.rfind('/');
+                repository_stems_->insert(std::string(slash == std::string_view::npos ? rest : rest.substr(slash + 1)));
+                rest = slash == std::string_view::npos ? std::string_view() : rest.substr(0, slash);
+            }
+        });
+        deps_.push_back({"", tree_.content_id("").value_or(""), ""});
+    }
+    if (!repository_stems_->count(top)) return std::nullopt;  // a library's
+    return fmt::format("it changes sys.path at import and then imports {}, which may be a file or package '{}' of the "
+                       "repository outside the module roots the guard reads ({}); import it from a module root, or "
+                       "leave sys.path alone",
+                       dotted, top, load(top).looked_in);
+}
+
+bool changes_sys_path(const std::vector<std::string>& calls) {
+    return std::any_of(calls.begin(), calls.end(), [](const std::string& c) {
+        return c.starts_with("sys.path.") || c == "site.addsitedir" || c == "site.addpackage";
+    });
+}
+
 std::optional<std::string> Resolver::follow(const PyForeignCode& code) {
-    for (const auto& i : code.imports)
+    const bool path_changed = changes_sys_path(code.calls);
+    for (const auto& i : code.imports) {
         if (auto why = check_import(i)) return why;
+        if (path_changed)
+            if (auto why = check_unrooted_import(i)) return why;
+    }
     for (const auto& c : code.calls)
         if (auto why = check_call(c)) return why;
     return std::nullopt;
@@ -360,9 +402,12 @@ void resolve_module_references(const SourceTree& tree, const std::vector<std::st
                                std::vector<Migration>& migrations, std::vector<ModuleDependency>& dependencies) {
     Resolver resolver(tree, roots, python, dependencies);
     for (Migration& m : migrations) {
+        const bool path_changed = changes_sys_path(m.calls);
         for (const std::string& module : m.imports) {
             if (m.error) break;
-            if (auto why = resolver.check_import(module)) {
+            auto why = resolver.check_import(module);
+            if (!why && path_changed) why = resolver.check_unrooted_import(module);
+            if (why) {
                 m.error = fmt::format("the guard cannot prove what Alembic reads from it: {}", *why);
                 m.error_line = 1;
             }
@@ -436,7 +481,7 @@ bool dependencies_hold(const SourceTree& tree, const std::vector<ModuleDependenc
             if (tree.kind(d.path)) return false;
             continue;
         }
-        if (tree.kind(d.path) != EntryKind::File || tree.content_id(d.path).value_or("") != d.id) return false;
+        if (!tree.kind(d.path) || tree.content_id(d.path).value_or("") != d.id) return false;
     }
     return true;
 }

@@ -1137,6 +1137,15 @@ def reach_cases():
     s = 'import sys\n\n\ndef f():\n    sys._getframe(1).f_globals["PARENT"] = "002"\n'
     out.append(Case("reach/imported-module-calls-frame-writer", {MIGRATION: from_labels, "app/helper.py": s,
                     "app/labels.py": labels + "from app.helper import f\nf()\n"}, "multi", s))
+    # A directory put on sys.path at import, and a module of the repository imported from it.
+    s = ('import os\nimport sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "helpers"))\n'
+         'import evil_helper\n')
+    frames = ('import sys\nf = sys._getframe(1)\nwhile f is not None and "down_revision" not in f.f_globals:\n'
+              '    f = f.f_back\nf.f_globals["down_revision"] = "002"\n')
+    out.append(Case("reach/sys-path-then-repository-module", {MIGRATION: mig(post=s),
+                    "alembic/helpers/evil_helper.py": frames}, "multi", s))
+    s = 'import os\nimport sys\nsys.path.append(os.path.dirname(__file__))\nimport json\n'
+    out.append(Case("reach/sys-path-then-standard-library", {MIGRATION: mig(post=s)}, "one", s))
     # What Python runs instead of a module's source.
     M = py_compile.PycInvalidationMode
     cached = "app/__pycache__/labels.%s.pyc" % PYC_TAG

@@ -113,6 +113,23 @@ TEST_CASE("resolution records every file it read or looked for, and a changed fi
     }
 }
 
+TEST_CASE("after a migration changes sys.path, a module found in no module root but in the repository cannot be proven") {
+    MemoryTree t = expand_contract("EXPAND = 'e'\nCONTRACT = 'c'\n");
+    t.file("tools/helpers/evil.py", "X = 1\n");
+    auto refused = [&](const char* code) {
+        MemoryTree u = t;
+        u.file("migrations/versions/c1.py", ag::test::migration_source("'c1'", "'a2'", code));
+        for (const auto& p : only_environment(u).problems)
+            if (p.code == "unparsable-migration" && p.message.find("sys.path") != std::string::npos) return true;
+        return false;
+    };
+    CHECK(refused("import sys\nsys.path.insert(0, 'tools/helpers')\nimport evil"));
+    CHECK(refused("from sys import path\npath.append('tools')\nfrom helpers import evil"));
+    CHECK_FALSE(refused("import sys\nsys.path.insert(0, 'x')\nimport sqlalchemy_utils"));  // no such file: a library
+    CHECK_FALSE(refused("import sys\nsys.path.insert(0, 'x')\nimport cli"));                // in a module root
+    CHECK_FALSE(refused("import evil"));  // sys.path untouched: Python never finds it there
+}
+
 TEST_CASE("a module Python would run from something other than its source cannot be proven") {
     struct Shape {
         const char* path;
