@@ -24,9 +24,14 @@ import gen_cjk_codec_tables  # noqa: E402  (the multi-byte codecs lib/python/mul
 
 UNDEFINED = 0xFFFE  # what charmap decoding tables use for "no character"
 
+# The ISO-2022 codecs lib/python/iso2022_codecs.cpp decodes (their character sets:
+# tools/gen_iso2022_codec_tables.py).
+ISO2022_CODECS = ["iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext",
+                  "iso2022_kr"]
+
 # Codecs (by codecs.lookup(...).name) lib/python decodes whole with code of its own, and the kind
 # that says which.
-DECODERS = dict({name: "MultiByte" for name in gen_cjk_codec_tables.CODECS},
+DECODERS = dict({name: "MultiByte" for name in gen_cjk_codec_tables.CODECS + ISO2022_CODECS},
                 hz="MultiByte", **{"utf-7": "Utf7", "unicode-escape": "UnicodeEscape",
                                    "raw-unicode-escape": "UnicodeEscape"})
 

@@ -119,6 +119,8 @@ Codec find_codec(std::string_view cookie_name) {
 }
 
 std::string codec_failure_message(std::string_view bytes, const CodecFailure& failure) {
+    if (failure.runtime_error)
+        return fmt::format("decoding with '{}' codec failed (RuntimeError: {})", failure.encoding, failure.reason);
     if (failure.end == failure.start + 1)
         return fmt::format("'{}' codec can't decode byte 0x{:02x} in position {}: {}", failure.encoding,
                            static_cast<unsigned char>(bytes[failure.start]), failure.start, failure.reason);

@@ -32,9 +32,10 @@
 // What the guard decodes: every single-byte codec (the tables below), UTF-8, the CJK codecs
 // (gbk, gb2312, gb18030, big5, cp950, big5hkscs, cp932, shift_jis, shift_jis_2004,
 // shift_jisx0213, euc_jp, euc_jis_2004, euc_jisx0213, euc_kr, cp949, johab, hz:
-// multibyte_codecs.hpp), utf-7 and the two escape codecs. The others Python decodes (iso2022_*,
-// utf-16/32, idna) are Unsupported: an ASCII file the codec reads as ASCII is accepted, any
-// other is refused.
+// multibyte_codecs.hpp), the ISO-2022 codecs (iso2022_jp, iso2022_jp_1, iso2022_jp_2,
+// iso2022_jp_2004, iso2022_jp_3, iso2022_jp_ext, iso2022_kr: iso2022_codecs.hpp), utf-7 and
+// the two escape codecs. The others Python decodes (utf-16/32, idna) are Unsupported: an ASCII
+// file the codec reads as ASCII is accepted, any other is refused.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -45,10 +46,10 @@ enum class CodecKind {
     Utf8,         // the tokenizer reads UTF-8 itself: only tokens it decodes must be valid
     Utf8Codec,    // the utf-8 codec decodes the whole file first: every byte must be valid UTF-8
     SingleByte,     // a table below: the whole file is decoded first, byte by byte
-    MultiByte,      // the CJK codecs and hz (multibyte_codecs.hpp): the whole file is decoded first
+    MultiByte,      // the CJK codecs, hz and iso2022 (multibyte_codecs.hpp): the whole file first
     Utf7,           // utf7_codec.hpp: the whole file is decoded first
     UnicodeEscape,  // unicode_escape, raw_unicode_escape (escape_codecs.hpp): the whole file first
-    Unsupported,    // Python decodes with it (iso2022, utf-16/32, idna) but the guard has no
+    Unsupported,    // Python decodes with it (utf-16/32, idna) but the guard has no
                     // decoder: refuse the file, don't guess
     NotText,      // Python knows the codec but compiling with it always fails
     Unknown,      // "unknown encoding: NAME"
@@ -73,10 +74,15 @@ struct CodecFailure {
     size_t start = 0;           // the first byte Python names
     size_t end = 0;             // one past the last
     std::string_view reason;    // e.g. "illegal multibyte sequence"
+    // Python raised RuntimeError(reason) instead (iso2022_jp_2's single shift with JIS X 0201
+    // Roman in G2); `start` is where the decoder stood.
+    bool runtime_error = false;
 };
 
 // Python's str() of that UnicodeDecodeError: "'gbk' codec can't decode byte 0x81 in position
-// 19: illegal multibyte sequence", or "bytes in position 19-20" for more than one byte.
+// 19: illegal multibyte sequence", or "bytes in position 19-20" for more than one byte; for a
+// RuntimeError, what bytes.decode() and compile() say: "decoding with 'iso2022_jp_2' codec
+// failed (RuntimeError: internal codec error)".
 std::string codec_failure_message(std::string_view bytes, const CodecFailure& failure);
 
 // Appends `bytes` decoded as bytes.decode(codec.name) decodes them to `out` as UTF-8 (lone

@@ -1,5 +1,6 @@
 #include "python/multibyte_codecs.hpp"
 
+#include "python/iso2022_codecs.hpp"
 #include "python/unicode_text.hpp"
 
 #include <algorithm>
@@ -161,10 +162,13 @@ bool decode_hz(std::string_view bytes, std::string& out, CodecFailure& failure) 
 
 }  // namespace
 
-bool has_multibyte_decoder(std::string_view name) { return name == "hz" || find_cjk(name) != nullptr; }
+bool has_multibyte_decoder(std::string_view name) {
+    return name == "hz" || is_iso2022_codec(name) || find_cjk(name) != nullptr;
+}
 
 bool decode_multibyte(std::string_view name, std::string_view bytes, std::string& out, CodecFailure& failure) {
     if (name == "hz") return decode_hz(bytes, out, failure);
+    if (is_iso2022_codec(name)) return decode_iso2022(name, bytes, out, failure);
     const CjkCodec& codec = *find_cjk(name);
     const Row* rows = kRows + codec.first_row;
     out.reserve(out.size() + bytes.size() + bytes.size() / 2);

@@ -112,14 +112,11 @@ std::optional<SourceProblem> decode_with_codec(const Codec& codec, const std::st
 
 // Whether `codec` (one the guard has no table for) decodes `text` to the same characters
 // as ASCII does. Measured per codec on every byte below 0x80 (tools/check_codecs.py's
-// oracle): the iso2022 codecs read SO, SI and ESC, idna reads "xn--" labels, utf-16/32 read
-// nothing as ASCII.
+// oracle): idna reads "xn--" labels, utf-16/32 read nothing as ASCII.
 bool ascii_identity(std::string_view codec, std::string_view text) {
     std::string name(codec);
     std::replace(name.begin(), name.end(), '-', '_');
     if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return false;
-    auto absent = [&](std::string_view chars) { return text.find_first_of(chars) == std::string_view::npos; };
-    if (name.rfind("iso2022_", 0) == 0) return absent(std::string_view("\x0e\x0f\x1b", 3));
     if (name == "idna") {
         for (size_t i = 0; i + 4 <= text.size(); ++i)
             if ((text[i] | 0x20) == 'x' && (text[i + 1] | 0x20) == 'n' && text[i + 2] == '-' && text[i + 3] == '-') return false;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Differential test of the guard's whole-file decoders (lib/python/multibyte_codecs.cpp: the
-CJK codecs and hz; utf7_codec.cpp; escape_codecs.cpp) against CPython 3.11's own codecs and
-compile().
+CJK codecs and hz; iso2022_codecs.cpp; utf7_codec.cpp; escape_codecs.cpp) against CPython
+3.11's own codecs and compile().
 
     check_multibyte_codecs.py --probe build/tests/python_compile/codec_probe \\
                               --pyscan build/tests/python_compile/pyscan [--files 3000] [--seed 1]
@@ -12,8 +12,16 @@ compile().
    the others sampled) and euc_kr's eight-byte make-up sequences (every jamo byte triple
    0xa0..0xd5); for hz every pair after "~{"; for hz, utf-7 and the escape codecs every string
    of three to five bytes over the bytes they read specially (ALPHABETS), and random shift
-   sequences, escapes and utf-7 text; random strings. The decoded text or the error (start,
-   end and Python's message) must be the same.
+   sequences, escapes and utf-7 text; random strings. For the ISO-2022 codecs: ESC followed by
+   every byte, and by every pair of bytes after a byte that starts a designation or is the
+   single shift N; every string of two to four bytes after ESC over the bytes designations
+   use; every escape sequence of a designation's shape (ESC ( X, ESC ) X, ESC . X, ESC $ X,
+   ESC $ ( X, ESC $ ) X, ESC & @ ESC $ X, ... for every final byte X) alone, cut at each length
+   and followed by text; every one- and two-byte sequence after each escape sequence the codec
+   accepts (and after SO for iso2022_kr; after ESC N for iso2022_jp_2's G2 sets); strings of
+   SO, SI, ESC, newlines and printable bytes; random mixes of designations, shifts, newlines
+   and text. The decoded text or the error (start, end and Python's message; Python's message
+   for the RuntimeError iso2022_jp_2 raises on "ESC . J ESC N") must be the same.
 2. Files, through pyscan, against compile(source_bytes, "m.py", "exec"): random migrations in
    each codec, with its text in comments and string literals, some mutated (a stray or cut
    sequence, a lead byte at the end, CRLF, no final newline). The verdict must be the same; a
@@ -42,11 +50,20 @@ PYTHON = "/usr/bin/python3"
 CJK = ["gbk", "gb2312", "gb18030", "big5", "cp950", "big5hkscs", "cp932", "shift_jis", "shift_jis_2004",
        "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213", "euc_kr", "cp949", "johab"]
 STATEFUL = ["hz", "utf_7", "unicode_escape", "raw_unicode_escape"]
-CODECS = CJK + STATEFUL
+ISO2022 = ["iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext",
+           "iso2022_kr"]
+CODECS = CJK + STATEFUL + ISO2022
 B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 # Bytes each stateful codec reads specially, with a few it does not, for exhaustive short strings.
 ALPHABETS = {"hz": b"~{}\n!0a\x80\xa1x", "utf_7": b"+-AB/D9 \n\x80",
-             "unicode_escape": b"\\xuUN{}0a7F8\n\x80", "raw_unicode_escape": b"\\uU0aF8g\n\x80"}
+             "unicode_escape": b"\\xuUN{}0a7F8\n\x80", "raw_unicode_escape": b"\\uU0aF8g\n\x80",
+             "iso2022_kr": b"\x1b$)(C\x0e\x0f\n0!a\x80"}
+for _codec in ISO2022[:-1]:
+    ALPHABETS[_codec] = b"\x1b$(.&@BJN\n0!\x80"
+ESC = b"\x1b"
+# What follows ESC in a designation, before its final byte.
+DESIGNATION_MIDDLES = [b"(", b")", b".", b"$", b"$(", b"$)", b"&@\x1b$", b"&@\x1b$(", b"&@\x1b("]
+FINALS = bytes(range(0x40, 0x5B))  # '@' and 'A'..'Z': the bytes that end an escape sequence
 NAMES = [b"LATIN SMALL LETTER A", b"latin small letter a", b"SNOWMAN", b"CJK UNIFIED IDEOGRAPH-4E2D",
          b"cjk unified ideograph-4e2d", b"HANGUL SYLLABLE GA", b"NULL", b"LINE FEED", b"BOM", b"NO SUCH NAME", b"",
          b"GREEK SMALL LETTER ALPHA ", b"\xe9", b"LATIN CAPITAL LETTER A WITH MACRON AND GRAVE"]
@@ -69,6 +86,8 @@ def python_answer(codec, data):
         return "ok " + data.decode(codec).encode("utf-8", "surrogatepass").hex()
     except UnicodeDecodeError as e:
         return "err %d %d %s" % (e.start, e.end, e)
+    except RuntimeError as e:  # iso2022_jp_2's "internal codec error"
+        return "runtime %s" % e
 
 
 def sequences(codec, rng):
@@ -118,9 +137,83 @@ def sequences(codec, rng):
     if codec.endswith("unicode_escape"):
         for _ in range(20000):
             yield b"".join(escape(rng) for _ in range(rng.randrange(1, 4)))
+    if codec in ISO2022:
+        yield from iso2022_sequences(codec, rng)
     for _ in range(2000):
         yield bytes(rng.choice((rng.randrange(0x80, 0x100), rng.randrange(0x20, 0x80), 0x0A))
                     for _ in range(rng.randrange(1, 16)))
+
+
+def designations():
+    """Every escape sequence of the designation shapes, for every final byte."""
+    return [ESC + middle + bytes([final]) for middle in DESIGNATION_MIDDLES for final in FINALS]
+
+
+def accepted_designations(codec):
+    """The escape sequences `codec` reads as a designation (to nothing)."""
+    out = []
+    for e in designations():
+        try:
+            if e.decode(codec) == "":
+                out.append(e)
+        except (UnicodeDecodeError, RuntimeError):
+            pass
+    return out
+
+
+def iso2022_sequences(codec, rng):
+    starters = b"()$.&N"
+    for b in range(256):
+        yield ESC + bytes([b])
+        yield b"ab" + ESC + bytes([b])
+    for s in starters:
+        for b in range(256):
+            for c in range(256):
+                yield ESC + bytes([s, b, c])
+    # Two to four bytes after ESC from what designations are made of, and runs with no end.
+    alphabet = b"()$.&@ABCDJOPQN\x1b\n0"
+    for length in range(2, 5):
+        for combo in itertools.product(alphabet, repeat=length):
+            yield ESC + bytes(combo)
+    for n in range(1, 18):
+        yield ESC + b"(" * n + b"B"
+        yield ESC + b"$" + b"&@" * n + b"B"
+        yield ESC + b"&@" * n
+    for e in designations():
+        for k in range(1, len(e) + 1):
+            yield e[:k]
+            yield b"x" + e[:k] + b"\n"
+        yield e + b"0!\x1b(B\n"
+        yield e + b"0!"
+        yield e + b"0"
+    accepted = accepted_designations(codec)
+    afters = accepted + ([ESC + b"$)C\x0e", ESC + b"$(C\x0e", ESC + b")B\x0e"] if codec == "iso2022_kr" else [])
+    if codec == "iso2022_jp_2":
+        afters += [e + ESC + b"N" for e in accepted if e[1:2] == b"."] + [ESC + b"N"]
+    for e in afters:
+        for a in range(256):
+            yield e + bytes([a])
+            for b in range(256):
+                yield e + bytes([a, b])
+    # Random mixes: designations (accepted or not), shifts, newlines, text, stray bytes.
+    pieces = accepted + [ESC + b"(B", ESC + b"N", ESC, b"\x0e", b"\x0f", b"\n", b"\r", b" "]
+    for _ in range(30000):
+        out = []
+        for _ in range(rng.randrange(1, 10)):
+            roll = rng.random()
+            if roll < 0.3:
+                out.append(rng.choice(pieces))
+            elif roll < 0.4:
+                out.append(rng.choice(designations()))
+            elif roll < 0.85:
+                out.append(bytes(rng.randrange(0x21, 0x7F) for _ in range(rng.randrange(1, 6))))
+            elif roll < 0.95:
+                out.append(bytes([rng.randrange(256)]))
+            else:
+                out.append(ESC + bytes([rng.randrange(256) for _ in range(rng.randrange(0, 4))]))
+        data = b"".join(out)
+        yield data
+        yield data[:rng.randrange(len(data) + 1)]
 
 
 def random_text(rng, n):
@@ -210,8 +303,69 @@ def snippet_maker(codec, rng):
                                  for _ in range(n)).encode("hz")
     if codec == "utf_7":
         return lambda n: random_text(rng, n).encode("utf-7") + (b"+" if rng.random() < 0.05 else b"")
+    if codec in ISO2022:
+        return iso2022_snippet_maker(codec, rng)
     return lambda n: b"".join(escape(rng) if rng.random() < 0.4 else bytes([rng.choice(b"ab X_\xe9")])
                               for _ in range(n))
+
+
+def iso2022_snippet_maker(codec, rng):
+    """Text in an ISO-2022 codec: half of it Python's encoding of random characters of the
+    codec's sets, half built from the codec's designations (every one it accepts, with its
+    characters), shifts, single shifts and ASCII; now and then the set stays designated past
+    the end of the snippet, or an ASCII byte is read in a two-byte set."""
+    units = []  # (designation, [what it decodes]) ; for iso2022_kr SO follows the designation
+    for e in accepted_designations(codec) + ([ESC + b"$)C\x0e"] if codec == "iso2022_kr" else []):
+        cells = []
+        for a in range(0x21, 0x7F):
+            for b in [None] + list(range(0x21, 0x7F)):
+                cell = bytes([a]) if b is None else bytes([a, b])
+                try:
+                    text = (e + cell).decode(codec)
+                    if len(text) in (1, 2) and cell.decode(codec, "replace") != text:  # not ASCII
+                        cells.append(cell)
+                except UnicodeDecodeError:
+                    pass
+        if cells:
+            units.append((e, cells))
+    chars = sorted({ch for e, cells in units for cell in cells for ch in (e + cell).decode(codec)})
+    encodable = []
+    for ch in chars:
+        try:
+            ch.encode(codec)
+            encodable.append(ch)
+        except UnicodeEncodeError:
+            pass
+    reset = ESC + b"(B" + (b"\x0f" if codec == "iso2022_kr" else b"")
+
+    def built(n):
+        out = []
+        cells = None
+        for _ in range(n):
+            roll = rng.random()
+            if roll < 0.15 or (cells is None and roll < 0.4):
+                e, cells = rng.choice(units)
+                out.append(e)
+            elif roll < 0.75 and cells is not None:
+                out.append(rng.choice(cells))
+            elif roll < 0.8:
+                out.append(reset)
+                cells = None
+            elif codec == "iso2022_jp_2" and roll < 0.85:
+                x = rng.choice((rng.randrange(0x20, 0x80), rng.randrange(0xA0, 0x100)))
+                out.append(ESC + rng.choice([b".A", b".F", b".B"]) + ESC + b"N" + bytes([x]))
+            elif cells is None or roll < 0.82:
+                out.append(bytes([rng.choice(b"abc XYZ09_-")]))
+        if rng.random() < 0.85:
+            out.append(reset)
+        return b"".join(out)
+
+    def encoded(n):
+        data = "".join(rng.choice(encodable) if rng.random() < 0.7 else rng.choice("ab XY09_-") for _ in range(n))
+        data = data.encode(codec)
+        return data[:-3] if rng.random() < 0.1 and data.endswith(ESC + b"(B") else data
+
+    return lambda n: built(n) if rng.random() < 0.5 else encoded(n)
 
 
 def random_file(codec, text, rng):
@@ -256,7 +410,7 @@ def python_verdict(data):
             warnings.simplefilter("ignore")
             compile(data, "m.py", "exec", dont_inherit=True)
             tree = ast.parse(data)
-    except (SyntaxError, ValueError) as e:
+    except (SyntaxError, ValueError, RuntimeError) as e:  # RuntimeError: iso2022_jp_2's internal codec error
         return (e.msg if isinstance(e, SyntaxError) else str(e)), None
     values = {}
     for node in tree.body:
@@ -275,7 +429,7 @@ def by_design(codec, text):
     try:
         decoded = text.decode(codec)
         decoded.encode("utf-8")
-    except UnicodeError:
+    except (UnicodeError, RuntimeError):
         return False
     return "\0" in decoded or not decoded.endswith("\n")
 
@@ -312,7 +466,9 @@ def check_files(probe, pyscan, count, rng, failures):
                 f.write(data)
             paths.append(path)
         out = subprocess.run([pyscan], input="\n".join(paths).encode(), stdout=subprocess.PIPE, check=True).stdout
-        ours = [json.loads(line) for line in out.decode().splitlines()]
+        # One answer a line, split at "\n" only: str.splitlines() would also split at the
+        # U+0085 or U+2028 a decoded string holds.
+        ours = [json.loads(line) for line in out.decode().split("\n") if line]
     assert len(ours) == len(cases)
     for k, ((codec, data), o) in enumerate(zip(cases, ours)):
         message, values = python_verdict(data)

@@ -4,8 +4,9 @@
 //
 // Each request line is "CODEC HEX" (a cookie name, the bytes in hex); each answer line is
 // "ok HEX" (the decoded text as UTF-8, lone surrogates as their three bytes), "err START END
-// MESSAGE" (Python's UnicodeDecodeError: the bytes named, and str() of it), or "none" when the
-// guard has no decoder for CODEC. The bytes are decoded exactly as given: no newline appended.
+// MESSAGE" (Python's UnicodeDecodeError: the bytes named, and str() of it), "runtime MESSAGE"
+// (Python's RuntimeError, as bytes.decode() words it), or "none" when the guard has no decoder
+// for CODEC. The bytes are decoded exactly as given: no newline appended.
 #include "python/codecs.hpp"
 
 #include <iostream>
@@ -51,6 +52,8 @@ int main() {
         } else if (ag::py::decode_whole(codec, bytes, decoded, failure)) {
             answer = "ok ";
             append_hex(answer, decoded);
+        } else if (failure.runtime_error) {
+            answer = "runtime " + ag::py::codec_failure_message(bytes, failure);
         } else {
             answer = "err " + std::to_string(failure.start) + " " + std::to_string(failure.end) + " " +
                      ag::py::codec_failure_message(bytes, failure);

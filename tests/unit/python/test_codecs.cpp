@@ -102,6 +102,10 @@ TEST_CASE("codec cookies naming a CJK codec select the multi-byte decoder, by al
     }
     CHECK(find_codec("936").name == "gbk");
     CHECK(find_codec("ms-kanji").name == "cp932");
+    for (const char* name : {"iso2022_jp", "iso2022-kr", "csiso2022jp"}) {  // iso2022_codecs.hpp
+        CAPTURE(name);
+        CHECK(find_codec(name).kind == CodecKind::MultiByte);
+    }
 }
 
 TEST_CASE("codec cookies naming hz, utf-7 and the escape codecs select the guard's own decoders") {
@@ -114,8 +118,8 @@ TEST_CASE("codec cookies naming hz, utf-7 and the escape codecs select the guard
     CHECK(find_codec("raw-unicode-escape").name == "raw-unicode-escape");
 }
 
-TEST_CASE("codec cookies Python decodes but the guard refuses: utf-16/32, idna, iso2022") {
-    for (const char* name : {"utf-16", "utf-32-le", "idna", "iso2022_jp", "iso2022-kr", "csiso2022jp"}) {
+TEST_CASE("codec cookies Python decodes but the guard refuses: utf-16/32, idna") {
+    for (const char* name : {"utf-16", "utf-32-le", "idna"}) {
         CAPTURE(name);
         const auto codec = find_codec(name);
         CHECK(codec.kind == CodecKind::Unsupported);
