@@ -168,7 +168,10 @@ void Discovery::finish(Environment env, const std::string& config_dir, const std
                        int script_line, const std::optional<std::vector<std::string>>& locations, int locations_line) {
     const std::string where = fmt::format("{}:{}", env.config, script_line);
     const Resolved script = resolve_location(tree_, config_dir, script_value);
-    if (script.path) claimed_script_dirs_.insert(*script.path);
+    if (script.path) {
+        claimed_script_dirs_.insert(*script.path);
+        env.script_directory = *script.path;
+    }
     std::vector<std::string> raw;
     int raw_line = locations_line;
     if (locations && !locations->empty()) {
@@ -382,6 +385,7 @@ void Discovery::add_conventions(const std::vector<std::string>& env_py_files) {
         if (claimed_script_dirs_.count(dir)) continue;
         Environment env;
         env.name = dir.empty() ? "." : dir;
+        env.script_directory = dir;
         env.version_locations = {versions};
         envs_.push_back(std::move(env));
     }

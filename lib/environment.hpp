@@ -22,6 +22,9 @@ struct Environment {
     // (prepend_sys_path, relative to the config's directory), then the repository's top,
     // where an installed project package lives: repository-relative, in import order.
     std::vector<std::string> module_roots;
+    // The script directory (script_location), where env.py lives; "" when not known (an
+    // environment declared in .alembic-guard.toml, or a script_location that cannot be judged).
+    std::string script_directory;
     bool allow_multiple_heads = false;
     // `sourceless = true`: Alembic also loads compiled .pyc/.pyo files as migrations.
     bool sourceless = false;

@@ -41,6 +41,8 @@ std::string entries_named(const SourceTree& tree, const std::string& dir, std::s
     return out;
 }
 
+constexpr std::string_view kEnvChangesPath = "the environment's env.py (which Alembic runs first) changes, or may change,";
+
 // How many modules a value may pass through (cli.X = labels.Y = ...) before the guard stops.
 constexpr int kMaxHops = 4;
 
@@ -60,9 +62,10 @@ struct Resolved {
 
 class Resolver {
 public:
+    // `sys_path_changed`: as resolve_module_references says.
     Resolver(const SourceTree& tree, const std::vector<std::string>& roots, py::PythonVersion python,
-             std::vector<ModuleDependency>& deps)
-        : tree_(tree), roots_(roots), python_(python), deps_(deps) {}
+             bool sys_path_changed, std::vector<ModuleDependency>& deps)
+        : tree_(tree), roots_(roots), python_(python), sys_path_changed_(sys_path_changed), deps_(deps) {}
 
     Resolved resolve_path(const std::string& dotted, int hops);
     Resolved resolve_template(const std::string& encoded, int hops);
@@ -75,7 +78,8 @@ public:
 
     // For code that changes sys.path at import: why `dotted`, found in no module root, may
     // still be a file of the repository, imported from a directory the guard does not search.
-    std::optional<std::string> check_unrooted_import(const std::string& dotted);
+    // `changer` says what changes sys.path.
+    std::optional<std::string> check_unrooted_import(const std::string& dotted, std::string_view changer);
 
 private:
     const LoadedModule& load(const std::string& module);
@@ -98,6 +102,7 @@ private:
     const SourceTree& tree_;
     const std::vector<std::string>& roots_;
     py::PythonVersion python_;
+    bool sys_path_changed_;
     std::vector<ModuleDependency>& deps_;
     std::map<std::string, LoadedModule> modules_;
     // Verdicts on imports and calls, each reached once (a cycle reaches an import in progress:
@@ -106,8 +111,6 @@ private:
     std::map<std::string, std::optional<std::string>> calls_checked_;
     std::optional<std::set<std::string>> repository_stems_;  // see check_unrooted_import
 };
-
-bool changes_sys_path(const std::vector<std::string>& calls);
 
 const LoadedModule& Resolver::load(const std::string& module) {
     if (auto it = modules_.find(module); it != modules_.end()) return it->second;
@@ -349,7 +352,7 @@ std::optional<std::string> Resolver::check_import(const std::string& dotted) {
     return imports_checked_[dotted] = std::move(verdict);
 }
 
-std::optional<std::string> Resolver::check_unrooted_import(const std::string& dotted) {
+std::optional<std::string> Resolver::check_unrooted_import(const std::string& dotted, std::string_view changer) {
     if (preloaded_module(dotted)) return std::nullopt;
     const std::string top = dotted.substr(0, dotted.find('.'));
     if (load(top).module || !load(top).unreadable.empty()) return std::nullopt;  // found where Python looks first
@@ -367,24 +370,18 @@ std::optional<std::string> Resolver::check_unrooted_import(const std::string& do
         deps_.push_back({"", tree_.content_id("").value_or(""), ""});
     }
     if (!repository_stems_->count(top)) return std::nullopt;  // a library's
-    return fmt::format("it changes sys.path at import and then imports {}, which may be a file or package '{}' of the "
-                       "repository outside the module roots the guard reads ({}); import it from a module root, or "
-                       "leave sys.path alone",
-                       dotted, top, load(top).looked_in);
-}
-
-bool changes_sys_path(const std::vector<std::string>& calls) {
-    return std::any_of(calls.begin(), calls.end(), [](const std::string& c) {
-        return c.starts_with("sys.path.") || c == "site.addsitedir" || c == "site.addpackage";
-    });
+    return fmt::format("{} sys.path before it imports {}, which may then be a file or package '{}' of the repository "
+                       "outside the module roots the guard reads ({}); import it from a module root, or leave sys.path "
+                       "alone",
+                       changer, dotted, top, load(top).looked_in);
 }
 
 std::optional<std::string> Resolver::follow(const PyForeignCode& code) {
-    const bool path_changed = changes_sys_path(code.calls);
+    const bool own = changes_sys_path(code.calls);
     for (const auto& i : code.imports) {
         if (auto why = check_import(i)) return why;
-        if (path_changed)
-            if (auto why = check_unrooted_import(i)) return why;
+        if (own || sys_path_changed_)
+            if (auto why = check_unrooted_import(i, own ? "code it runs changes" : kEnvChangesPath)) return why;
     }
     for (const auto& c : code.calls)
         if (auto why = check_call(c)) return why;
@@ -393,20 +390,28 @@ std::optional<std::string> Resolver::follow(const PyForeignCode& code) {
 
 }  // namespace
 
+bool changes_sys_path(const std::vector<std::string>& calls) {
+    return std::any_of(calls.begin(), calls.end(), [](const std::string& c) {
+        return c.starts_with("sys.path.") || c == "site.addsitedir" || c == "site.addpackage";
+    });
+}
+
 bool preloaded_module(std::string_view dotted) {
     const std::string_view top = dotted.substr(0, dotted.find('.'));
     return std::binary_search(std::begin(kPreloadedModules), std::end(kPreloadedModules), top);
 }
 
 void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots, py::PythonVersion python,
-                               std::vector<Migration>& migrations, std::vector<ModuleDependency>& dependencies) {
-    Resolver resolver(tree, roots, python, dependencies);
+                               bool sys_path_changed, std::vector<Migration>& migrations,
+                               std::vector<ModuleDependency>& dependencies) {
+    Resolver resolver(tree, roots, python, sys_path_changed, dependencies);
     for (Migration& m : migrations) {
-        const bool path_changed = changes_sys_path(m.calls);
+        const bool own = changes_sys_path(m.calls);
         for (const std::string& module : m.imports) {
             if (m.error) break;
             auto why = resolver.check_import(module);
-            if (!why && path_changed) why = resolver.check_unrooted_import(module);
+            if (!why && (own || sys_path_changed))
+                why = resolver.check_unrooted_import(module, own ? "it changes" : kEnvChangesPath);
             if (why) {
                 m.error = fmt::format("the guard cannot prove what Alembic reads from it: {}", *why);
                 m.error_line = 1;

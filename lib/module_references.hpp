@@ -32,8 +32,14 @@ struct ModuleDependency {
 // `roots`: repository-relative directories searched in order (Environment::module_roots);
 // `python`: the grammar modules are read by. Appends to `dependencies` every module file
 // read and every place looked at before it.
+// `sys_path_changed`: code that runs before the migrations load (env.py) may put other
+// directories on sys.path, so a module found in no root but in the repository is not proven.
 void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots, py::PythonVersion python,
-                               std::vector<Migration>& migrations, std::vector<ModuleDependency>& dependencies);
+                               bool sys_path_changed, std::vector<Migration>& migrations,
+                               std::vector<ModuleDependency>& dependencies);
+
+// Whether code that made `calls` (Migration::calls, PyModule::calls) changes sys.path.
+bool changes_sys_path(const std::vector<std::string>& calls);
 
 // Whether `dotted` (a module, or a name in one) is taken from a module Python has imported
 // before any migration loads (the standard library's, Alembic's, SQLAlchemy's), so that no file

@@ -91,7 +91,7 @@ TEST_CASE("resolution records every file it read or looked for, and a changed fi
     CHECK(env[0].module_roots == std::vector<std::string>{"", });
     std::vector<ag::Migration> ms{ag::read_migration("migrations/versions/a1.py", t.read("migrations/versions/a1.py"))};
     std::vector<ag::ModuleDependency> deps;
-    ag::resolve_module_references(t, env[0].module_roots, env[0].python.version, ms, deps);
+    ag::resolve_module_references(t, env[0].module_roots, env[0].python.version, false, ms, deps);
     CHECK(ms[0].branch_labels == std::vector<std::string>{"e"});
     // What Python's path finder looks at for `cli` in the root: every entry named cli or cli.*,
     // there and in __pycache__.
@@ -128,6 +128,13 @@ TEST_CASE("after a migration changes sys.path, a module found in no module root 
     CHECK_FALSE(refused("import sys\nsys.path.insert(0, 'x')\nimport sqlalchemy_utils"));  // no such file: a library
     CHECK_FALSE(refused("import sys\nsys.path.insert(0, 'x')\nimport cli"));                // in a module root
     CHECK_FALSE(refused("import evil"));  // sys.path untouched: Python never finds it there
+    // env.py runs before the migrations (for `upgrade`): its sys.path counts too.
+    t.file("migrations/env.py", "import sys\nsys.path.insert(0, 'tools/helpers')\n");
+    CHECK(refused("import evil"));
+    t.file("migrations/env.py", "import sys\nglobals()['x'] = 1\n");  // cannot be followed
+    CHECK(refused("import evil"));
+    t.file("migrations/env.py", "from logging.config import fileConfig\nfileConfig('alembic.ini')\n");
+    CHECK_FALSE(refused("import evil"));
 }
 
 TEST_CASE("a module Python would run from something other than its source cannot be proven") {
