@@ -4,6 +4,7 @@
 #include "python/codecs.hpp"
 #include "python/iso2022_codecs.hpp"
 #include "python/source_text.hpp"
+#include "codec_expectations.hpp"
 
 #include <doctest/doctest.h>
 
@@ -17,24 +18,8 @@ using ag::py::decode_source;
 using ag::py::find_codec;
 using ag::py::SourceText;
 
-namespace {
-std::string decoded(std::string_view codec, std::string_view bytes) {
-    std::string out;
-    CodecFailure failure;
-    CAPTURE(codec);
-    REQUIRE(decode_iso2022(codec, bytes, out, failure));
-    return out;
-}
-
-std::string failure_of(std::string_view codec, std::string_view bytes) {
-    std::string out;
-    CodecFailure failure;
-    CAPTURE(codec);
-    REQUIRE_FALSE(decode_iso2022(codec, bytes, out, failure));
-    CHECK_FALSE(failure.runtime_error);
-    return codec_failure_message(bytes, failure);
-}
-}  // namespace
+using ag::py::test::decoded;
+using ag::py::test::failure_of;
 
 TEST_CASE("iso2022: every alias Python has selects the ISO-2022 decoder") {
     const std::pair<const char*, const char*> names[] = {

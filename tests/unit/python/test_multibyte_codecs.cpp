@@ -2,6 +2,7 @@
 // compares every one- and two-byte sequence.
 #include "python/multibyte_codecs.hpp"
 #include "python/source_text.hpp"
+#include "codec_expectations.hpp"
 
 #include <doctest/doctest.h>
 
@@ -13,23 +14,8 @@ using ag::py::decode_multibyte;
 using ag::py::decode_source;
 using ag::py::SourceText;
 
-namespace {
-std::string decoded(std::string_view codec, std::string_view bytes) {
-    std::string out;
-    CodecFailure failure;
-    CAPTURE(codec);
-    REQUIRE(decode_multibyte(codec, bytes, out, failure));
-    return out;
-}
-
-std::string failure_of(std::string_view codec, std::string_view bytes) {
-    std::string out;
-    CodecFailure failure;
-    CAPTURE(codec);
-    REQUIRE_FALSE(decode_multibyte(codec, bytes, out, failure));
-    return codec_failure_message(bytes, failure);
-}
-}  // namespace
+using ag::py::test::decoded;
+using ag::py::test::failure_of;
 
 TEST_CASE("multibyte codecs: the CJK and ISO-2022 codecs Python has are the ones decoded") {
     for (const char* name : {"gbk", "gb2312", "gb18030", "big5", "cp950", "big5hkscs", "cp932", "shift_jis",
