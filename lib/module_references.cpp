@@ -62,10 +62,10 @@ struct Resolved {
 
 class Resolver {
 public:
-    // `sys_path_changed`: as resolve_module_references says.
+    // `env_py`: as resolve_module_references says.
     Resolver(const SourceTree& tree, const std::vector<std::string>& roots, py::PythonVersion python,
-             bool sys_path_changed, std::vector<ModuleDependency>& deps)
-        : tree_(tree), roots_(roots), python_(python), sys_path_changed_(sys_path_changed), deps_(deps) {}
+             std::string env_py, std::vector<ModuleDependency>& deps)
+        : tree_(tree), roots_(roots), python_(python), env_py_(std::move(env_py)), deps_(deps) {}
 
     Resolved resolve_path(const std::string& dotted, int hops);
     Resolved resolve_template(const std::string& encoded, int hops);
@@ -76,10 +76,11 @@ public:
     // proven to leave the importer's and other modules' names alone, or nothing.
     std::optional<std::string> check_import(const std::string& dotted);
 
-    // For code that changes sys.path at import: why `dotted`, found in no module root, may
-    // still be a file of the repository, imported from a directory the guard does not search.
-    // `changer` says what changes sys.path.
-    std::optional<std::string> check_unrooted_import(const std::string& dotted, std::string_view changer);
+    // Where sys.path may have changed before `dotted` is imported (`own`: by the importing code
+    // itself; else by env.py, when it does or cannot be followed): why `dotted`, found in no
+    // module root, may still be a file of the repository, from a directory the guard does not
+    // search.
+    std::optional<std::string> check_unrooted_import(const std::string& dotted, bool own);
 
 private:
     const LoadedModule& load(const std::string& module);
@@ -102,7 +103,8 @@ private:
     const SourceTree& tree_;
     const std::vector<std::string>& roots_;
     py::PythonVersion python_;
-    bool sys_path_changed_;
+    std::string env_py_;
+    std::optional<bool> env_changes_sys_path_;  // read once, when first needed
     std::vector<ModuleDependency>& deps_;
     std::map<std::string, LoadedModule> modules_;
     // Verdicts on imports and calls, each reached once (a cycle reaches an import in progress:
@@ -352,10 +354,20 @@ std::optional<std::string> Resolver::check_import(const std::string& dotted) {
     return imports_checked_[dotted] = std::move(verdict);
 }
 
-std::optional<std::string> Resolver::check_unrooted_import(const std::string& dotted, std::string_view changer) {
+std::optional<std::string> Resolver::check_unrooted_import(const std::string& dotted, bool own) {
     if (preloaded_module(dotted)) return std::nullopt;
     const std::string top = dotted.substr(0, dotted.find('.'));
-    if (load(top).module || !load(top).unreadable.empty()) return std::nullopt;  // found where Python looks first
+    const LoadedModule& rooted = load(top);
+    if (rooted.module || !rooted.unreadable.empty()) return std::nullopt;  // found where Python looks first
+    if (!own && !env_changes_sys_path_) {
+        // Alembic runs env.py before it loads the migrations (for `upgrade`).
+        env_changes_sys_path_ = false;
+        if (!env_py_.empty() && tree_.kind(env_py_) == EntryKind::File) {
+            const PyModule env = read_python_module(tree_.read(env_py_), python_);
+            env_changes_sys_path_ = env.syntax_error || env.unprovable || changes_sys_path(env.calls);
+        }
+    }
+    if (!own && !*env_changes_sys_path_) return std::nullopt;
     if (!repository_stems_) {
         // Every name a directory or module file of the repository could be imported by.
         repository_stems_.emplace();
@@ -373,15 +385,14 @@ std::optional<std::string> Resolver::check_unrooted_import(const std::string& do
     return fmt::format("{} sys.path before it imports {}, which may then be a file or package '{}' of the repository "
                        "outside the module roots the guard reads ({}); import it from a module root, or leave sys.path "
                        "alone",
-                       changer, dotted, top, load(top).looked_in);
+                       own ? std::string_view("it changes") : kEnvChangesPath, dotted, top, rooted.looked_in);
 }
 
 std::optional<std::string> Resolver::follow(const PyForeignCode& code) {
     const bool own = changes_sys_path(code.calls);
     for (const auto& i : code.imports) {
         if (auto why = check_import(i)) return why;
-        if (own || sys_path_changed_)
-            if (auto why = check_unrooted_import(i, own ? "code it runs changes" : kEnvChangesPath)) return why;
+        if (auto why = check_unrooted_import(i, own)) return why;
     }
     for (const auto& c : code.calls)
         if (auto why = check_call(c)) return why;
@@ -402,16 +413,15 @@ bool preloaded_module(std::string_view dotted) {
 }
 
 void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots, py::PythonVersion python,
-                               bool sys_path_changed, std::vector<Migration>& migrations,
+                               const std::string& env_py, std::vector<Migration>& migrations,
                                std::vector<ModuleDependency>& dependencies) {
-    Resolver resolver(tree, roots, python, sys_path_changed, dependencies);
+    Resolver resolver(tree, roots, python, env_py, dependencies);
     for (Migration& m : migrations) {
         const bool own = changes_sys_path(m.calls);
         for (const std::string& module : m.imports) {
             if (m.error) break;
             auto why = resolver.check_import(module);
-            if (!why && (own || sys_path_changed))
-                why = resolver.check_unrooted_import(module, own ? "it changes" : kEnvChangesPath);
+            if (!why) why = resolver.check_unrooted_import(module, own);
             if (why) {
                 m.error = fmt::format("the guard cannot prove what Alembic reads from it: {}", *why);
                 m.error_line = 1;

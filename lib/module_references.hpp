@@ -32,10 +32,11 @@ struct ModuleDependency {
 // `roots`: repository-relative directories searched in order (Environment::module_roots);
 // `python`: the grammar modules are read by. Appends to `dependencies` every module file
 // read and every place looked at before it.
-// `sys_path_changed`: code that runs before the migrations load (env.py) may put other
-// directories on sys.path, so a module found in no root but in the repository is not proven.
+// `env_py`: the environment's env.py ("" when not known), which Alembic runs before it loads
+// the migrations: where it changes sys.path, or cannot be followed, a module found in no root
+// but in the repository is not proven.
 void resolve_module_references(const SourceTree& tree, const std::vector<std::string>& roots, py::PythonVersion python,
-                               bool sys_path_changed, std::vector<Migration>& migrations,
+                               const std::string& env_py, std::vector<Migration>& migrations,
                                std::vector<ModuleDependency>& dependencies);
 
 // Whether code that made `calls` (Migration::calls, PyModule::calls) changes sys.path.

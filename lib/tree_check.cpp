@@ -3,7 +3,6 @@
 #include "compiled_files.hpp"
 #include "migration_reader.hpp"
 #include "module_references.hpp"
-#include "python/python_module.hpp"
 
 #include <fmt/format.h>
 
@@ -80,17 +79,6 @@ void refuse_compiled_migrations(const std::string& loc, const Listing& listed, c
     for (const auto& c : pycache)
         if (compiled(c.name) && !stems.count(c.name.substr(0, c.name.find('.'))))
             refuse(join_path(join_path(loc, "__pycache__"), c.name));
-}
-
-// Whether the environment's env.py, which Alembic runs before it loads the migrations (for
-// `upgrade`), may put other directories on sys.path: when it does, or cannot be read, a module
-// of the repository found in no module root may still be the one Python imports.
-bool env_py_changes_sys_path(const SourceTree& tree, const Environment& env) {
-    if (env.script_directory.empty()) return false;
-    const std::string path = join_path(env.script_directory, "env.py");
-    if (tree.kind(path) != EntryKind::File) return false;
-    const PyModule m = read_python_module(tree.read(path), env.python.version);
-    return m.syntax_error || m.unprovable || changes_sys_path(m.calls);
 }
 
 }  // namespace
@@ -183,7 +171,8 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     std::vector<ModuleDependency> dependencies;
     if (std::any_of(migrations.begin(), migrations.end(),
                     [](const Migration& m) { return !m.references.empty() || !m.calls.empty() || !m.imports.empty(); }))
-        resolve_module_references(tree, env.module_roots, env.python.version, env_py_changes_sys_path(tree, env),
+        resolve_module_references(tree, env.module_roots, env.python.version,
+                                  env.script_directory.empty() ? std::string() : join_path(env.script_directory, "env.py"),
                                   migrations, dependencies);
     RevisionGraph graph = build_revision_graph(migrations, allow);
     std::vector<Note> notes;

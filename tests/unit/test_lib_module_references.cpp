@@ -91,7 +91,7 @@ TEST_CASE("resolution records every file it read or looked for, and a changed fi
     CHECK(env[0].module_roots == std::vector<std::string>{"", });
     std::vector<ag::Migration> ms{ag::read_migration("migrations/versions/a1.py", t.read("migrations/versions/a1.py"))};
     std::vector<ag::ModuleDependency> deps;
-    ag::resolve_module_references(t, env[0].module_roots, env[0].python.version, false, ms, deps);
+    ag::resolve_module_references(t, env[0].module_roots, env[0].python.version, "", ms, deps);
     CHECK(ms[0].branch_labels == std::vector<std::string>{"e"});
     // What Python's path finder looks at for `cli` in the root: every entry named cli or cli.*,
     // there and in __pycache__.
