@@ -27,11 +27,13 @@ TEST_CASE("iso2022: every alias Python has selects the ISO-2022 decoder") {
         {"ISO2022JP", "iso2022_jp"},        {"iso2022jp_1", "iso2022_jp_1"},       {"iso-2022-jp-2", "iso2022_jp_2"},
         {"iso_2022_jp_2004", "iso2022_jp_2004"}, {"iso2022jp-3", "iso2022_jp_3"}, {"iso2022jp_ext", "iso2022_jp_ext"},
         {"csiso2022kr", "iso2022_kr"},      {"iso-2022-kr", "iso2022_kr"},         {"iso2022kr", "iso2022_kr"}};
-    for (const auto& [cookie, name] : names) {
+    for (const auto& entry : names) {
+        // Not a structured binding: CAPTURE's lambda cannot refer to one under clang 14.
+        const char* cookie = entry.first;
         CAPTURE(cookie);
         const auto codec = find_codec(cookie);
         CHECK(codec.kind == CodecKind::MultiByte);
-        CHECK(codec.name == name);
+        CHECK(codec.name == entry.second);
         CHECK(ag::py::is_iso2022_codec(codec.name));
     }
     CHECK_FALSE(ag::py::is_iso2022_codec("iso2022_cn"));  // Python has no such codec
