@@ -197,6 +197,13 @@ Resolved Resolver::resolve_path(const std::string& dotted, int hops) {
     }
     const std::string module = dotted.substr(0, dot);
     const std::string name = dotted.substr(dot + 1);
+    if (preloaded_module(module)) {
+        // Python takes it from sys.modules, not from a file of the repository by that name.
+        r.why = fmt::format("module '{}' is one Python has imported before any migration (the standard library's, "
+                            "Alembic's or SQLAlchemy's), so the guard cannot read {}",
+                            module, dotted);
+        return r;
+    }
     const LoadedModule& m = load(module);
     if (!m.module && !m.unreadable.empty()) {
         r.why = m.unreadable;

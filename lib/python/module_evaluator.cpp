@@ -734,7 +734,12 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
         while (!stack.empty()) {
             const Node* n = stack.back();
             stack.pop_back();
-            if (n->kind == NodeKind::Lambda) continue;
+            if (n->kind == NodeKind::Lambda) {
+                // Its body runs when called; its defaults run here, in the comprehension.
+                for (const Node* arg : n->a->l[0])
+                    if (arg->b) stack.push_back(arg->b);
+                continue;
+            }
             if (n->kind == NodeKind::NamedExpr && module_scope)
                 bind_name(n->a->name, unknown("it is bound with ':=' inside a comprehension"), env, false, n->line,
                           "bound with ':='");
@@ -859,7 +864,9 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
             const ModuleValue v = eval(s->c, env, certain, module_scope);
             bind(s->a, v, env, certain, module_scope, s->line);
         } else if (s->a->kind != NodeKind::Name) {
+            // Without a value the target is not assigned, but its base and index are evaluated.
             eval(s->a->a, env, certain, module_scope);
+            if (s->a->kind == NodeKind::Subscript) eval(s->a->b, env, certain, module_scope);
         }
         // A module or class body evaluates its annotations (not under `from __future__
         // import annotations`).
@@ -1120,11 +1127,10 @@ void Evaluator::scan(const Node* n, bool import_time) {
         }
         case NodeKind::Call: note_imported_call(x->a); break;
         case NodeKind::Global:
-            // Code of another module changes only its own module's names with `global`.
-            if (!foreign_)
-                for (const Node* g : x->l[0])
-                    unprovable(x->line, fmt::format("'global {}' in code that runs at import lets it change module names",
-                                                    g->name));
+            // Also in another module's code: its names are the ones migrations read from it.
+            for (const Node* g : x->l[0])
+                unprovable(x->line, fmt::format("'global {}' in code that runs at import lets it change module names",
+                                                g->name));
             break;
         case NodeKind::FunctionDef:
         case NodeKind::ClassDef:

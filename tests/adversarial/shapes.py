@@ -259,6 +259,14 @@ WALRUS = [
     ("class-body", "class _Helper:\n    _x = {W}\n", False),
     ("short-circuit", "_tmp = False and {W}\n", False),
     ("if-false-body", "if False:\n    {W}\n", False),
+    # A lambda's defaults run where the lambda is made, in a comprehension too.
+    ("lambda-default-in-listcomp", "_fs = [lambda x={W}: x for _ in (1,)]\n", True),
+    ("lambda-default-in-genexp", "_fs = list(lambda x={W}: x for _ in (1,))\n", True),
+    ("lambda-default-in-setcomp", "_fs = {{lambda x={W}: x for _ in (1,)}}\n", True),
+    ("lambda-default-in-dictcomp", "_fs = {{_: lambda x={W}: x for _ in (1,)}}\n", True),
+    ("lambda-default-in-comp-condition", "_fs = [1 for _ in (1,) if (lambda x={W}: x)]\n", True),
+    # An annotation without a value still evaluates the target's base and index.
+    ("annotated-subscript-target", "_d = {{}}\n_d[{W}]: int\n", True),
 ]
 
 GLOBAL_FORMS = [
@@ -1146,6 +1154,21 @@ def reach_cases():
                     "alembic/helpers/evil_helper.py": frames}, "multi", s))
     s = 'import os\nimport sys\nsys.path.append(os.path.dirname(__file__))\nimport json\n'
     out.append(Case("reach/sys-path-then-standard-library", {MIGRATION: mig(post=s)}, "one", s))
+    # Modules Python already holds are not the repository's files of that name.
+    out.append(Case("reach/repository-module-named-like-preloaded-stdlib",
+                    {MIGRATION: mig(pre="from tempfile import tempdir\n",
+                                    ids=IDS.replace('down_revision = "003"', "down_revision = tempdir")),
+                     "tempfile.py": 'tempdir = "003"\n'}, "multi", 'tempfile.py of the repository: tempdir = "003"'))
+    out.append(Case("reach/repository-module-named-like-preloaded-stdlib-attribute",
+                    {MIGRATION: mig(pre="import token\n",
+                                    ids=IDS.replace('down_revision = "003"', "down_revision = token.PARENT")),
+                     "token.py": 'PARENT = "003"\n'}, "fail", 'token.py of the repository: PARENT = "003"'))
+    # A function of the repository that rebinds its own module's names with `global`.
+    s = 'PARENT = "003"\n\n\ndef bump():\n    global PARENT\n    PARENT = "002"\n'
+    out.append(Case("reach/repository-function-rebinds-global-read-by-migration",
+                    {MIGRATION: mig(pre="from app import labels\n\nlabels.bump()\n",
+                                    ids=IDS.replace('down_revision = "003"', "down_revision = labels.PARENT")),
+                     "app/labels.py": s}, "multi", s))
     # What Python runs instead of a module's source.
     M = py_compile.PycInvalidationMode
     cached = "app/__pycache__/labels.%s.pyc" % PYC_TAG

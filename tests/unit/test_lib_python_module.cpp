@@ -253,7 +253,9 @@ TEST_CASE("a called function of another module is checked for ways into its call
     CHECK(called("import sys\ndef bind():\n    sys._getframe(1).f_globals['x'] = 1\n", "bind"));
     CHECK(called("def bind():\n    return helper()\n\ndef helper():\n    return globals()\n", "bind"));
     CHECK(called("def other():\n    pass\n", "bind"));  // no such def: cannot follow
-    CHECK_FALSE(called("_cache = {}\ndef bind():\n    global _cache\n    _cache = {}\n", "bind"));
+    // `global` rebinds that module's own names, which are the ones migrations read from it.
+    CHECK(called("_cache = {}\ndef bind():\n    global _cache\n    _cache = {}\n", "bind"));
+    CHECK_FALSE(called("_cache = {}\ndef bind():\n    _cache['k'] = 1\n", "bind"));
 }
 
 TEST_CASE("a module imported at import is checked for code that reaches its importer's names") {
@@ -286,6 +288,15 @@ TEST_CASE("writes into another module's names or items at import cannot be prove
     // The module's own objects are its own business; so is code that does not run at import.
     CHECK_FALSE(read_python_module("class C:\n    pass\nC.x = 1\nd = {}\nd['k'] = 1\n").unprovable);
     CHECK_FALSE(read_python_module("import app\ndef upgrade():\n    app.labels.PARENT = '002'\n").unprovable);
+}
+
+TEST_CASE("an assignment expression binds the module's name from a lambda's default in a comprehension and from an annotated target's index") {
+    CHECK(read_python_module("down_revision = '003'\n_fs = [lambda x=(down_revision := '002'): x for _ in (1,)]\n")
+              .names.at("down_revision")
+              .value.kind == PyValue::Kind::Computed);
+    CHECK(value_of(read_python_module("down_revision = '003'\n_d = {}\n_d[(down_revision := '002')]: int\n"),
+                   "down_revision")
+              .items == std::vector<std::string>{"002"});
 }
 
 TEST_CASE("a list among the four names is proven only while no code run at import can reach it") {
