@@ -117,6 +117,21 @@ private:
 const LoadedModule& Resolver::load(const std::string& module) {
     if (auto it = modules_.find(module); it != modules_.end()) return it->second;
     LoadedModule out;
+    // `pkg.sub` is the attribute `sub` of package pkg once pkg's __init__.py has run: where
+    // that binds `sub` itself (a class, another module, an alias), Python uses that binding,
+    // not the file pkg/sub.py.
+    if (const auto dot = module.rfind('.'); dot != std::string::npos) {
+        const LoadedModule& package = load(module.substr(0, dot));
+        const std::string child = module.substr(dot + 1);
+        if (package.module && package.path.ends_with("__init__.py")) {
+            if (const auto it = package.module->names.find(child); it != package.module->names.end()) {
+                out.unreadable = fmt::format("{} (line {}) binds '{}', which Python then uses as {} instead of the "
+                                             "submodule's file; the guard cannot tell which it is",
+                                             package.path, it->second.line, child, module);
+                return modules_.emplace(module, std::move(out)).first->second;
+            }
+        }
+    }
     std::string rel = module;
     std::replace(rel.begin(), rel.end(), '.', '/');
     const std::string name = rel.substr(rel.rfind('/') + 1);

@@ -1154,6 +1154,22 @@ def reach_cases():
                     "alembic/helpers/evil_helper.py": frames}, "multi", s))
     s = 'import os\nimport sys\nsys.path.append(os.path.dirname(__file__))\nimport json\n'
     out.append(Case("reach/sys-path-then-standard-library", {MIGRATION: mig(post=s)}, "one", s))
+    # A package's __init__.py that binds the name of one of its submodules: Python uses that.
+    ids_ids = IDS.replace('down_revision = "003"', "down_revision = ids.PARENT")
+    out.append(Case("reach/package-attribute-shadows-submodule-class",
+                    {MIGRATION: mig(pre="from app import ids\n", ids=ids_ids),
+                     "app/__init__.py": 'class ids:\n    PARENT = "002"\n', "app/ids.py": labels}, "multi",
+                    "from app import ids (app/__init__.py: class ids)"))
+    out.append(Case("reach/package-attribute-shadows-submodule-alias",
+                    {MIGRATION: mig(pre="from app import ids\n", ids=ids_ids),
+                     "app/__init__.py": "from . import other as ids\n", "app/ids.py": labels,
+                     "app/other.py": 'PARENT = "002"\n'}, "multi",
+                    "from app import ids (app/__init__.py: from . import other as ids)"))
+    out.append(Case("reach/package-rebinds-imported-submodule",
+                    {MIGRATION: mig(pre="import app.ids\n",
+                                    ids=IDS.replace('down_revision = "003"', "down_revision = app.ids.PARENT")),
+                     "app/__init__.py": "from . import ids\nfrom . import other as ids\n", "app/ids.py": labels,
+                     "app/other.py": 'PARENT = "002"\n'}, "multi", "import app.ids (app/__init__.py rebinds ids)"))
     # Modules Python already holds are not the repository's files of that name.
     out.append(Case("reach/repository-module-named-like-preloaded-stdlib",
                     {MIGRATION: mig(pre="from tempfile import tempdir\n",
