@@ -869,8 +869,8 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
             if (s->a->kind == NodeKind::Subscript) eval(s->a->b, env, certain, module_scope);
         }
         // A module or class body evaluates its annotations (not under `from __future__
-        // import annotations`).
-        if (!future_annotations_) eval(s->b, env, certain, module_scope);
+        // import annotations`); a function body never does.
+        if (!future_annotations_ && call_depth_ == 0) eval(s->b, env, certain, module_scope);
         return;
     case NodeKind::AugAssign:
         if (s->a->kind == NodeKind::Name) {
@@ -1040,7 +1040,10 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
         return;
     case NodeKind::Global:
         // At module level a no-op; in a class body it makes the body write module names.
-        if (!module_scope) unprovable(s->line, "a class body declares 'global', so it can change module names at import");
+        if (!module_scope)
+            unprovable(s->line, call_depth_ > 0
+                                    ? "a function called at import declares 'global', so it can change module names"
+                                    : "a class body declares 'global', so it can change module names at import");
         return;
     case NodeKind::TypeAlias:
         bind_name(s->a->name, unknown("it is a type alias"), env, certain, s->line, "defined");

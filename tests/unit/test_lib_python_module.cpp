@@ -299,6 +299,14 @@ TEST_CASE("an assignment expression binds the module's name from a lambda's defa
               .items == std::vector<std::string>{"002"});
 }
 
+TEST_CASE("a function called at import does not evaluate the annotations of its body") {
+    CHECK_FALSE(read_python_module("def _f():\n    _x: _undefined = 1\n\n_f()\n").import_error);
+    CHECK(read_python_module("_x: _undefined = 1\n").import_error);  // the module's own are evaluated
+    const auto m = read_python_module("def _f():\n    global _g\n    _g = 1\n\n_f()\n");
+    REQUIRE(m.unprovable);
+    CHECK(m.unprovable->message.find("a function called at import") != std::string::npos);
+}
+
 TEST_CASE("a list among the four names is proven only while no code run at import can reach it") {
     CHECK_FALSE(read_python_module("down_revision = ['003', '002']\n").unprovable);
     CHECK(read_python_module("down_revision = ['003']\ndown_revision.append('002')\n").unprovable);
