@@ -1,0 +1,4 @@
+# coding: gbk
+revision = "004"
+down_revision = "003"
+x = "жпнд"

@@ -1,0 +1,3 @@
+# coding: hz
+revision = "004"
+x = "~{VPND~}"

@@ -1,0 +1,3 @@
+# coding: iso2022_kr
+revision = "004"
+x = "　"

@@ -1,0 +1,2 @@
+# coding: unicode_escape
+revision = "004"\u000adown_revision = "003"
