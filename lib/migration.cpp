@@ -115,6 +115,7 @@ Migration read_migration(std::string path, std::string_view bytes, py::PythonVer
     }
     m.calls = std::move(mod.calls);
     m.imports = std::move(mod.imports);
+    m.escapes = std::move(mod.escapes);
     // Fields naming the repository's own modules are resolved once the tree is at hand.
     for (std::string_view field : alembic_module_names()) {
         auto it = mod.names.find(field);

@@ -41,6 +41,7 @@ struct Migration {
     std::vector<MigrationReference> references;  // fields left empty until resolved
     std::vector<std::string> calls;    // names of other modules called at import (PyModule::calls)
     std::vector<std::string> imports;  // modules imported at import (PyModule::imports)
+    std::vector<std::string> escapes;  // imported names handed on as values at import (PyModule::escapes)
     py::PythonVersion python = py::kUndeclaredPython;  // the grammar it was read by
 };
 

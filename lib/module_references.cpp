@@ -81,11 +81,16 @@ public:
     // module root, may still be a file of the repository, from a directory the guard does not
     // search.
     std::optional<std::string> check_unrooted_import(const std::string& dotted, bool own);
+    // Why handing `dotted` on as a value at import cannot be proven harmless: it is a module
+    // or package of the repository (or may be), whose names whatever receives it can write.
+    // `named`: the name the code used, where `dotted` is what it stands for.
+    std::optional<std::string> check_escape(const std::string& dotted, int hops = 0, const std::string& named = {});
 
 private:
     const LoadedModule& load(const std::string& module);
-    // What the code reached leads to: its imports and calls, checked in turn.
-    std::optional<std::string> follow(const PyForeignCode& code);
+    // What the code reached leads to: its imports, calls and escaping values, checked in
+    // turn. `reached`: how the code was reached, for messages ("it imports app.x (app/x.py)").
+    std::optional<std::string> follow(const PyForeignCode& code, const std::string& reached);
     // The package a module's relative imports start from.
     static std::string package_of(const std::string& module, const LoadedModule& m) {
         if (m.path.ends_with("/__init__.py") || m.path == "__init__.py") return module;
@@ -347,7 +352,7 @@ std::optional<std::string> Resolver::check_call(const std::string& dotted) {
             return fmt::format("it calls {}, and that code of the repository ({}, line {}) may change names the guard "
                                "reads: {}",
                                dotted, m.path, code.problem->line, code.problem->message);
-        return follow(code);
+        return follow(code, fmt::format("it calls {} ({})", dotted, m.path));
     }();
     return calls_checked_[dotted] = std::move(verdict);
 }
@@ -371,7 +376,7 @@ std::optional<std::string> Resolver::check_import(const std::string& dotted) {
         if (code.problem)
             return fmt::format("it imports {}, whose code run at import ({}, line {}) may change names the guard reads: {}",
                                dotted, m.path, code.problem->line, code.problem->message);
-        return follow(code);
+        return follow(code, fmt::format("it imports {} ({})", dotted, m.path));
     }();
     return imports_checked_[dotted] = std::move(verdict);
 }
@@ -410,7 +415,65 @@ std::optional<std::string> Resolver::check_unrooted_import(const std::string& do
                        own ? std::string_view("it changes") : kEnvChangesPath, dotted, top, rooted.looked_in);
 }
 
-std::optional<std::string> Resolver::follow(const PyForeignCode& code) {
+std::optional<std::string> Resolver::check_escape(const std::string& dotted, int hops, const std::string& named) {
+    if (preloaded_module(dotted)) return std::nullopt;
+    const std::string& used = named.empty() ? dotted : named;
+    const auto refuse = [&](const std::string& what) {
+        return fmt::format("hands the module {} ({}{}) on as a value, and whatever receives it can change the names "
+                           "other files read from it; use its names where they are needed ({}.NAME), not the module "
+                           "itself",
+                           used, named.empty() ? "" : dotted + ", ", what, used.substr(used.rfind('.') + 1));
+    };
+    // A directory without __init__.py in a module root is a namespace package: a module object
+    // too (load() has made the result depend on the root's entries of that name).
+    const auto namespace_package = [&](const std::string& module) -> std::string {
+        std::string rel = module;
+        std::replace(rel.begin(), rel.end(), '.', '/');
+        for (const auto& root : roots_)
+            if (tree_.kind(join_path(root, rel)) == EntryKind::Directory) return join_path(root, rel) + "/";
+        return {};
+    };
+    // Walk the dotted name as Python does: each part an attribute of the module before it (a
+    // name it binds first; a submodule of a package else), until the value is no module.
+    size_t end = dotted.find('.');
+    std::string current = dotted.substr(0, end);
+    const LoadedModule* m = &load(current);
+    std::string where;
+    while (true) {
+        if (!m->module && !m->unreadable.empty()) return refuse(m->unreadable);
+        if (m->module) where = m->path;
+        else if (std::string dir = namespace_package(current); !dir.empty()) where = dir + ", a namespace package";
+        else return std::nullopt;  // a library's module, or no module at all
+        if (end == std::string::npos) return refuse(where);
+        const size_t next = dotted.find('.', end + 1);
+        const std::string name = dotted.substr(end + 1, next == std::string::npos ? std::string::npos : next - end - 1);
+        const std::string rest = next == std::string::npos ? std::string() : dotted.substr(next);
+        if (m->module) {
+            if (const auto it = m->module->names.find(name); it != m->module->names.end()) {
+                const PyValue& v = it->second.value;
+                std::string target = v.module;
+                if (v.kind == PyValue::Kind::Reference && !v.sequence) {
+                    const auto pieces = py::template_pieces(v.items.front());
+                    if (pieces && pieces->size() == 1 && pieces->front().reference) target = pieces->front().text;
+                }
+                if (target.empty() && v.may_be_module)
+                    return refuse(fmt::format("{} binds '{}' (line {}) to what may be a module, in a way the guard "
+                                              "cannot follow",
+                                              m->path, name, it->second.line));
+                if (target.empty()) return std::nullopt;  // a str, a class, a function: no module
+                if (hops >= kMaxHops)
+                    return refuse(fmt::format("{} passes through more than {} modules", dotted, kMaxHops));
+                return check_escape(target + rest, hops + 1, used);
+            }
+            if (!m->path.ends_with("__init__.py")) return std::nullopt;  // AttributeError when it runs
+        }
+        current += "." + name;
+        m = &load(current);
+        end = next;
+    }
+}
+
+std::optional<std::string> Resolver::follow(const PyForeignCode& code, const std::string& reached) {
     const bool own = changes_sys_path(code.calls);
     for (const auto& i : code.imports) {
         if (auto why = check_import(i)) return why;
@@ -418,6 +481,8 @@ std::optional<std::string> Resolver::follow(const PyForeignCode& code) {
     }
     for (const auto& c : code.calls)
         if (auto why = check_call(c)) return why;
+    for (const auto& e : code.escapes)
+        if (auto why = check_escape(e)) return fmt::format("{}, whose code run at import {}", reached, *why);
     return std::nullopt;
 }
 
@@ -453,6 +518,13 @@ void resolve_module_references(const SourceTree& tree, const std::vector<std::st
             if (m.error) break;
             if (auto why = resolver.check_call(call)) {
                 m.error = fmt::format("the guard cannot prove what Alembic reads from it: {}", *why);
+                m.error_line = 1;
+            }
+        }
+        for (const std::string& escape : m.escapes) {
+            if (m.error) break;
+            if (auto why = resolver.check_escape(escape)) {
+                m.error = fmt::format("the guard cannot prove what Alembic reads from it: code that runs at import {}", *why);
                 m.error_line = 1;
             }
         }

@@ -28,7 +28,8 @@ struct ModuleDependency {
 // Fills the fields of every migration in `migrations` that has references, or sets its error;
 // follows the repository's own code each migration imports or calls at import
 // (Migration::imports, Migration::calls), and what that code imports and calls in turn, and
-// sets the error where it reaches frames, namespaces or other modules' names.
+// sets the error where it reaches frames, namespaces or other modules' names, or hands a
+// module of the repository on as a value (Migration::escapes).
 // `roots`: repository-relative directories searched in order (Environment::module_roots);
 // `python`: the grammar modules are read by. Appends to `dependencies` every module file
 // read and every place looked at before it.

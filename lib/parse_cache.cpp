@@ -27,7 +27,7 @@ namespace {
 
 constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
-constexpr std::string_view kHeader = "alembic-guard parse cache 6\n";
+constexpr std::string_view kHeader = "alembic-guard parse cache 7\n";
 constexpr std::string_view kResultFormat = "alembic-guard result 3";
 constexpr std::time_t kUsedMarkInterval = 24 * 3600;
 
@@ -497,11 +497,11 @@ std::string encode_cache_entries(const std::vector<std::pair<std::string, Migrat
         std::vector<std::string> refs;
         for (const auto& r : m.references)
             refs.push_back(join({r.field, std::to_string(r.line), r.sequence ? "1" : "0", join(r.items)}));
-        out += fmt::format("{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}\n", escape(blob),
+        out += fmt::format("{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}\n", escape(blob),
                            escape(std::string(base_name(m.path))), escape(m.revision), join(m.down_revisions),
                            join(m.depends_on), join(m.branch_labels), m.revision_line, m.down_revision_line,
                            m.error ? 1 : 0, escape(m.error.value_or("")), m.error_line, join(notes), join(refs),
-                           join(m.calls), join(m.imports), m.python.text(), fmt::arg("f", kField));
+                           join(m.calls), join(m.imports), m.python.text(), join(m.escapes), fmt::arg("f", kField));
     }
     return out;
 }
@@ -523,7 +523,7 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
                 start = i + 1;
             }
         }
-        if (f.size() != 16) return std::nullopt;
+        if (f.size() != 17) return std::nullopt;
         const auto python = py::parse_python_version(f[15]);
         if (!python) return std::nullopt;
         Migration m;
@@ -541,9 +541,11 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
         auto refs = split(f[12], kItem);
         auto calls = split(f[13], kItem);
         auto imports = split(f[14], kItem);
-        if (!calls || !imports) return std::nullopt;
+        auto escapes = split(f[16], kItem);
+        if (!calls || !imports || !escapes) return std::nullopt;
         m.calls = std::move(*calls);
         m.imports = std::move(*imports);
+        m.escapes = std::move(*escapes);
         m.python = *python;
         if (!blob || !name || !rev || !down || !deps || !labels || !rline || !dline || !err || !eline || !notes || !refs ||
             (f[8] != "0" && f[8] != "1") || blob->empty() || name->empty())

@@ -74,7 +74,7 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
             return std::any_of(dotted.begin(), dotted.end(), [](const std::string& n) { return !preloaded_module(n); });
         };
         if (m.error || !m.notes.empty() || !m.references.empty() || reaches_repository(m.calls) ||
-            reaches_repository(m.imports) || !m.branch_labels.empty() ||
+            reaches_repository(m.imports) || reaches_repository(m.escapes) || !m.branch_labels.empty() ||
             !m.depends_on.empty() ||
             m.revision.empty() ||
             names->has_id(m.revision) || names->has_label(m.revision) || !new_ids.insert(m.revision).second)

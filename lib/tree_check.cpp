@@ -170,7 +170,9 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     }
     std::vector<ModuleDependency> dependencies;
     if (std::any_of(migrations.begin(), migrations.end(),
-                    [](const Migration& m) { return !m.references.empty() || !m.calls.empty() || !m.imports.empty(); }))
+                    [](const Migration& m) {
+                        return !m.references.empty() || !m.calls.empty() || !m.imports.empty() || !m.escapes.empty();
+                    }))
         resolve_module_references(tree, env.module_roots, env.python.version,
                                   env.script_directory.empty() ? std::string() : join_path(env.script_directory, "env.py"),
                                   migrations, dependencies);

@@ -262,6 +262,11 @@ std::optional<std::string> subscript_error(const Node* e, const ModuleValue& bas
     return std::string("index out of range (IndexError)");
 }
 
+// Calls `f` on every statement of `body`, nested blocks and function and class bodies
+// included (defined below).
+template <class F>
+void for_each_statement(const NodeList& body, const F& f);
+
 class Evaluator {
 public:
     explicit Evaluator(const std::vector<std::string_view>& guarded, std::string_view package = {})
@@ -306,7 +311,9 @@ private:
     // ---- the module's own statements ----
     void exec_block(const NodeList& body, Env& env, bool certain, bool module_scope);
     void exec(const Node* s, Env& env, bool certain, bool module_scope);
-    void call_function(const Node* f, Env& module_env);
+    // Runs `f` (a def, or a lambda, of the module) called where the module surely runs; a call
+    // at `line` nested too deep to follow is unprovable.
+    void call_function(const Node* f, Env& module_env, int line);
     // A name of another module called (or applied as a decorator) while the module runs.
     void note_call(const ModuleValue& callee) {
         if (callee.kind != ModuleValue::Kind::Template) return;
@@ -330,6 +337,21 @@ private:
     void unbind(const Node* target, Env& env, bool certain, int line);
     // An attribute or item assigned or deleted: refused when it is one of another module's.
     void write_through(const Node* target, Env& env, bool certain, bool module_scope);
+    // Calls the decorators of `definition` (their values, outermost first) where the module
+    // surely runs, innermost first; whether every one is the module's own function.
+    bool apply_decorators(const std::vector<ModuleValue>& decorators, const Node* definition, Env& env, bool certain) {
+        bool own = true;
+        for (auto d = decorators.rbegin(); d != decorators.rend(); ++d) {
+            const bool followed = d->kind == ModuleValue::Kind::Unknown && d->function;
+            own = own && followed;
+            if (certain && followed) {
+                Env* top = &env;
+                while (top->parent) top = top->parent;
+                call_function(d->function, *top, definition->line);
+            }
+        }
+        return own;
+    }
 
     // ---- code that may run at import without being a module statement ----
     void scan(const Node* n, bool import_time);
@@ -345,6 +367,13 @@ private:
     void note_import(std::string dotted) {
         if (!dotted.empty() && std::find(result_.imports.begin(), result_.imports.end(), dotted) == result_.imports.end())
             result_.imports.push_back(std::move(dotted));
+    }
+    // `e`, an expression in code that runs at import, is handed on as a value: where it is
+    // something imported (a module, perhaps), what receives it can write into it.
+    void note_escape(const Node* e) {
+        std::string dotted = imported_path(e);
+        if (!dotted.empty() && std::find(result_.escapes.begin(), result_.escapes.end(), dotted) == result_.escapes.end())
+            result_.escapes.push_back(std::move(dotted));
     }
     void note_imported_call(const Node* callee) {
         std::string dotted = imported_path(callee);
@@ -372,8 +401,11 @@ private:
     std::vector<std::pair<std::string_view, std::string_view>> imported_;  // local name -> module it came from
     bool future_annotations_ = false;
     int call_depth_ = 0;
+    int calls_followed_ = 0;
     bool foreign_ = false;  // scanning another module's function, called by the migration
-    std::vector<const Node*> scan_stack_;  // scan() does not recurse, so one stack serves every call
+    // scan() does not recurse, so one stack serves every call. With each node: whether it is
+    // read through or called (`labels` in `labels.X` or `labels()`), not handed on as a value.
+    std::vector<std::pair<const Node*, bool>> scan_stack_;
     std::vector<std::string_view> list_names_;  // names that were ever bound to a value holding a list
     // Loads that only bind a value to names of the module, which the evaluator follows
     // (`x = D`, `x = (D, E)` at the top): no way for the value to change there.
@@ -387,14 +419,17 @@ private:
 void Evaluator::bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how) {
     if (holds_list(v) && std::find(list_names_.begin(), list_names_.end(), name) == list_names_.end())
         list_names_.push_back(name);
+    const bool module_like = v.kind == ModuleValue::Kind::Module || v.kind == ModuleValue::Kind::Template ||
+                             (v.node && v.node->kind == NodeKind::Alias);
     if (!certain) {
         v = unknown(Reason(fmt::format("it is {} in a block that may not run, or may run more than once", how)), v.node);
     }
     if (ModuleBinding* b = env.find(name)) {
         b->value = std::move(v);
         b->line = line;
+        b->may_be_module |= module_like;
     } else {
-        env.names.push_back(ModuleBinding{std::string(name), std::move(v), line});
+        env.names.push_back(ModuleBinding{std::string(name), std::move(v), line, module_like});
     }
 }
 
@@ -663,7 +698,7 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
             if (callee.kind == ModuleValue::Kind::Unknown && callee.function) {
                 Env* top = &env;
                 while (top->parent) top = top->parent;
-                call_function(callee.function, *top);
+                call_function(callee.function, *top, e->line);
             }
         }
         return unknown("a call, evaluated when the module runs", e);
@@ -751,11 +786,15 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
         }
         return unknown("a comprehension, evaluated when the module runs", e);
     }
-    case NodeKind::Lambda:
-        // Its defaults are evaluated now; its body when it is called.
+    case NodeKind::Lambda: {
+        // Its defaults are evaluated now; its body when it is called (followed where it reads
+        // only the module's names).
         for (const Node* a : e->a->l[0])
             if (a->b) eval(a->b, env, certain, module_scope);
-        return unknown("a lambda", e);
+        ModuleValue v = unknown("a lambda", e);
+        if (module_scope) v.function = e;
+        return v;
+    }
     case NodeKind::Await:
     case NodeKind::Yield:
     case NodeKind::YieldFrom:
@@ -831,23 +870,37 @@ void collect_locals(const Node* n, std::vector<std::string_view>& out, std::vect
 
 }  // namespace
 
+// Calls followed from one module's import: deeper or more than this, and the guard stops
+// (and says it cannot tell whether the import fails). Real migrations call a helper or two.
+constexpr int kMaxCallDepth = 16;
+constexpr int kMaxCallsFollowed = 1000;
+
 // Runs the body of the module's own function `f`, called where the module surely runs: a
-// raise, a NameError or an UnboundLocalError there fails the import. Bounded: a call inside
-// is followed to three levels, no further.
-void Evaluator::call_function(const Node* f, Env& module_env) {
-    if (call_depth_ >= 3) return;
+// raise, a NameError or an UnboundLocalError there fails the import.
+void Evaluator::call_function(const Node* f, Env& module_env, int line) {
+    if (call_depth_ >= kMaxCallDepth || calls_followed_ >= kMaxCallsFollowed) {
+        unprovable(line, fmt::format("the functions the module calls at import call further than the guard follows "
+                                     "({} deep, {} calls), so it cannot tell whether the import fails",
+                                     kMaxCallDepth, kMaxCallsFollowed));
+        return;
+    }
     ++call_depth_;
+    ++calls_followed_;
     std::vector<std::string_view> locals, globals;
     for (const Node* a : f->a->l[0]) locals.push_back(a->name);
-    for (const Node* st : f->l[0]) collect_locals(st, locals, globals);
+    if (f->kind == NodeKind::Lambda) collect_locals(f->b, locals, globals);
+    else
+        for (const Node* st : f->l[0]) collect_locals(st, locals, globals);
     locals.erase(std::remove_if(locals.begin(), locals.end(),
                                 [&](std::string_view n) { return std::find(globals.begin(), globals.end(), n) != globals.end(); }),
                  locals.end());
     Env local;
     local.parent = &module_env;
     local.locals = &locals;
-    for (const Node* a : f->a->l[0]) local.names.push_back(ModuleBinding{std::string(a->name), unknown("a parameter", a), a->line});
-    exec_block(f->l[0], local, true, false);
+    for (const Node* a : f->a->l[0])
+        local.names.push_back(ModuleBinding{std::string(a->name), unknown("a parameter", a), a->line, false});
+    if (f->kind == NodeKind::Lambda) eval(f->b, local, true, false);
+    else exec_block(f->l[0], local, true, false);
     --call_depth_;
 }
 
@@ -934,9 +987,13 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
         }
         return;
     case NodeKind::FunctionDef: {
-        // Decorators, then defaults, then annotations run when the def statement runs; a
-        // decorator is called.
-        for (const Node* d : s->l[1]) note_call(eval(d, env, certain, module_scope));
+        // Decorators, then defaults, then annotations run when the def statement runs; then
+        // the decorators are called, innermost first.
+        std::vector<ModuleValue> decorators;
+        for (const Node* d : s->l[1]) {
+            decorators.push_back(eval(d, env, certain, module_scope));
+            note_call(decorators.back());
+        }
         for (const Node* a : s->a->l[0])
             if (a->b) eval(a->b, env, certain, module_scope);
         if (!future_annotations_) {
@@ -944,29 +1001,60 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
                 if (a->a) eval(a->a, env, certain, module_scope);
             if (s->b) eval(s->b, env, certain, module_scope);
         }
+        const bool own_decorators = apply_decorators(decorators, s, env, certain);
         if (s->name == "__getattr__" && module_scope)
             unprovable(s->line, "the module defines __getattr__ (PEP 562), which can supply revision or down_revision "
                                 "when Alembic reads them");
         ModuleValue fn = unknown("it is a function", s);
-        if (s->l[1].empty() && !(s->flags & kAsync) && module_scope) fn.function = s;
+        // Decorated by the module's own functions only: calling the result is taken to run the
+        // body (what a decorator does with a function it is given, almost always).
+        if (own_decorators && !(s->flags & kAsync) && module_scope) fn.function = s;
         bind_name(s->name, std::move(fn), env, certain, s->line, "defined");
         return;
     }
     case NodeKind::ClassDef: {
-        for (const Node* d : s->l[1]) note_call(eval(d, env, certain, module_scope));
+        std::vector<ModuleValue> decorators;
+        for (const Node* d : s->l[1]) {
+            decorators.push_back(eval(d, env, certain, module_scope));
+            note_call(decorators.back());
+        }
         for (const Node* b : s->l[3]) eval(b->kind == NodeKind::Keyword ? b->a : b, env, certain, module_scope);
         // The class body runs now, once, in its own namespace, reading the module's names.
         Env class_env;
         class_env.parent = &env;
         exec_block(s->l[0], class_env, certain, false);
-        bind_name(s->name, unknown("it is a class"), env, certain, s->line, "defined");
+        const bool own_decorators = apply_decorators(decorators, s, env, certain);
+        ModuleValue cls = unknown("it is a class");
+        // Calling a plain class (no base but object, no metaclass, no __new__) runs its own
+        // undecorated __init__.
+        const bool plain = std::all_of(s->l[3].begin(), s->l[3].end(), [](const Node* b) {
+            return b->kind == NodeKind::Name && b->name == "object";
+        });
+        if (plain && own_decorators && s->l[1].empty() && module_scope) {
+            const Node* init = nullptr;
+            bool other_constructor = false;
+            for (const Node* st : s->l[0]) {
+                if (st->kind == NodeKind::FunctionDef && st->name == "__init__") init = st;
+                if (st->kind == NodeKind::FunctionDef && (st->name == "__new__" || st->name == "__call__"))
+                    other_constructor = true;
+            }
+            if (init && init->l[1].empty() && !(init->flags & kAsync) && !other_constructor) cls.function = init;
+        }
+        bind_name(s->name, std::move(cls), env, certain, s->line, "defined");
         return;
     }
-    case NodeKind::If:
+    case NodeKind::If: {
         eval(s->a, env, certain, module_scope);
+        // `if True:`, `if 0:`: the compiler keeps one branch, and only that one runs.
+        bool value = false;
+        if (truthy_constant(s->a, value)) {
+            exec_block(value ? s->l[0] : s->l[1], env, certain, module_scope);
+            return;
+        }
         exec_block(s->l[0], env, false, module_scope);
         exec_block(s->l[1], env, false, module_scope);
         return;
+    }
     case NodeKind::While:
         eval(s->a, env, false, module_scope);
         exec_block(s->l[0], env, false, module_scope);
@@ -1009,8 +1097,16 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
             exec_block(c->l[0], env, false, module_scope);
         }
         return;
-    case NodeKind::Try:
-        exec_block(s->l[0], env, false, module_scope);
+    case NodeKind::Try: {
+        // Without a handler, the body runs as surely as the statement does: an exception in
+        // it goes on after the finally block, unless that block leaves (return, break,
+        // continue), which drops it.
+        bool finally_leaves = false;
+        for_each_statement(s->l[3], [&](const Node* x) {
+            if (x->kind == NodeKind::Return || x->kind == NodeKind::Break || x->kind == NodeKind::Continue)
+                finally_leaves = true;
+        });
+        exec_block(s->l[0], env, certain && s->l[1].empty() && !finally_leaves, module_scope);
         for (const Node* h : s->l[1]) {
             if (h->a) eval(h->a, env, false, module_scope);
             exec_block(h->l[0], env, false, module_scope);
@@ -1020,6 +1116,7 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
         exec_block(s->l[2], env, false, module_scope);
         exec_block(s->l[3], env, certain, module_scope);
         return;
+    }
     case NodeKind::Raise:
         if (s->a) eval(s->a, env, certain, module_scope);
         if (s->b) eval(s->b, env, certain, module_scope);
@@ -1078,15 +1175,16 @@ void Evaluator::scan_referenced_definitions() {
 void Evaluator::scan(const Node* n, bool import_time) {
     if (!n || !import_time) return;
     // One stack for every scan of the module (a module has a few dozen statements to scan).
-    std::vector<const Node*>& stack = scan_stack_;
+    auto& stack = scan_stack_;
     stack.clear();
-    stack.push_back(n);
+    stack.emplace_back(n, false);
     while (!stack.empty()) {
-        const Node* x = stack.back();
+        const auto [x, through] = stack.back();
         stack.pop_back();
         switch (x->kind) {
         case NodeKind::Name:
             if (x->ctx == Ctx::Load) {
+                if (!through) note_escape(x);
                 note_reference(x->name);
                 if (std::find(binding_loads_.begin(), binding_loads_.end(), x) == binding_loads_.end() &&
                     std::find(changing_uses_.begin(), changing_uses_.end(), x->name) == changing_uses_.end())
@@ -1107,6 +1205,7 @@ void Evaluator::scan(const Node* n, bool import_time) {
                 unprovable(x->line, fmt::format("'.{}' is used in code that runs at import: it can reach the module's "
                                                 "names behind its assignments",
                                                 x->name));
+            if (x->ctx == Ctx::Load && !through) note_escape(x);
             [[fallthrough]];
         case NodeKind::Subscript:
             // The scanned code's counterpart of write_through: an attribute or item of what an
@@ -1140,33 +1239,35 @@ void Evaluator::scan(const Node* n, bool import_time) {
             // A function runs when called (a decorator may call it: then now); a class body
             // runs now. Decorators, defaults, annotations and bases run now.
             if (x->kind == NodeKind::FunctionDef && !x->l[1].empty())
-                for (const Node* b : x->l[0]) stack.push_back(b);
+                for (const Node* b : x->l[0]) stack.emplace_back(b, false);
             else
                 deferred_.emplace_back(x->name, x);
             // A decorator is called, and a base class's __init_subclass__ or metaclass runs.
             for (const Node* d : x->l[1]) {
                 note_imported_call(d);
-                stack.push_back(d);
+                stack.emplace_back(d, true);
             }
             if (x->kind == NodeKind::ClassDef)
                 for (const Node* b : x->l[3]) note_imported_call(b->kind == NodeKind::Keyword ? b->a : b);
             if (x->a && x->kind == NodeKind::FunctionDef)
                 for (const Node* a : x->a->l[0]) {
-                    if (a->a) stack.push_back(a->a);
-                    if (a->b) stack.push_back(a->b);
+                    if (a->a) stack.emplace_back(a->a, false);
+                    if (a->b) stack.emplace_back(a->b, false);
                 }
             if (x->kind == NodeKind::ClassDef) {
-                for (const Node* b : x->l[3]) stack.push_back(b);
-                for (const Node* b : x->l[0]) stack.push_back(b);
+                for (const Node* b : x->l[3]) stack.emplace_back(b, false);
+                for (const Node* b : x->l[0]) stack.emplace_back(b, false);
             }
             continue;
         default: break;
         }
+        // What an attribute is read from, and what a call calls, is not handed on.
+        const bool base_read_through = x->kind == NodeKind::Attribute || x->kind == NodeKind::Call;
         for (const Node* c : {x->a, x->b, x->c})
-            if (c) stack.push_back(c);
+            if (c) stack.emplace_back(c, base_read_through && c == x->a);
         for (const NodeList& l : x->l)
             for (const Node* c : l)
-                if (c) stack.push_back(c);
+                if (c) stack.emplace_back(c, false);
     }
 }
 
@@ -1289,7 +1390,7 @@ ModuleEvaluation Evaluator::run(const Node* module) {
             doc.kind = ModuleValue::Kind::Str;
             doc.text = std::string(body[0]->a->name);
         }
-        env.names.push_back(ModuleBinding{"__doc__", std::move(doc), 1});
+        env.names.push_back(ModuleBinding{"__doc__", std::move(doc), 1, false});
     }
     exec_block(module->l[0], env, true, true);
     if (env.find("__getattr__") && !result_.unprovable)
@@ -1338,6 +1439,7 @@ ForeignCode Evaluator::check_function(const Node* module, std::string_view funct
                                              "it runs",
                                              function)},
                 {},
+                {},
                 {}};
     for (const Node* st : module->l[0])
         if (st->kind == NodeKind::FunctionDef || st->kind == NodeKind::ClassDef) deferred_.emplace_back(st->name, st);
@@ -1347,7 +1449,7 @@ ForeignCode Evaluator::check_function(const Node* module, std::string_view funct
     note_reference(found->name);
     scan_referenced_definitions();
     // Whatever it could do to its own module's names, it does through the same means.
-    return {std::move(result_.unprovable), std::move(result_.imports), std::move(result_.calls)};
+    return {std::move(result_.unprovable), std::move(result_.imports), std::move(result_.calls), std::move(result_.escapes)};
 }
 
 ForeignCode Evaluator::check_import(const Node* module) {
@@ -1357,7 +1459,7 @@ ForeignCode Evaluator::check_import(const Node* module) {
     // A module __getattr__ (PEP 562) runs for any name its importers ask for and it lacks.
     note_reference("__getattr__");
     scan_referenced_definitions();
-    return {std::move(result_.unprovable), std::move(result_.imports), std::move(result_.calls)};
+    return {std::move(result_.unprovable), std::move(result_.imports), std::move(result_.calls), std::move(result_.escapes)};
 }
 
 ForeignCode check_called_function(const Node* module, std::string_view function, std::string_view package) {

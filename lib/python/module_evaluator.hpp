@@ -32,6 +32,9 @@ struct ModuleBinding {
     std::string name;
     ModuleValue value;
     int line = 0;
+    // Ever bound to what may be a module object (an import, a module, another module's name),
+    // surely or not: a value the resolver must not take for a plain one when it is handed on.
+    bool may_be_module = false;
 };
 
 struct ModuleProblem {
@@ -51,6 +54,10 @@ struct ModuleEvaluation {
     // Modules that code running at import imports ("app.ids", and "app.ids.bind" for
     // `from app.ids import bind`, which may be a submodule): their code runs too.
     std::vector<std::string> imports;
+    // What imported names code running at import hands on as values ("app.labels" for
+    // `f(labels)` after `from app import labels`), not only reads a name through or calls:
+    // where one is a module of the repository, whatever receives it can write its names.
+    std::vector<std::string> escapes;
 };
 
 // What another module's code, run because a migration imports or calls it, does that the
@@ -61,6 +68,7 @@ struct ForeignCode {
     std::optional<ModuleProblem> problem;
     std::vector<std::string> imports;
     std::vector<std::string> calls;
+    std::vector<std::string> escapes;  // as ModuleEvaluation::escapes
 };
 
 // For `function` of `module` (another module's def or class called at a migration's

@@ -103,10 +103,14 @@ PyValue to_value(const py::ModuleValue& v) {
         break;
     case K::Module:
         out.kind = PyValue::Kind::Computed;
+        out.may_be_module = true;
+        out.module = v.text;
         explain(Reason(fmt::format("it is the module {}", v.text)));
         break;
     case K::Unknown:
         out.kind = PyValue::Kind::Computed;
+        // An import in a block that may not run, or a relative one: a module, perhaps.
+        out.may_be_module = v.node && v.node->kind == py::NodeKind::Alias;
         explain(v.why);
         break;
     }
@@ -180,9 +184,11 @@ PyModule read_python_module(std::string_view source, py::PythonVersion version) 
     if (eval.import_error) out.import_error = PySyntaxError{eval.import_error->line, eval.import_error->message};
     out.calls = std::move(eval.calls);
     out.imports = std::move(eval.imports);
+    out.escapes = std::move(eval.escapes);
     for (const auto& b : eval.names) {
         PyBinding& slot = out.names.slot(b.name);
         slot.value = to_value(b.value);
+        slot.value.may_be_module |= b.may_be_module;
         slot.line = b.line;
     }
     return out;
@@ -225,6 +231,7 @@ PyForeignCode check_foreign(std::string_view source, py::PythonVersion version, 
     if (code.problem) out.problem = PySyntaxError{code.problem->line, code.problem->message};
     out.imports = std::move(code.imports);
     out.calls = std::move(code.calls);
+    out.escapes = std::move(code.escapes);
     return out;
 }
 

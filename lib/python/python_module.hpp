@@ -32,6 +32,10 @@ struct PyValue {
     bool sequence = false;  // Reference: written as a tuple or list
     bool list = false;      // Sequence or Reference: a list, which code can change in place
     bool nested = false;    // Sequence: the one sequence of str inside a one-item sequence
+    // Computed: bound by an import, so perhaps a module object; `module` is the module's
+    // dotted name where the import surely bound it (`import a.b as c`), else "".
+    bool may_be_module = false;
+    std::string module;
 };
 
 struct PyBinding {
@@ -85,6 +89,9 @@ struct PyModule {
     // Modules imported at import ("app.ids", and "app.ids.bind" which may be a submodule):
     // see check_imported_module.
     std::vector<std::string> imports;
+    // Imported names handed on as values at import ("app.labels" for `f(labels)`): a module
+    // of the repository among them can have its names written by what receives it.
+    std::vector<std::string> escapes;
 };
 
 // The names whose values must be exact; binding them any other way is unprovable.
@@ -103,6 +110,7 @@ struct PyForeignCode {
     std::optional<PySyntaxError> problem;
     std::vector<std::string> imports;  // what it imports in turn, as PyModule::imports
     std::vector<std::string> calls;    // what it calls in other modules, as PyModule::calls
+    std::vector<std::string> escapes;  // imported names it hands on as values, as PyModule::escapes
 };
 
 // For `function`, a def or class of the module in `source` that a migration calls at import.

@@ -1024,8 +1024,31 @@ def raise_cases():
         ("own-function-unbound-name", "def _check():\n    return undefined_helper\n\n\n_check()\n"),
         ("unpack-mismatch", "_a, _b = 1, 2, 3\n"),
         ("unbound-local-in-called-function", "def _f():\n    print(_v)\n    _v = 1\n\n\n_f()\n"),
+        ("decorator-raises", "def _deco(f):\n    raise RuntimeError(\"stop\")\n\n\n@_deco\ndef _helper():\n    pass\n"),
+        ("decorated-function-raises", "def _d(f):\n    return f\n\n\n@_d\ndef _check():\n    raise RuntimeError(\"stop\")\n\n\n_check()\n"),
+        ("lambda-called", "_f = lambda: 1 / 0\n_f()\n"),
+        ("lambda-unbound-name", "(lambda: undefined_helper)()\n"),
+        ("class-init-raises", "class _C:\n    def __init__(self):\n        raise RuntimeError(\"stop\")\n\n\n_C()\n"),
+        ("if-true-raise", "if True:\n    raise RuntimeError(\"stop\")\n"),
+        ("if-zero-else-raise", "if 0:\n    pass\nelse:\n    raise RuntimeError(\"stop\")\n"),
+        ("try-body-raises-finally", "try:\n    raise RuntimeError(\"stop\")\nfinally:\n    pass\n"),
+        ("finally-raises", "try:\n    pass\nfinally:\n    raise RuntimeError(\"stop\")\n"),
+        ("call-chain-five-deep", "def _a():\n    raise RuntimeError(\"stop\")\n\n\ndef _b():\n    _a()\n\n\ndef _c():\n    _b()\n\n\n"
+                                 "def _d():\n    _c()\n\n\ndef _e():\n    _d()\n\n\n_e()\n"),
+        ("recursion", "def _f():\n    _f()\n\n\n_f()\n"),
     ]
-    return [Case("raise/%s" % shape, {MIGRATION: mig(post=s)}, "fail", s) for shape, s in forms]
+    # The same statements where Python does not fail: the guard must not say it does.
+    fine = [
+        ("if-false-raise", "if False:\n    raise RuntimeError(\"stop\")\n"),
+        ("raise-caught", "try:\n    raise KeyError(\"k\")\nexcept KeyError:\n    pass\n"),
+        ("finally-return-drops-raise", "def _f():\n    try:\n        raise RuntimeError(\"stop\")\n    finally:\n        return 1\n\n\n_f()\n"),
+        ("class-new-skips-init", "class _C:\n    def __new__(cls):\n        return 1\n\n    def __init__(self):\n"
+                                 "        raise RuntimeError(\"stop\")\n\n\n_C()\n"),
+        ("decorator-returns-other", "def _d(f):\n    return print\n\n\n@_d\ndef _check():\n    pass\n\n\n_check()\n"),
+        ("closure-called", "def _outer():\n    _v = 1\n    return (lambda: _v)()\n\n\n_outer()\n"),
+    ]
+    return ([Case("raise/%s" % shape, {MIGRATION: mig(post=s)}, "fail", s) for shape, s in forms] +
+            [Case("raise/%s" % shape, {MIGRATION: mig(post=s)}, "one", s) for shape, s in fine])
 
 
 def runtime_cases():
@@ -1185,6 +1208,38 @@ def reach_cases():
                     {MIGRATION: mig(pre="from app import labels\n\nlabels.bump()\n",
                                     ids=IDS.replace('down_revision = "003"', "down_revision = labels.PARENT")),
                      "app/labels.py": s}, "multi", s))
+    # A module object handed on as a value: whatever receives it can write its names.
+    reads_labels = IDS.replace('down_revision = "003"', "down_revision = labels.PARENT")
+    for name, post in (
+            ("module-passed-to-function", 'def _f(m):\n    m.PARENT = "002"\n\n\n_f(labels)\n'),
+            ("module-as-for-variable", 'for _m in (labels,):\n    _m.PARENT = "002"\n'),
+            ("module-item-of-list", '[labels][0].PARENT = "002"\n'),
+            ("module-in-conditional-expression", '(labels if True else None).PARENT = "002"\n'),
+            ("module-given-to-setter-lambda", '(lambda m: setattr(m, "PARENT", "002"))(labels)\n'),
+            ("module-in-dict-value", '_d = {"m": labels}\n_d["m"].PARENT = "002"\n'),
+            ("module-returned-by-function", 'def _get():\n    return labels\n\n\n_get().PARENT = "002"\n')):
+        out.append(Case("reach/" + name, {MIGRATION: mig(pre="from app import labels\n\n" + post, ids=reads_labels),
+                                          "app/labels.py": labels}, "multi", post))
+    s = 'from app import labels\n_m = labels\n_m.PARENT = "002"\n'
+    out.append(Case("reach/repository-module-writes-through-alias",
+                    {MIGRATION: mig(pre="import app.evil\nfrom app.labels import PARENT\n",
+                                    ids=IDS.replace('down_revision = "003"', "down_revision = PARENT")),
+                     "app/evil.py": s, "app/labels.py": labels}, "multi", s))
+    # ... and a module reached through a name another module binds by importing it.
+    writer = 'def _f(m):\n    m.PARENT = "002"\n\n\n_f(sub)\n'
+    for name, reexport in (("from-import", "from app import ids as sub\n"), ("import-as", "import app.ids as sub\n"),
+                           ("relative", "from . import ids as sub\n"),
+                           ("conditional", "try:\n    from app import ids as sub\nexcept ImportError:\n    sub = None\n")):
+        out.append(Case("reach/reexported-module-passed-to-function:" + name,
+                        {MIGRATION: mig(pre="from app.labels import sub\n\n" + writer + "from app.ids import PARENT\n",
+                                        ids=IDS.replace('down_revision = "003"', "down_revision = PARENT")),
+                         "app/labels.py": reexport, "app/ids.py": labels}, "multi", reexport + writer))
+    s = 'import app.labels\n\n\ndef _f(m):\n    m.labels.PARENT = "002"\n\n\n_f(app)\n'
+    out.append(Case("reach/package-passed-to-function", {MIGRATION: mig(pre=s, ids=IDS.replace(
+                    'down_revision = "003"', "down_revision = app.labels.PARENT")), "app/labels.py": labels}, "multi", s))
+    s = 'import ns.labels\n\n\ndef _f(m):\n    m.labels.PARENT = "002"\n\n\n_f(ns)\n'
+    out.append(Case("reach/namespace-package-passed-to-function", {MIGRATION: mig(pre=s, ids=IDS.replace(
+                    'down_revision = "003"', "down_revision = ns.labels.PARENT")), "ns/labels.py": labels}, "multi", s))
     # What Python runs instead of a module's source.
     M = py_compile.PycInvalidationMode
     cached = "app/__pycache__/labels.%s.pyc" % PYC_TAG
@@ -1299,6 +1354,15 @@ def realworld_cases():
                                   'def downgrade():\n    with op.batch_alter_table("teams") as batch_op:\n'
                                   '        batch_op.drop_column("x")\n'), "batch_alter_table + triple-quoted SQL")
     add("merge-revision-style", mig(ids=ids(down='("002", "003")')), 'down_revision = ("002", "003")')
+    # The repository's classes and values handed to SQLAlchemy at import (not a module: no way
+    # to another file's names).
+    models = 'import enum\n\n\nclass Status(enum.Enum):\n    A = "a"\n    B = "b"\n\n\nTABLE = "teams"\n'
+    for name, pre in (
+            ("repository-enum-given-to-sqlalchemy", "from app import models\n\nSTATUS = sa.Enum(models.Status, name=\"status\")\n"),
+            ("repository-constant-in-call", "import app.models\n\nCOLUMN = sa.Column(app.models.TABLE, sa.String(8))\n"),
+            ("repository-class-imported-by-name", "from app.models import Status\n\nVALUES = [s.value for s in Status]\n")):
+        out.append(Case("realworld/" + name, {MIGRATION: mig(pre=pre), "app/models.py": models}, "one", pre,
+                        deniable=False))
     return out
 
 

@@ -183,6 +183,56 @@ TEST_CASE("a module Python would run from something other than its source cannot
     for (const auto& p : only_environment(stale).problems) CHECK(p.code != "unparsable-migration");
 }
 
+TEST_CASE("a module of the repository handed on as a value at import cannot be proven; a class or value of it can") {
+    const auto refusal = [](const MemoryTree& t) -> std::string {
+        for (const auto& p : only_environment(t).problems)
+            if (p.code == "unparsable-migration") return p.message;
+        return {};
+    };
+    MemoryTree t = expand_contract("EXPAND = 'e'\nCONTRACT = 'c'\n");
+    t.file("app/__init__.py", "");
+    t.file("app/labels.py", "PARENT = 'a2'\nclass Status:\n    A = 'a'\n");
+    SUBCASE("a module given to a function of the migration") {
+        t.file("migrations/versions/c1.py",
+               ag::test::migration_source("'c1'", "'a2'", "from app import labels\ndef _f(m):\n    m.PARENT = 'b1'\n_f(labels)"));
+        const std::string why = refusal(t);
+        CHECK(why.find("hands the module app.labels (app/labels.py) on as a value") != std::string::npos);
+        CHECK(why.find("labels.NAME") != std::string::npos);
+    }
+    SUBCASE("a module aliased by a module the migration imports") {
+        t.file("app/evil.py", "from app import labels\n_m = labels\n_m.PARENT = 'b1'\n");
+        t.file("migrations/versions/c1.py", ag::test::migration_source("'c1'", "'a2'", "import app.evil"));
+        CHECK(refusal(t).find("it imports app.evil (app/evil.py), whose code run at import hands the module app.labels") !=
+              std::string::npos);
+    }
+    SUBCASE("a namespace package (a directory without __init__.py)") {
+        t.file("ns/labels.py", "PARENT = 'a2'\n");
+        t.file("migrations/versions/c1.py",
+               ag::test::migration_source("'c1'", "'a2'", "import ns.labels\ndef _f(m):\n    pass\n_f(ns)"));
+        CHECK(refusal(t).find("ns/, a namespace package") != std::string::npos);
+    }
+    SUBCASE("a module another module binds by importing it, surely or perhaps") {
+        for (const char* reexport : {"from app import labels as sub\n", "import app.labels as sub\n",
+                                     "try:\n    from app import labels as sub\nexcept ImportError:\n    sub = None\n"}) {
+            CAPTURE(std::string(reexport));
+            MemoryTree u = t;
+            u.file("app/more.py", reexport);
+            u.file("migrations/versions/c1.py",
+                   ag::test::migration_source("'c1'", "'a2'", "from app.more import sub\nX = str(sub)"));
+            const std::string why = refusal(u);
+            CAPTURE(why);
+            CHECK(why.find("hands the module app.more.sub (") != std::string::npos);
+        }
+    }
+    SUBCASE("a class, a value, or a library's module is no way to another file's names") {
+        t.file("migrations/versions/c1.py",
+               ag::test::migration_source("'c1'", "'a2'",
+                                          "import logging\nfrom app import labels\nS = str(labels.Status)\nL = "
+                                          "logging.getLogger(labels.PARENT)\nM = repr(logging)"));
+        CHECK(refusal(t).empty());
+    }
+}
+
 TEST_CASE("a migration that calls the repository's own code at import is unparsable when that code reaches its caller") {
     MemoryTree t = expand_contract("EXPAND = 'e'\nCONTRACT = 'c'\n");
     t.file("app/__init__.py", "");

@@ -66,11 +66,14 @@ TEST_CASE("a name bound earlier to a literal resolves, as Python would") {
 TEST_CASE("calls, attributes, f-strings, imports and conditional assignments are computed, never guessed") {
     auto m = read_python_module(
         "from x import get_rev\nimport cli\nrevision = get_rev()\ndown_revision = cli.BASE\nbranch_labels = f'x{1}'\n"
-        "if True:\n    depends_on = 'a'\nother = 'a' + 'b'\nlater = undefined_name\n");
+        "if cli.FLAG:\n    depends_on = 'a'\nother = 'a' + 'b'\nlater = undefined_name\nif True:\n    sure = 'a'\nelse:\n"
+        "    sure = 'b'\n");
     CHECK(value_of(m, "revision").kind == PyValue::Kind::Computed);
     CHECK(value_of(m, "branch_labels").kind == PyValue::Kind::Computed);
     CHECK(value_of(m, "depends_on").kind == PyValue::Kind::Computed);
     CHECK(value_of(m, "later").kind == PyValue::Kind::Computed);
+    // A constant condition: the compiler keeps the branch that runs, and only it binds.
+    CHECK(value_of(m, "sure").items == std::vector<std::string>{"a"});
     // Names of imported modules are references, read from those modules when they are
     // files of the repository.
     CHECK(value_of(m, "down_revision").kind == PyValue::Kind::Reference);
@@ -223,9 +226,20 @@ TEST_CASE("errors the import surely meets are import errors: the file's own arit
         "def _check():\n    raise RuntimeError('stop')\n\n_check()\n",
         "def _check():\n    return undefined_helper\n\n_check()\n",
         "def _f():\n    print(_v)\n    _v = 1\n\n_f()\n",
+        "def _deco(f):\n    raise RuntimeError('stop')\n\n@_deco\ndef _helper():\n    pass\n",
+        "def _d(f):\n    return f\n\n@_d\ndef _check():\n    raise RuntimeError('stop')\n\n_check()\n",
+        "_f = lambda: 1 / 0\n_f()\n",
+        "(lambda: undefined_helper)()\n",
+        "class _C:\n    def __init__(self):\n        raise RuntimeError('stop')\n\n_C()\n",
+        "if True:\n    raise RuntimeError('stop')\n",
+        "if 0:\n    pass\nelse:\n    raise RuntimeError('stop')\n",
+        "try:\n    raise RuntimeError('stop')\nfinally:\n    pass\n",
+        "try:\n    pass\nfinally:\n    raise RuntimeError('stop')\n",
+        "def _a():\n    raise RuntimeError('stop')\ndef _b():\n    _a()\ndef _c():\n    _b()\ndef _d():\n    _c()\n"
+        "def _e():\n    _d()\n_e()\n",
     };
     for (const char* src : failing) {
-        INFO(src);
+        INFO(std::string(src));
         CHECK(read_python_module(src).import_error);
     }
     const char* fine[] = {
@@ -237,11 +251,24 @@ TEST_CASE("errors the import surely meets are import errors: the file's own arit
         "def _check(flag):\n    if flag:\n        return\n    raise X\n\n_check(1)\n",  // may return first
         "def _f():\n    global _v\n    print(_v)\n\n_v = 1\n_f()\n",
         "def _f():\n    return _later\n\n_later = 1\n_f()\n",
+        "if False:\n    raise RuntimeError('stop')\n",
+        "try:\n    raise KeyError('k')\nexcept KeyError:\n    pass\n",                  // caught
+        "def _f():\n    try:\n        raise X\n    finally:\n        return 1\n\n_f()\n",  // dropped
+        "class _C:\n    def __new__(cls):\n        return 1\n    def __init__(self):\n        raise X\n\n_C()\n",
+        "from app import Base\nclass _C(Base):\n    def __init__(self):\n        raise X\n\n_C()\n",  // a base may say otherwise
+        "def _outer():\n    _v = 1\n    return (lambda: _v)()\n\n_outer()\n",   // a closure, not followed
     };
     for (const char* src : fine) {
-        INFO(src);
+        INFO(std::string(src));
         CHECK_FALSE(read_python_module(src).import_error);
     }
+}
+
+TEST_CASE("calls at import nested deeper than the guard follows make the module unprovable, not passed") {
+    const auto m = read_python_module("def _f():\n    _f()\n\n_f()\n");  // RecursionError in Python
+    REQUIRE(m.unprovable);
+    CHECK(m.unprovable->message.find("16 deep") != std::string::npos);
+    CHECK_FALSE(read_python_module("def _a():\n    return 1\n\ndef _b():\n    return _a() + _a()\n\n_b()\n").unprovable);
 }
 
 TEST_CASE("names of other modules called while the module runs are recorded, decorators included") {
@@ -288,6 +315,27 @@ TEST_CASE("writes into another module's names or items at import cannot be prove
     // The module's own objects are its own business; so is code that does not run at import.
     CHECK_FALSE(read_python_module("class C:\n    pass\nC.x = 1\nd = {}\nd['k'] = 1\n").unprovable);
     CHECK_FALSE(read_python_module("import app\ndef upgrade():\n    app.labels.PARENT = '002'\n").unprovable);
+}
+
+TEST_CASE("imported names handed on as values at import are recorded; names read through or called are not") {
+    const auto escapes = [](const char* src) { return read_python_module(src).escapes; };
+    using V = std::vector<std::string>;
+    CHECK(escapes("from app import labels\ndef _f(m):\n    m.X = 1\n_f(labels)\n") == V{"app.labels"});
+    CHECK(escapes("from app import labels\nfor _m in (labels,):\n    pass\n") == V{"app.labels"});
+    CHECK(escapes("from app import labels\n[labels][0].X = 1\n") == V{"app.labels"});
+    CHECK(escapes("import app.labels\nf(app)\ng(app.labels)\n") == V{"app", "app.labels"});
+    CHECK(escapes("import app.models as m\nS = sa.Enum(m.Status)\n") == V{"app.models.Status"});
+    // Read through, called, applied as a decorator, or only in code that does not run at import:
+    // only the name read is handed on (the resolver finds it is no module).
+    CHECK(escapes("from app import labels\nX = labels.PARENT\nlabels.bump()\n@labels.register\ndef f():\n    pass\n") ==
+          V{"app.labels.PARENT"});
+    CHECK(escapes("from app import labels\ndef upgrade():\n    run(labels)\n").empty());
+    // The module's own names are not imported ones.
+    CHECK(escapes("labels = 1\nf(labels)\n").empty());
+    auto foreign = ag::check_imported_module("from app import labels\n_m = labels\n_m.PARENT = '002'\n",
+                                             ag::py::kUndeclaredPython, "app");
+    CHECK_FALSE(foreign.problem);  // the write itself is through a name of its own: the resolver decides
+    CHECK(foreign.escapes == V{"app.labels"});
 }
 
 TEST_CASE("an assignment expression binds the module's name from a lambda's default in a comprehension and from an annotated target's index") {
