@@ -125,9 +125,17 @@ const LoadedModule& Resolver::load(const std::string& module) {
     // `pkg.sub` is the attribute `sub` of package pkg once pkg's __init__.py has run: where
     // that binds `sub` itself (a class, another module, an alias), Python uses that binding,
     // not the file pkg/sub.py.
+    // Where Python looks for a submodule: the package's own directory (its __path__); every
+    // root's directory of that name for a namespace package; nowhere under a plain module.
+    std::optional<std::string> package_dir;
     if (const auto dot = module.rfind('.'); dot != std::string::npos) {
         const LoadedModule& package = load(module.substr(0, dot));
         const std::string child = module.substr(dot + 1);
+        if (package.module && !package.path.ends_with("__init__.py")) {
+            out.looked_in = fmt::format("{}, which is a module, not a package", package.path);
+            return modules_.emplace(module, std::move(out)).first->second;
+        }
+        if (package.module) package_dir = parent_path(package.path);
         if (package.module && package.path.ends_with("__init__.py")) {
             if (const auto it = package.module->names.find(child); it != package.module->names.end()) {
                 out.unreadable = fmt::format("{} (line {}) binds '{}', which Python then uses as {} instead of the "
@@ -191,6 +199,7 @@ const LoadedModule& Resolver::load(const std::string& module) {
     for (const auto& root : roots_) {
         const std::string dir = parent_path(join_path(root, rel));
         const std::string package = join_path(root, rel);
+        if (package_dir && dir != *package_dir) continue;
         depend(dir, name);
         if (tree_.kind(dir) == EntryKind::Directory) {
             const Listing entries = tree_.list(dir);

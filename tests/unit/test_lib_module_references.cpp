@@ -183,6 +183,37 @@ TEST_CASE("a module Python would run from something other than its source cannot
     for (const auto& p : only_environment(stale).problems) CHECK(p.code != "unparsable-migration");
 }
 
+TEST_CASE("a submodule is looked for in its package's own directory only, as Python's __path__ has it") {
+    MemoryTree t;
+    t.file("alembic.ini", "[alembic]\nscript_location = migrations\nprepend_sys_path = src lib\n");
+    t.file("migrations/env.py", "");
+    t.file("src/app/__init__.py", "");
+    t.file("lib/app/labels.py", "LABEL = 'x'\n");  // another root's app: not where Python looks
+    t.file("lib/other/__init__.py", "");
+    t.file("src/plain.py", "LABEL = 'y'\n");
+    t.file("src/plain/labels.py", "LABEL = 'z'\n");  // under a plain module: no submodule
+    for (const char* read : {"import app.labels\nbranch_labels = (app.labels.LABEL,)",
+                             "import plain.labels\nbranch_labels = (plain.labels.LABEL,)"}) {
+        CAPTURE(std::string(read));
+        MemoryTree u = t;
+        u.file("migrations/versions/a1.py", ag::test::migration_source("'a1'", "None", read));
+        bool refused = false;
+        for (const auto& p : only_environment(u).problems)
+            refused |= p.code == "unparsable-migration" && p.message.find("labels.LABEL") != std::string::npos;
+        CHECK(refused);
+    }
+    // The package's own directory, and a namespace package's in every root, are read.
+    t.file("src/app/labels.py", "LABEL = 'x'\n");
+    t.file("src/ns/one.py", "LABEL = 'n1'\n");
+    t.file("lib/ns/two.py", "LABEL = 'n2'\n");
+    t.file("migrations/versions/a1.py",
+           ag::test::migration_source("'a1'", "None", "import app.labels\nbranch_labels = (app.labels.LABEL,)"));
+    t.file("migrations/versions/b1.py",
+           ag::test::migration_source("'b1'", "None", "import ns.two\nbranch_labels = (ns.two.LABEL,)"));
+    const auto e = only_environment(t);
+    for (const auto& p : e.problems) CHECK_MESSAGE(p.code != "unparsable-migration", p.message);
+}
+
 TEST_CASE("a module of the repository handed on as a value at import cannot be proven; a class or value of it can") {
     const auto refusal = [](const MemoryTree& t) -> std::string {
         for (const auto& p : only_environment(t).problems)
