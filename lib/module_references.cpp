@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -48,7 +49,9 @@ constexpr int kMaxHops = 4;
 
 struct LoadedModule {
     std::string path;  // repository-relative file, "" when not found
-    std::optional<PyModule> module;
+    // Compiled once, for its names and for the code it runs when imported or called.
+    std::unique_ptr<PyCompiledModule> compiled;
+    const PyModule* module = nullptr;  // compiled->names(), when found
     std::string looked_in;  // for messages: where it was looked for
     std::string unreadable;  // when Python would run something the guard cannot read: why
 };
@@ -181,7 +184,8 @@ const LoadedModule& Resolver::load(const std::string& module) {
                 }
             }
             out.path = path;
-            out.module = read_python_module(tree_.read(path), python_);
+            out.compiled = std::make_unique<PyCompiledModule>(tree_.read(path), python_);
+            out.module = &out.compiled->names();
             return true;
         }
         for (const auto& e : entries) {
@@ -356,7 +360,7 @@ std::optional<std::string> Resolver::check_call(const std::string& dotted) {
         const LoadedModule& m = load(module);
         const auto end = dotted.find('.', dot + 1);
         const std::string name = dotted.substr(dot + 1, end == std::string::npos ? std::string::npos : end - dot - 1);
-        const PyForeignCode code = check_called_function(tree_.read(m.path), name, python_, package_of(module, m));
+        const PyForeignCode code = m.compiled->check_call(name, package_of(module, m));
         if (code.problem)
             return fmt::format("it calls {}, and that code of the repository ({}, line {}) may change names the guard "
                                "reads: {}",
@@ -381,7 +385,7 @@ std::optional<std::string> Resolver::check_import(const std::string& dotted) {
         if (const auto* failed = mod.syntax_error ? &*mod.syntax_error : mod.import_error ? &*mod.import_error : nullptr)
             return fmt::format("it imports {}, which fails ({}, line {}: {})", dotted, m.path, failed->line,
                                failed->message);
-        const PyForeignCode code = check_imported_module(tree_.read(m.path), python_, package_of(dotted, m));
+        const PyForeignCode code = m.compiled->check_import(package_of(dotted, m));
         if (code.problem)
             return fmt::format("it imports {}, whose code run at import ({}, line {}) may change names the guard reads: {}",
                                dotted, m.path, code.problem->line, code.problem->message);

@@ -143,42 +143,51 @@ void PyNames::erase(std::string_view name) {
     if (const auto it = find(name); it != end()) entries_.erase(it);
 }
 
-PyModule read_python_module(std::string_view source, py::PythonVersion version) {
-    PyModule out;
-    py::SourceText text;
+namespace {
+
+// The front end every reading shares: decode, tokenize, parse and check the module as
+// CPython's compile() would. Returns the tree (in `arena`, pointing into `text` and
+// `tokens`), or null with the first error in `out` (an encoding the guard cannot decode as
+// unprovable, anything else as a syntax error).
+const py::Node* compile_source(std::string_view source, py::PythonVersion version, py::SourceText& text,
+                               py::TokenStream& tokens, py::Arena& arena, PyModule& out) {
     if (auto problem = py::decode_source(source, text)) {
         if (problem->cannot_decode) out.unprovable = PySyntaxError{problem->line, problem->message};
         else out.syntax_error = PySyntaxError{problem->line, problem->message};
-        return out;
+        return nullptr;
     }
-    Scratch& scratch = t_scratch;
-    py::tokenize(text.text, version, text.lenient_final_continuation, scratch.tokens);
-    if (scratch.tokens.error) {
-        out.syntax_error = PySyntaxError{scratch.tokens.error->line, scratch.tokens.error->message};
-        return out;
+    py::tokenize(text.text, version, text.lenient_final_continuation, tokens);
+    if (tokens.error) {
+        out.syntax_error = PySyntaxError{tokens.error->line, tokens.error->message};
+        return nullptr;
     }
     if (text.check_utf8_outside_comments) {
         // The tokenizer decodes tokens, not comments: invalid UTF-8 in a comment compiles.
-        const auto& comments = scratch.tokens.comments;
+        const auto& comments = tokens.comments;
         for (size_t off : py::invalid_utf8_offsets(text.text)) {
             auto it = std::upper_bound(comments.begin(), comments.end(), off,
                                        [](size_t v, const std::pair<uint32_t, uint32_t>& r) { return v < r.first; });
             if (it != comments.begin() && off < (it - 1)->second) continue;
             out.syntax_error = PySyntaxError{line_of(text.text, off), "the file is not valid UTF-8 and declares no other encoding"};
-            return out;
+            return nullptr;
         }
     }
-    scratch.arena.reset();
+    arena.reset();
     std::optional<py::SyntaxError> error;
-    const py::Node* module = py::parse_module(scratch.tokens, version, scratch.arena, error);
+    const py::Node* module = py::parse_module(tokens, version, arena, error);
     if (!module) {
         out.syntax_error = PySyntaxError{error ? error->line : 1, error ? error->message : "invalid syntax"};
-        return out;
+        return nullptr;
     }
     if (auto compile_error = py::check_compile(module, version)) {
         out.syntax_error = PySyntaxError{compile_error->line, compile_error->message};
-        return out;
+        return nullptr;
     }
+    return module;
+}
+
+// The module's names, and what running it meets, from its compiled tree.
+void evaluate_names(const py::Node* module, PyModule& out) {
     py::ModuleEvaluation eval = py::evaluate_module(module, alembic_module_names());
     if (eval.unprovable) out.unprovable = PySyntaxError{eval.unprovable->line, eval.unprovable->message};
     if (eval.import_error) out.import_error = PySyntaxError{eval.import_error->line, eval.import_error->message};
@@ -191,43 +200,10 @@ PyModule read_python_module(std::string_view source, py::PythonVersion version) 
         slot.value.may_be_module |= b.may_be_module;
         slot.line = b.line;
     }
-    return out;
 }
 
-}  // namespace ag
-
-namespace ag {
-
-namespace {
-
-// Compiles `source` with buffers of its own (the caller may be reading a migration with the
-// thread's) and hands the module to `check`.
-template <class Check>
-PyForeignCode check_foreign(std::string_view source, py::PythonVersion version, const Check& check) {
+PyForeignCode foreign_code(py::ForeignCode code) {
     PyForeignCode out;
-    py::SourceText text;
-    if (auto problem = py::decode_source(source, text)) {
-        out.problem = PySyntaxError{problem->line, problem->message};
-        return out;
-    }
-    py::TokenStream tokens;
-    py::tokenize(text.text, version, text.lenient_final_continuation, tokens);
-    if (tokens.error) {
-        out.problem = PySyntaxError{tokens.error->line, tokens.error->message};
-        return out;
-    }
-    py::Arena arena;
-    std::optional<py::SyntaxError> error;
-    const py::Node* module = py::parse_module(tokens, version, arena, error);
-    if (!module) {
-        out.problem = PySyntaxError{error ? error->line : 1, error ? error->message : "invalid syntax"};
-        return out;
-    }
-    if (auto compile_error = py::check_compile(module, version)) {
-        out.problem = PySyntaxError{compile_error->line, compile_error->message};
-        return out;
-    }
-    py::ForeignCode code = check(module);
     if (code.problem) out.problem = PySyntaxError{code.problem->line, code.problem->message};
     out.imports = std::move(code.imports);
     out.calls = std::move(code.calls);
@@ -237,15 +213,54 @@ PyForeignCode check_foreign(std::string_view source, py::PythonVersion version, 
 
 }  // namespace
 
+PyModule read_python_module(std::string_view source, py::PythonVersion version) {
+    PyModule out;
+    py::SourceText text;
+    Scratch& scratch = t_scratch;
+    if (const py::Node* module = compile_source(source, version, text, scratch.tokens, scratch.arena, out))
+        evaluate_names(module, out);
+    return out;
+}
+
+struct PyCompiledModule::Tree {
+    py::SourceText text;
+    py::TokenStream tokens;
+    py::Arena arena;
+    const py::Node* module = nullptr;
+};
+
+PyCompiledModule::PyCompiledModule(std::string_view source, py::PythonVersion version) : tree_(std::make_unique<Tree>()) {
+    tree_->module = compile_source(source, version, tree_->text, tree_->tokens, tree_->arena, module_);
+    if (!tree_->module) {
+        tree_.reset();
+        return;
+    }
+    evaluate_names(tree_->module, module_);
+}
+
+PyCompiledModule::~PyCompiledModule() = default;
+
+PyForeignCode PyCompiledModule::check_import(std::string_view package) const {
+    if (!tree_) {
+        PyForeignCode out;
+        out.problem = module_.syntax_error ? module_.syntax_error : module_.unprovable;
+        return out;
+    }
+    return foreign_code(py::check_imported_module(tree_->module, package));
+}
+
+PyForeignCode PyCompiledModule::check_call(std::string_view function, std::string_view package) const {
+    if (!tree_) return check_import(package);
+    return foreign_code(py::check_called_function(tree_->module, function, package));
+}
+
 PyForeignCode check_called_function(std::string_view source, std::string_view function, py::PythonVersion version,
                                     std::string_view package) {
-    return check_foreign(source, version,
-                         [&](const py::Node* module) { return py::check_called_function(module, function, package); });
+    return PyCompiledModule(source, version).check_call(function, package);
 }
 
 PyForeignCode check_imported_module(std::string_view source, py::PythonVersion version, std::string_view package) {
-    return check_foreign(source, version,
-                         [&](const py::Node* module) { return py::check_imported_module(module, package); });
+    return PyCompiledModule(source, version).check_import(package);
 }
 
 }  // namespace ag

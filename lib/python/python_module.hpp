@@ -6,6 +6,7 @@
 #include "python/python_version.hpp"
 #include "python/reason.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -113,12 +114,34 @@ struct PyForeignCode {
     std::vector<std::string> escapes;  // imported names it hands on as values, as PyModule::escapes
 };
 
-// For `function`, a def or class of the module in `source` that a migration calls at import.
-// `package`: where the module's relative imports start.
+// A module of the repository, compiled once: its names as read_python_module gives them, and
+// the code it runs when a migration (or code it runs) imports it or calls into it. Holds the
+// module's syntax tree, so it is for the few modules migrations reach, not for migrations.
+class PyCompiledModule {
+public:
+    PyCompiledModule(std::string_view source, py::PythonVersion version);
+    ~PyCompiledModule();
+    PyCompiledModule(const PyCompiledModule&) = delete;
+    PyCompiledModule& operator=(const PyCompiledModule&) = delete;
+
+    // Exactly read_python_module(source, version).
+    const PyModule& names() const { return module_; }
+    // For the module imported by a migration or by code it runs: its code that runs at
+    // import. `package`: where the module's relative imports start. A module that does not
+    // compile, or cannot be decoded, is that problem.
+    PyForeignCode check_import(std::string_view package) const;
+    // For `function`, a def or class of the module that a migration calls at import.
+    PyForeignCode check_call(std::string_view function, std::string_view package) const;
+
+private:
+    struct Tree;
+    std::unique_ptr<Tree> tree_;  // null when the module does not compile
+    PyModule module_;
+};
+
+// Shorthands compiling `source` for one check (PyCompiledModule::check_call, check_import).
 PyForeignCode check_called_function(std::string_view source, std::string_view function, py::PythonVersion version,
                                     std::string_view package);
-// For the module in `source`, imported by a migration or by code it runs: its code that runs
-// at import.
 PyForeignCode check_imported_module(std::string_view source, py::PythonVersion version, std::string_view package);
 
 }  // namespace ag

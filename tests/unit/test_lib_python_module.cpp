@@ -296,6 +296,28 @@ TEST_CASE("a module imported at import is checked for code that reaches its impo
     CHECK(m.calls == std::vector<std::string>{"tools.x.run"});
 }
 
+TEST_CASE("a module compiled once gives the names read_python_module gives, and its code's checks") {
+    const std::string source = "import sys\nPARENT = 'a'\nLABELS = ('x', 'y')\n\ndef bind():\n"
+                               "    sys._getframe(1).f_globals['x'] = 1\n";
+    const ag::PyCompiledModule compiled(source, ag::py::kUndeclaredPython);
+    const auto read = read_python_module(source);
+    CHECK(compiled.names().names.at("PARENT").value.items == read.names.at("PARENT").value.items);
+    CHECK(compiled.names().names.at("LABELS").value.items == read.names.at("LABELS").value.items);
+    CHECK(compiled.names().imports == read.imports);
+    CHECK(compiled.check_call("bind", "app").problem);
+    CHECK_FALSE(compiled.check_import("app").problem);
+    // A module that does not compile, or is not valid UTF-8 outside its comments, is that
+    // problem for every check (the UTF-8 check once missed the second reading).
+    for (const std::string& bad : {std::string("X = 'a\xff'\n"), std::string("def f(:\n    pass\n")}) {
+        CAPTURE(bad);
+        const ag::PyCompiledModule broken(bad, ag::py::kUndeclaredPython);
+        REQUIRE(broken.names().syntax_error);
+        CHECK(broken.check_import("app").problem);
+        CHECK(broken.check_call("f", "app").problem);
+    }
+    CHECK_FALSE(ag::PyCompiledModule("X = 1  # caf\xe9\n", ag::py::kUndeclaredPython).names().syntax_error);
+}
+
 TEST_CASE("a migration's imports are recorded with their package resolved") {
     auto m = read_python_module("import app.ids\nfrom tools import helpers as h\n");
     CHECK(m.imports == std::vector<std::string>{"app.ids", "tools", "tools.helpers"});
