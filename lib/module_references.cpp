@@ -56,6 +56,17 @@ struct LoadedModule {
     std::string unreadable;  // when Python would run something the guard cannot read: why
 };
 
+// Whether package `m` binds the name of its submodule `child` ("app.ids") to that submodule
+// itself (`from . import ids`), so that the name is the submodule's file.
+bool binds_submodule(const LoadedModule& m, const std::string& child) {
+    if (!m.module) return false;
+    const auto it = m.module->names.find(child.substr(child.rfind('.') + 1));
+    if (it == m.module->names.end() || it->second.value.kind != PyValue::Kind::Reference || it->second.value.sequence)
+        return false;
+    const auto pieces = py::template_pieces(it->second.value.items.front());
+    return pieces && pieces->size() == 1 && pieces->front().reference && pieces->front().text == child;
+}
+
 struct Resolved {
     bool ok = false;
     bool sequence = false;             // the name holds a tuple or list
@@ -140,7 +151,10 @@ const LoadedModule& Resolver::load(const std::string& module) {
         }
         if (package.module) package_dir = parent_path(package.path);
         if (package.module && package.path.ends_with("__init__.py")) {
-            if (const auto it = package.module->names.find(child); it != package.module->names.end()) {
+            // `from . import sub` (or `from pkg import sub`) in the package binds the submodule
+            // itself: its file, read below.
+            const auto it = package.module->names.find(child);
+            if (it != package.module->names.end() && !binds_submodule(package, module)) {
                 out.unreadable = fmt::format("{} (line {}) binds '{}', which Python then uses as {} instead of the "
                                              "submodule's file; the guard cannot tell which it is",
                                              package.path, it->second.line, child, module);
@@ -184,7 +198,11 @@ const LoadedModule& Resolver::load(const std::string& module) {
                 }
             }
             out.path = path;
-            out.compiled = std::make_unique<PyCompiledModule>(tree_.read(path), python_);
+            const auto dot = module.rfind('.');
+            const std::string package = stem == "__init__"       ? module
+                                        : dot == std::string::npos ? std::string()
+                                                                   : module.substr(0, dot);
+            out.compiled = std::make_unique<PyCompiledModule>(tree_.read(path), python_, package);
             out.module = &out.compiled->names();
             return true;
         }
@@ -461,8 +479,9 @@ std::optional<std::string> Resolver::check_escape(const std::string& dotted, int
         const size_t next = dotted.find('.', end + 1);
         const std::string name = dotted.substr(end + 1, next == std::string::npos ? std::string::npos : next - end - 1);
         const std::string rest = next == std::string::npos ? std::string() : dotted.substr(next);
+        const std::string child = current + "." + name;
         if (m->module) {
-            if (const auto it = m->module->names.find(name); it != m->module->names.end()) {
+            if (const auto it = m->module->names.find(name); it != m->module->names.end() && !binds_submodule(*m, child)) {
                 const PyValue& v = it->second.value;
                 std::string target = v.module;
                 if (v.kind == PyValue::Kind::Reference && !v.sequence) {
@@ -480,7 +499,7 @@ std::optional<std::string> Resolver::check_escape(const std::string& dotted, int
             }
             if (!m->path.ends_with("__init__.py")) return std::nullopt;  // AttributeError when it runs
         }
-        current += "." + name;
+        current = child;
         m = &load(current);
         end = next;
     }

@@ -973,11 +973,12 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
                 v.text = fmt::format("alembic.{}", a->name);
                 v.node = a;
                 bind_name(stored, v, env, certain, s->line, "imported");
-            } else if (s->level == 0) {
-                // A module of the repository, or a name of one: read later.
+            } else if (const std::string from = imported_module(s); !from.empty()) {
+                // A module of the repository, or a name of one: read later (a relative import
+                // from the package the module is in).
                 ModuleValue v;
                 v.kind = ModuleValue::Kind::Template;
-                v.text = template_reference(fmt::format("{}.{}", s->name, a->name));
+                v.text = template_reference(fmt::format("{}.{}", from, a->name));
                 v.node = a;
                 bind_name(stored, v, env, certain, s->line, "imported");
             } else {
@@ -1423,8 +1424,9 @@ bool holds_list(const ModuleValue& v) {
     return v.is_list || std::any_of(v.items.begin(), v.items.end(), [](const ModuleValue& i) { return holds_list(i); });
 }
 
-ModuleEvaluation evaluate_module(const Node* module, const std::vector<std::string_view>& guarded) {
-    Evaluator e(guarded);
+ModuleEvaluation evaluate_module(const Node* module, const std::vector<std::string_view>& guarded,
+                                 std::string_view package) {
+    Evaluator e(guarded, package);
     return e.run(module);
 }
 

@@ -87,7 +87,9 @@ std::string describe_expression(const Node* e);
 
 // `guarded` are the names whose values must be exact (Alembic's revision, down_revision,
 // branch_labels, depends_on): binding them in a way the guard does not evaluate is reported
-// as unprovable. Never throws.
-ModuleEvaluation evaluate_module(const Node* module, const std::vector<std::string_view>& guarded);
+// as unprovable. `package`: where the module's relative imports start ("" for a migration,
+// whose relative imports fail). Never throws.
+ModuleEvaluation evaluate_module(const Node* module, const std::vector<std::string_view>& guarded,
+                                 std::string_view package = {});
 
 }  // namespace ag::py

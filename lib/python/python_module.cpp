@@ -187,8 +187,8 @@ const py::Node* compile_source(std::string_view source, py::PythonVersion versio
 }
 
 // The module's names, and what running it meets, from its compiled tree.
-void evaluate_names(const py::Node* module, PyModule& out) {
-    py::ModuleEvaluation eval = py::evaluate_module(module, alembic_module_names());
+void evaluate_names(const py::Node* module, PyModule& out, std::string_view package = {}) {
+    py::ModuleEvaluation eval = py::evaluate_module(module, alembic_module_names(), package);
     if (eval.unprovable) out.unprovable = PySyntaxError{eval.unprovable->line, eval.unprovable->message};
     if (eval.import_error) out.import_error = PySyntaxError{eval.import_error->line, eval.import_error->message};
     out.calls = std::move(eval.calls);
@@ -229,13 +229,14 @@ struct PyCompiledModule::Tree {
     const py::Node* module = nullptr;
 };
 
-PyCompiledModule::PyCompiledModule(std::string_view source, py::PythonVersion version) : tree_(std::make_unique<Tree>()) {
+PyCompiledModule::PyCompiledModule(std::string_view source, py::PythonVersion version, std::string_view package)
+    : tree_(std::make_unique<Tree>()) {
     tree_->module = compile_source(source, version, tree_->text, tree_->tokens, tree_->arena, module_);
     if (!tree_->module) {
         tree_.reset();
         return;
     }
-    evaluate_names(tree_->module, module_);
+    evaluate_names(tree_->module, module_, package);
 }
 
 PyCompiledModule::~PyCompiledModule() = default;

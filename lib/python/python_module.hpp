@@ -119,12 +119,14 @@ struct PyForeignCode {
 // module's syntax tree, so it is for the few modules migrations reach, not for migrations.
 class PyCompiledModule {
 public:
-    PyCompiledModule(std::string_view source, py::PythonVersion version);
+    // `package`: where the module's relative imports start (the module itself for a
+    // package's __init__.py, else the package it is in).
+    PyCompiledModule(std::string_view source, py::PythonVersion version, std::string_view package = {});
     ~PyCompiledModule();
     PyCompiledModule(const PyCompiledModule&) = delete;
     PyCompiledModule& operator=(const PyCompiledModule&) = delete;
 
-    // Exactly read_python_module(source, version).
+    // read_python_module(source, version), with relative imports read from `package`.
     const PyModule& names() const { return module_; }
     // For the module imported by a migration or by code it runs: its code that runs at
     // import. `package`: where the module's relative imports start. A module that does not

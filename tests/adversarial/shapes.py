@@ -1363,6 +1363,15 @@ def realworld_cases():
             ("repository-class-imported-by-name", "from app.models import Status\n\nVALUES = [s.value for s in Status]\n")):
         out.append(Case("realworld/" + name, {MIGRATION: mig(pre=pre), "app/models.py": models}, "one", pre,
                         deniable=False))
+    # A package whose __init__.py imports its own submodules (relative or absolute): the
+    # names are the submodules' files.
+    ids_module = 'PARENT = "003"\n'
+    for name, init in (("relative", "from . import ids\n"), ("absolute", "from app import ids\n"),
+                       ("relative-name", "from .ids import PARENT\n")):
+        pre = "import app.ids\n"
+        out.append(Case("realworld/package-init-imports-submodule:" + name,
+                        {MIGRATION: mig(pre=pre, ids=IDS.replace('down_revision = "003"', "down_revision = app.ids.PARENT")),
+                         "app/__init__.py": init, "app/ids.py": ids_module}, "one", init + pre, deniable=False))
     return out
 
 

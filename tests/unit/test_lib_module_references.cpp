@@ -183,6 +183,29 @@ TEST_CASE("a module Python would run from something other than its source cannot
     for (const auto& p : only_environment(stale).problems) CHECK(p.code != "unparsable-migration");
 }
 
+TEST_CASE("a package's __init__.py importing its own submodule leaves the submodule's file what Python reads") {
+    MemoryTree t = expand_contract("EXPAND = 'e'\nCONTRACT = 'c'\n");
+    t.file("app/ids.py", "PARENT = 'a2'\n");
+    t.file("migrations/versions/c1.py",
+           ag::test::migration_source("'c1'", "None", "import app.ids\ndepends_on = app.ids.PARENT"));
+    for (const char* init : {"from . import ids\n", "from app import ids\n", "from .ids import PARENT\n"}) {
+        CAPTURE(std::string(init));
+        MemoryTree u = t;
+        u.file("app/__init__.py", init);
+        for (const auto& p : only_environment(u).problems) CHECK_MESSAGE(p.code != "unparsable-migration", p.message);
+    }
+    // Bound to something else, `app.ids` is that, not the file.
+    for (const char* init : {"from . import other as ids\n", "from . import ids\nids = 1\n"}) {
+        CAPTURE(std::string(init));
+        MemoryTree u = t;
+        u.file("app/__init__.py", init);
+        u.file("app/other.py", "PARENT = 'b1'\n");
+        bool refused = false;
+        for (const auto& p : only_environment(u).problems) refused |= p.code == "unparsable-migration";
+        CHECK(refused);
+    }
+}
+
 TEST_CASE("a submodule is looked for in its package's own directory only, as Python's __path__ has it") {
     MemoryTree t;
     t.file("alembic.ini", "[alembic]\nscript_location = migrations\nprepend_sys_path = src lib\n");
