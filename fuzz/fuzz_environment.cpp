@@ -10,10 +10,10 @@
 // with env.py and versions/) is always there, so configs have something to point at.
 // Invariants: never throws; version locations are listed once each; every listed migration
 // lies directly in one of its environment's version locations.
-#include "environment.hpp"
+#include "alembic/environment.hpp"
 #include "fixtures.hpp"
 #include "fuzz_common.hpp"
-#include "tree_check.hpp"
+#include "verdict/tree_check.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -2,7 +2,7 @@
 // Parses the input, then gets every option of every section with Alembic's `here` default.
 // Invariants: never throws; every listed option is found by has_option/line_of/get.
 #include "fuzz_common.hpp"
-#include "ini_config.hpp"
+#include "support/ini_config.hpp"
 
 #include <cstddef>
 #include <cstdint>

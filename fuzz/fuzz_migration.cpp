@@ -6,8 +6,8 @@
 // item, `down_revision = ('',)`, is legitimate: Alembic fails on it with KeyError '', and so
 // the graph reports a missing revision.)
 #include "fuzz_common.hpp"
-#include "migration.hpp"
-#include "parse_cache.hpp"
+#include "alembic/migration.hpp"
+#include "cache/parse_cache.hpp"
 
 #include <cstddef>
 #include <cstdint>

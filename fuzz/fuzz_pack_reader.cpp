@@ -8,7 +8,7 @@
 // harness writes "PACK" v2 + n + body + a zero trailer, and an index v2 naming the objects
 // 00..01, 00..02, ... at those offsets, then reads every one.
 #include "fuzz_common.hpp"
-#include "pack_reader.hpp"
+#include "git/pack_reader.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-// libFuzzer target: the parse cache's on-disk format (lib/parse_cache.hpp).
+// libFuzzer target: the parse cache's on-disk format (lib/cache/parse_cache.hpp).
 // The cache may only make the guard faster, never change a verdict, so:
 //  1. decode_cache_entries on any bytes never throws; what it accepts re-encodes to a text
 //     that decodes to the same entries (a fixpoint after one round);
@@ -6,8 +6,8 @@
 //     fuzz_migration): encoding that parse and decoding it again gives back the same
 //     migration, field by field — what a cached run sees is what a cold run sees.
 #include "fuzz_common.hpp"
-#include "migration.hpp"
-#include "parse_cache.hpp"
+#include "alembic/migration.hpp"
+#include "cache/parse_cache.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -5,7 +5,7 @@
 // separated by spaces, for the pre-commit framework's path.
 // Invariants: never throws; exit code 0, 1 or 2; a failure (2) always says why on stderr.
 #include "fuzz_common.hpp"
-#include "pre_push.hpp"
+#include "hooks/pre_push.hpp"
 
 #include <git2.h>
 

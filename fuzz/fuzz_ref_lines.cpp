@@ -2,8 +2,8 @@
 // Invariants: only GuardError escapes; every accepted line has two hex IDs of the same
 // length (40 or 64), a non-empty ref without a newline; no more updates than lines.
 #include "fuzz_common.hpp"
-#include "guard_error.hpp"
-#include "pre_receive.hpp"
+#include "support/guard_error.hpp"
+#include "hooks/pre_receive.hpp"
 
 #include <algorithm>
 #include <cstddef>

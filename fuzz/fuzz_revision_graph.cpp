@@ -15,7 +15,7 @@
 // bases sorted, unique and loaded IDs; one head location per counted head; several heads
 // are a multiple-heads problem exactly when they are not allowed.
 #include "fuzz_common.hpp"
-#include "revision_graph.hpp"
+#include "alembic/revision_graph.hpp"
 
 #include <algorithm>
 #include <cstddef>

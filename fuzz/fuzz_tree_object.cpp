@@ -1,9 +1,9 @@
-// libFuzzer target: the tree object parser (lib/tree_object) over raw tree bytes. Invariant:
+// libFuzzer target: the tree object parser (lib/git/tree_object) over raw tree bytes. Invariant:
 // never crashes, never throws, never reads outside the input (ASan); a parse either names
 // what is wrong or yields entries that fit the input, each found again by its name (sorted in
 // git's order or not), and the entry order is antisymmetric.
 #include "fuzz_common.hpp"
-#include "tree_object.hpp"
+#include "git/tree_object.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -7,15 +7,15 @@
 //      from the stored parse and environment result;
 //   C. run_pre_receive of a push main: 003 -> the commit, with no cache (judged in full);
 //   D. the same push with a cache that knows the old tip (judged from the old tip's result and the
-//      added file: lib/push_extension).
+//      added file: lib/verdict/push_extension).
 // Invariants: never throws; A and B agree on heads and on every problem (code, revisions, files);
 // the push is accepted exactly when A finds no problem (the old tip is clean, so everything the
 // new tip has is introduced), and C and D say the same (exit code, problem codes, heads).
 #include "fuzz_common.hpp"
-#include "git_tree.hpp"
-#include "pre_receive.hpp"
-#include "repository.hpp"
-#include "tree_check.hpp"
+#include "source/git_tree.hpp"
+#include "hooks/pre_receive.hpp"
+#include "git/repository.hpp"
+#include "verdict/tree_check.hpp"
 
 #include <git2.h>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target for SECONDS_PER_TARGET seconds on a copy of its seed corpus.
-#   fuzz/run.sh 60            (CI: 10 targets, run NPROC at a time)
+#   fuzz/run.sh 60            (CI: every target, run NPROC at a time)
 # Builds build-fuzz/ (clang, -DALEMBIC_GUARD_FUZZ=ON) when needed. Exits non-zero on any crash,
 # sanitizer report, leak, timeout or out-of-memory, printing the reproducer's path.
 # Environment: FUZZ_BUILD_DIR (default <repo>/build-fuzz), FUZZ_JOBS (targets at once,
@@ -17,8 +17,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
-targets=${FUZZ_TARGETS:-"fuzz_python_module fuzz_migration fuzz_ini fuzz_environment fuzz_revision_graph fuzz_ref_lines fuzz_pre_push fuzz_pack_reader fuzz_tree_object fuzz_verdict_paths"}
-[[ -z ${FUZZ_TARGETS:-} && -f $root/lib/parse_cache.hpp ]] && targets+=" fuzz_parse_cache"
+targets=${FUZZ_TARGETS:-"fuzz_python_module fuzz_migration fuzz_ini fuzz_environment fuzz_revision_graph fuzz_ref_lines fuzz_pre_push fuzz_pack_reader fuzz_loose_object fuzz_tree_object fuzz_verdict_paths"}
+[[ -z ${FUZZ_TARGETS:-} && -f $root/lib/cache/parse_cache.hpp ]] && targets+=" fuzz_parse_cache"
 
 # max_len per target: the Python reader must see files up to ~64 KiB.
 declare -A max_len=(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ThreadSanitizer build of the unit tests and the binary, for the one place that runs threads:
-# reading migrations (lib/migration_reader and lib/pack_reader: every thread reads blobs from the
+# reading migrations (lib/alembic/migration_reader and lib/git/pack_reader: every thread reads blobs from the
 # packs and parses them; what the packs decline is read through libgit2 one thread at a time). Runs
 # the reader's unit tests and `check` of a generated 3,000-revision history (enough files for
 # the threads to start), cold and warm, and a one-commit push through pre-receive.

@@ -1,9 +1,9 @@
 // `audit [REF]`: which merge brought in each problem standing at the tip.
 #include "commands.hpp"
-#include "history_audit.hpp"
-#include "json_text.hpp"
-#include "report.hpp"
-#include "server_policy.hpp"
+#include "hooks/history_audit.hpp"
+#include "support/json_text.hpp"
+#include "report/report.hpp"
+#include "hooks/server_policy.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>

@@ -1,14 +1,14 @@
 // `check [REV]`, `check --worktree [PATH]` and `heads [REV]`.
 #include "commands.hpp"
-#include "deadline.hpp"
-#include "disk_tree.hpp"
-#include "git_tree.hpp"
-#include "guard_error.hpp"
-#include "json_text.hpp"
-#include "report.hpp"
-#include "repository.hpp"
-#include "server_policy.hpp"
-#include "tree_check.hpp"
+#include "support/deadline.hpp"
+#include "source/disk_tree.hpp"
+#include "source/git_tree.hpp"
+#include "support/guard_error.hpp"
+#include "support/json_text.hpp"
+#include "report/report.hpp"
+#include "git/repository.hpp"
+#include "hooks/server_policy.hpp"
+#include "verdict/tree_check.hpp"
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 // `check-merge BASE CANDIDATE...`: the merge queue's check.
 #include "commands.hpp"
-#include "json_text.hpp"
-#include "merge_queue.hpp"
-#include "server_policy.hpp"
+#include "support/json_text.hpp"
+#include "hooks/merge_queue.hpp"
+#include "hooks/server_policy.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -1,7 +1,7 @@
 // `demo`: the README's first command.
 #include "commands.hpp"
-#include "demo.hpp"
-#include "hook_installer.hpp"
+#include "install/demo.hpp"
+#include "install/hook_installer.hpp"
 
 #include <memory>
 

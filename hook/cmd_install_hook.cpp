@@ -1,6 +1,6 @@
 // `install-hook`: puts the guard where a host runs hooks, keeping what is there.
 #include "commands.hpp"
-#include "hook_installer.hpp"
+#include "install/hook_installer.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 // `pre-push [REMOTE [URL]]`: the client hook.
 #include "commands.hpp"
-#include "pre_push.hpp"
+#include "hooks/pre_push.hpp"
 
 #include <fmt/format.h>
 

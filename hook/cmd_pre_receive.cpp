@@ -1,6 +1,6 @@
 // `pre-receive`: the server hook. Reads git's ref lines from stdin.
 #include "commands.hpp"
-#include "pre_receive.hpp"
+#include "hooks/pre_receive.hpp"
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 // alembic-guard: parses the command line and hands over to lib/. Exit codes (design.md):
 // 0 nothing to report, 1 problems found, 2 usage error or the guard could not do its job.
 #include "commands.hpp"
-#include "guard_error.hpp"
-#include "process_memory.hpp"
+#include "support/guard_error.hpp"
+#include "support/process_memory.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

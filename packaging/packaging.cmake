@@ -64,7 +64,7 @@ set(CPACK_PACKAGE_DESCRIPTION
 adding a second Alembic head, a duplicated revision ID, a missing or cyclic revision, without
 running Python or touching the repository. Installs into plain git, Forgejo/Gitea, GitLab,
 gitolite and GitHub Enterprise (see /usr/share/doc/alembic-guard).")
-set(CPACK_PACKAGE_CONTACT "alembic-guard maintainers <alembic-guard@example.invalid>")
+set(CPACK_PACKAGE_CONTACT "alembic-guard developers <alembic-guard@example.invalid>")
 set(CPACK_RESOURCE_FILE_README ${CMAKE_CURRENT_SOURCE_DIR}/README.md)
 if(EXISTS ${AG_LICENSE_FILE})
   set(CPACK_RESOURCE_FILE_LICENSE ${AG_LICENSE_FILE})

@@ -1,6 +1,6 @@
 #include "python/unicode_text.hpp"
 
-#include "utf8.hpp"
+#include "support/utf8.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A push that only adds migrations to a clean history is judged from the old tip's cached result
-and the added files (lib/push_extension). That shortcut must give exactly what a full check gives:
+and the added files (lib/verdict/push_extension). That shortcut must give exactly what a full check gives:
 here, generated histories each get one generated push — extensions that qualify (a chained
 migration, two chained ones, a merge of heads with several heads allowed) and every kind that must
 fall back to the full check (a new head, a duplicate ID, a missing parent, a dependency, a branch

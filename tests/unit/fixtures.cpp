@@ -1,6 +1,6 @@
 #include "fixtures.hpp"
 
-#include "guard_error.hpp"
+#include "support/guard_error.hpp"
 
 #include <fmt/format.h>
 

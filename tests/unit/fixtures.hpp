@@ -1,6 +1,6 @@
 #pragma once
 // Fixture builders shared by the unit tests: an in-memory SourceTree and migration text.
-#include "source_tree.hpp"
+#include "source/source_tree.hpp"
 
 #include <filesystem>
 #include <map>

@@ -1,0 +1,65 @@
+#pragma once
+// One migration file as Alembic 1.8.1 would load it: the four module attributes turned
+// into revision fields, or the reason Alembic would fail to load the file.
+#include "python/python_version.hpp"
+#include "source/source_tree.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ag {
+
+struct Note {
+    std::string file;
+    int line = 0;
+    std::string message;
+};
+
+// A field written with names of the repository's own modules ("(cli.EXPAND_BRANCH,)"):
+// known once those modules are read (module_references.hpp), not from this file alone.
+struct MigrationReference {
+    std::string field;               // revision, down_revision, branch_labels or depends_on
+    std::vector<std::string> items;  // encoded templates (python/value_template.hpp)
+    bool sequence = false;           // a tuple or list of them, not one value
+    int line = 0;
+};
+
+struct Migration {
+    std::string path;                          // repository-relative
+    std::string revision;                      // empty when unknown
+    std::vector<std::string> down_revisions;   // empty: a base
+    std::vector<std::string> depends_on;       // revision IDs or branch labels
+    std::vector<std::string> branch_labels;
+    int revision_line = 0;                     // 0 when taken from the legacy file name
+    int down_revision_line = 0;
+    // Set when Alembic could not load this file: it takes no part in the graph.
+    std::optional<std::string> error;
+    int error_line = 0;
+    std::vector<Note> notes;
+    std::vector<MigrationReference> references;  // fields left empty until resolved
+    std::vector<std::string> calls;    // names of other modules called at import (PyModule::calls)
+    std::vector<std::string> imports;  // modules imported at import (PyModule::imports)
+    std::vector<std::string> escapes;  // imported names handed on as values at import (PyModule::escapes)
+    py::PythonVersion python = py::kUndeclaredPython;  // the grammar it was read by
+};
+
+// Does Alembic try to load a file of this name from a version location? (`*.py`, not
+// starting with `.#` or `__init__`; a final newline still matches Alembic's pattern.)
+bool is_migration_file_name(std::string_view name);
+// Why Alembic fails on a file of this name although it matches (".py", a final newline).
+std::optional<std::string> unloadable_name(std::string_view name);
+
+// Why Alembic refuses `id` as a revision ID (characters it reserves), or nullopt.
+std::optional<std::string> invalid_revision_id(std::string_view id);
+
+// Interprets the bytes of `path` as Alembic would; never throws, never executes.
+Migration read_migration(std::string path, std::string_view bytes, py::PythonVersion python = py::kUndeclaredPython);
+
+// A migration that is not a regular file (directory, symlink, submodule...) named *.py.
+Migration unloadable_migration(std::string path, EntryKind kind);
+// A migration Alembic fails to load for the reason given (a "... it" sentence's end).
+Migration unloadable_migration(std::string path, std::string why);
+
+}  // namespace ag

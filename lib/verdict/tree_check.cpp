@@ -1,0 +1,207 @@
+#include "verdict/tree_check.hpp"
+
+#include "alembic/compiled_files.hpp"
+#include "alembic/migration_reader.hpp"
+#include "alembic/module_references.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace ag {
+
+std::optional<std::string> environment_result_key(const SourceTree& tree, const Environment& env, bool allow) {
+    std::string key = allow ? "several heads allowed\n" : "one head\n";
+    key += fmt::format("python {}\n", env.python.version.text());
+    // What else decides which files are read, and how.
+    if (env.sourceless) key += "sourceless\n";
+    for (const auto& root : env.module_roots) key += fmt::format("root {}:{}\n", root.size(), root);
+    // env.py runs before the migrations load, and may change where Python finds modules.
+    if (!env.script_directory.empty())
+        key += fmt::format("env.py {}\n", tree.content_id(join_path(env.script_directory, "env.py")).value_or("-"));
+    for (const auto& loc : env.version_locations) {
+        const auto id = tree.content_id(loc);
+        if (!id) return std::nullopt;
+        key += fmt::format("{} {}:{}\n", *id, loc.size(), loc);
+    }
+    return key;
+}
+
+EnvironmentCheck environment_check_of(Environment env, EnvironmentResult result) {
+    EnvironmentCheck out;
+    out.graph = std::move(result.graph);
+    out.notes = env.notes;
+    out.notes.insert(out.notes.end(), result.notes.begin(), result.notes.end());
+    out.problems = env.problems;
+    out.problems.insert(out.problems.end(), out.graph.problems.begin(), out.graph.problems.end());
+    out.dependencies = std::move(result.dependencies);
+    out.environment = std::move(env);
+    return out;
+}
+
+bool allows_multiple_heads(const Environment& env, const CheckOptions& options) {
+    if (options.allow_multiple_heads)
+        return options.allow_multiple_heads->count("*") > 0 || options.allow_multiple_heads->count(env.name) > 0;
+    return env.allow_multiple_heads;
+}
+
+bool TreeCheck::ok() const {
+    for (const auto& e : environments)
+        if (!e.ok()) return false;
+    return true;
+}
+
+namespace {
+
+// With sourceless = true Alembic loads .pyc/.pyo files that have no source beside them,
+// from the location and its __pycache__ (Script._list_py_dir, _from_filename).
+void refuse_compiled_migrations(const std::string& loc, const Listing& listed, const Listing& pycache,
+                                std::vector<Migration>& migrations) {
+    auto compiled = [](std::string_view n) {
+        return (n.ends_with(".pyc") || n.ends_with(".pyo")) && n.substr(0, 2) != ".#" && n.substr(0, 8) != "__init__";
+    };
+    auto listed_name = [&](std::string_view n) {
+        return std::any_of(listed.begin(), listed.end(), [&](const DirEntry& o) { return o.name == n; });
+    };
+    auto refuse = [&](const std::string& path) {
+        migrations.push_back(unloadable_migration(
+            path, "is a compiled migration, which Alembic loads because the config says sourceless = true; the guard "
+                  "cannot read compiled files: commit the source instead"));
+    };
+    std::set<std::string_view> stems;
+    for (const auto& e : listed) stems.insert(e.name.substr(0, e.name.find('.')));
+    for (const auto& e : listed) {
+        if (!compiled(e.name) || e.kind != EntryKind::File) continue;
+        const std::string source(e.name.substr(0, e.name.size() - 1));
+        if (!listed_name(source) && !(e.name.ends_with(".pyo") && listed_name(source + "c"))) refuse(join_path(loc, e.name));
+    }
+    for (const auto& c : pycache)
+        if (compiled(c.name) && !stems.count(c.name.substr(0, c.name.find('.'))))
+            refuse(join_path(join_path(loc, "__pycache__"), c.name));
+}
+
+}  // namespace
+
+EnvironmentCheck check_environment(const SourceTree& tree, Environment env, const CheckOptions& options) {
+    if (options.python) env.python = *options.python;
+    const bool allow = allows_multiple_heads(env, options);
+    env.allow_multiple_heads = allow;
+    ParseCache* cache = options.cache;
+    const auto key = cache && !cache->dir().empty() ? environment_result_key(tree, env, allow) : std::nullopt;
+    if (key) {
+        // A result that read other modules holds while they are unchanged.
+        if (auto known = cache->load_result(*key); known && dependencies_hold(tree, known->dependencies))
+            return environment_check_of(std::move(env), std::move(*known));
+        // Most of a new tip's migrations were parsed at the related tree (a push's old tip).
+        if (options.related)
+            for (const auto& loc : env.version_locations)
+                if (const auto id = options.related->content_id(loc)) cache->load(*id);
+    }
+    std::vector<Migration> migrations;
+    for (const auto& loc : env.version_locations) {
+        const auto tree_id = cache ? tree.content_id(loc) : std::nullopt;
+        if (tree_id) cache->load(*tree_id);
+        // First what is already known (or not a file), then everything else read at once.
+        const size_t first = migrations.size();
+        std::vector<MigrationSource> unread;
+        std::vector<size_t> unread_at;
+        const Listing listed = tree.list(loc);
+        // Compiled files: Python runs a committed __pycache__ copy instead of its source when
+        // the copy's stamp says so, and Alembic loads .pyc/.pyo files with sourceless = true.
+        // The guard cannot read bytecode, so it refuses them rather than ignore them.
+        Listing pycache;
+        for (const auto& e : listed)
+            if (e.name == "__pycache__" && e.kind == EntryKind::Directory) pycache = tree.list(join_path(loc, e.name));
+        const std::string pycache_dir = join_path(loc, "__pycache__");
+        auto compiled_copy = [&](std::string_view name) { return hash_stamped_copy(tree, pycache_dir, pycache, name); };
+        migrations.reserve(migrations.size() + listed.size());
+        unread.reserve(listed.size());
+        unread_at.reserve(listed.size());
+        for (const auto& e : listed) {
+            if (!is_migration_file_name(e.name)) continue;
+            if (e.kind != EntryKind::File) {
+                migrations.push_back(unloadable_migration(join_path(loc, e.name), e.kind));
+                continue;
+            }
+            if (auto why = unloadable_name(e.name)) {
+                migrations.push_back(unloadable_migration(join_path(loc, e.name), std::move(*why)));
+                continue;
+            }
+            if (auto copy = compiled_copy(e.name)) {
+                migrations.push_back(unloadable_migration(
+                    join_path(loc, e.name),
+                    fmt::format("has a hash-stamped compiled copy committed beside it (__pycache__/{}), which Python "
+                                "runs instead of the source; the guard cannot read it: remove __pycache__ from the "
+                                "repository",
+                                *copy)));
+                continue;
+            }
+            std::optional<Migration> known = cache && e.id ? cache->find(e.id_hex(), join_path(loc, e.name)) : std::nullopt;
+            if (known && known->python == env.python.version) {
+                migrations.push_back(std::move(*known));
+                continue;
+            }
+            unread_at.push_back(migrations.size());
+            migrations.emplace_back();
+            unread.push_back({loc, &e, env.python.version});
+        }
+        // Parsed straight into place (`migrations` does not grow while they are read).
+        std::vector<Migration*> into;
+        into.reserve(unread_at.size());
+        for (size_t at : unread_at) into.push_back(&migrations[at]);
+        read_migrations(tree, unread, into);
+        if (cache)
+            for (size_t k = 0; k < unread.size(); ++k)
+                if (unread[k].entry->id) cache->remember(unread[k].entry->id_hex(), migrations[unread_at[k]]);
+        if (tree_id && !unread.empty()) {
+            std::vector<std::pair<std::string, Migration>> entries;
+            size_t k = 0;
+            for (const auto& e : listed) {
+                if (!is_migration_file_name(e.name)) continue;
+                const Migration& m = migrations[first + k++];
+                // What the listing decided (a name, a compiled copy) is no property of the file.
+                if (unloadable_name(e.name) || compiled_copy(e.name)) continue;
+                if (e.kind == EntryKind::File && e.id) entries.emplace_back(e.id_hex(), m);
+            }
+            cache->store(*tree_id, entries);
+        }
+        if (env.sourceless) refuse_compiled_migrations(loc, listed, pycache, migrations);
+    }
+    std::vector<ModuleDependency> dependencies;
+    if (std::any_of(migrations.begin(), migrations.end(),
+                    [](const Migration& m) {
+                        return !m.references.empty() || !m.calls.empty() || !m.imports.empty() || !m.escapes.empty();
+                    }))
+        resolve_module_references(tree, env.module_roots, env.python.version,
+                                  env.script_directory.empty() ? std::string() : join_path(env.script_directory, "env.py"),
+                                  migrations, dependencies);
+    RevisionGraph graph = build_revision_graph(migrations, allow);
+    std::vector<Note> notes;
+    for (const auto& m : migrations) notes.insert(notes.end(), m.notes.begin(), m.notes.end());
+    notes.insert(notes.end(), graph.notes.begin(), graph.notes.end());
+    if (key) {
+        cache->store_result(*key, EnvironmentResult{graph, notes, dependencies});
+        // A clean environment's names let a push that only adds migrations be judged alone
+        // (not when they depend on other files, which such a push may change).
+        if (graph.problems.empty() && notes.empty() && dependencies.empty()) {
+            std::vector<std::string> ids, labels;
+            for (const auto& m : migrations) {
+                if (m.error) continue;
+                ids.push_back(m.revision);
+                labels.insert(labels.end(), m.branch_labels.begin(), m.branch_labels.end());
+            }
+            cache->store_names(*key, RevisionNames(std::move(ids), std::move(labels)));
+        }
+    }
+    return environment_check_of(std::move(env), EnvironmentResult{std::move(graph), std::move(notes), std::move(dependencies)});
+}
+
+TreeCheck check_tree(const SourceTree& tree, const CheckOptions& options) {
+    TreeCheck out;
+    for (auto& env : discover_environments(tree, options.declarations))
+        out.environments.push_back(check_environment(tree, std::move(env), options));
+    return out;
+}
+
+}  // namespace ag
