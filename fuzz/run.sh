@@ -23,7 +23,7 @@ targets=${FUZZ_TARGETS:-"fuzz_python_module fuzz_migration fuzz_ini fuzz_environ
 # max_len per target: the Python reader must see files up to ~64 KiB.
 declare -A max_len=(
   [fuzz_python_module]=65536 [fuzz_migration]=65600 [fuzz_ini]=16384 [fuzz_environment]=32768
-  [fuzz_revision_graph]=2048 [fuzz_ref_lines]=4096 [fuzz_pre_push]=4096 [fuzz_parse_cache]=16384 [fuzz_pack_reader]=8192 [fuzz_tree_object]=8192 [fuzz_verdict_paths]=4096)
+  [fuzz_revision_graph]=2048 [fuzz_ref_lines]=4096 [fuzz_pre_push]=4096 [fuzz_parse_cache]=16384 [fuzz_pack_reader]=8192 [fuzz_loose_object]=8192 [fuzz_tree_object]=8192 [fuzz_verdict_paths]=4096)
 declare -A dict=(
   [fuzz_python_module]=python.dict [fuzz_migration]=python.dict [fuzz_ini]=ini.dict
   [fuzz_environment]=environment.dict [fuzz_ref_lines]=ref_lines.dict [fuzz_pre_push]=ref_lines.dict

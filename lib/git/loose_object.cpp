@@ -98,7 +98,11 @@ bool read_loose_object(const std::string& objects_dir, const git_oid& id, git_ob
     uint64_t size = 0;
     if (!read_header(file, header_len, type, size)) return false;
     if (type != git_object_type2string(want)) return false;
-    if (!inflate_exactly(file.data(), file.size(), header_len + size, out)) return false;
+    // The stream is the whole file: bytes after it are damage libgit2 refuses ("zlib input had
+    // trailing garbage"), and so does this reader, leaving libgit2 to say so.
+    size_t consumed = 0;
+    if (!inflate_exactly(file.data(), file.size(), header_len + size, out, &consumed) || consumed != file.size())
+        return false;
     out.erase(0, header_len);
     return true;
 }

@@ -20,7 +20,7 @@ libdeflate_decompressor* thread_decompressor() {
 
 }  // namespace
 
-bool inflate_exactly(const unsigned char* in, size_t in_size, uint64_t size, std::string& out) {
+bool inflate_exactly(const unsigned char* in, size_t in_size, uint64_t size, std::string& out, size_t* consumed) {
     // Deflate expands at most 1032 to 1.
     if (size > uint64_t{in_size} * 1032 + 64) return false;
     libdeflate_decompressor* d = thread_decompressor();
@@ -28,6 +28,7 @@ bool inflate_exactly(const unsigned char* in, size_t in_size, uint64_t size, std
     out.resize(static_cast<size_t>(size));
     size_t in_used = 0, out_used = 0;
     const auto r = libdeflate_zlib_decompress_ex(d, in, in_size, out.data(), out.size(), &in_used, &out_used);
+    if (consumed) *consumed = in_used;
     return r == LIBDEFLATE_SUCCESS && out_used == out.size();
 }
 

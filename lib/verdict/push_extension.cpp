@@ -54,11 +54,14 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     if (new_env.sourceless || old_env.sourceless || !(new_env.python.version == old_env.python.version)) return std::nullopt;
     std::vector<std::pair<std::string_view, DirEntry>> added_entries;
     for (const auto& loc : new_env.version_locations) {
+        // A __pycache__ there, changed or not, may hold a copy Python runs instead of an added
+        // source: the full check lists it.
+        if (new_tree.kind(join_path(loc, "__pycache__"))) return std::nullopt;
         for (auto& change : new_tree.changes_since(old_tree, loc)) {
             const DirEntry& e = change.after ? *change.after : *change.before;
-            if (e.name == "__pycache__") return std::nullopt;
             if (!is_migration_file_name(e.name)) continue;  // Alembic never loads it
-            if (change.before || e.kind != EntryKind::File) return std::nullopt;
+            // An edit, a deletion, no regular file, a name Alembic fails on: the full check's.
+            if (change.before || e.kind != EntryKind::File || unloadable_name(e.name)) return std::nullopt;
             added_entries.emplace_back(loc, std::move(*change.after));
         }
     }

@@ -14,6 +14,7 @@ have occurred (the shortcut taken, and refused).
 
 import json
 import random
+import shutil
 import sys
 
 from fixtures import Suite, check
@@ -50,6 +51,10 @@ class History:
             self.add(rev, down)
         if rng.random() < 0.15:   # an old tip that is already broken
             self.files["zz_dup.py"] = mig(self.ids[0], None)
+        if rng.random() < 0.15:
+            # A committed compiled copy of a migration that does not exist yet: Python runs it
+            # (hash-stamped, unchecked) once the push adds the source.
+            self.files["__pycache__/n001_m.cpython-311.pyc"] = b"\xa7\x0d\r\n" + b"\x01" + bytes(11) + b"\xe3"
 
     def add(self, rev, down, **kw):
         self.files[f"{rev}_m.py"] = mig(rev, down, **kw)
@@ -63,7 +68,7 @@ def push_change(h: History, rng):
     """Changes h.files as one push; returns the kind of push."""
     head = sorted(h.heads)[-1]
     kind = rng.choice(["chain", "chain", "chain", "two", "merge", "branch", "dup", "missing", "depends", "label",
-                       "edit", "delete", "syntax", "loop", "other-file", "self"])
+                       "edit", "delete", "syntax", "loop", "other-file", "self", "newline-name"])
     if kind == "chain":
         h.add("n001", head)
     elif kind == "two":
@@ -82,7 +87,8 @@ def push_change(h: History, rng):
     elif kind == "label":
         h.add("n001", head, labels=("feature",))
     elif kind == "edit":
-        name = sorted(h.files)[rng.randrange(len(h.files))]
+        sources = sorted(n for n in h.files if n.endswith(".py"))
+        name = sources[rng.randrange(len(sources))]
         h.files[name] = h.files[name].replace("pass", "return None")
     elif kind == "delete":
         del h.files[sorted(h.files)[rng.randrange(len(h.files))]]
@@ -95,14 +101,15 @@ def push_change(h: History, rng):
         h.files["README"] = "notes\n"
     elif kind == "self":
         h.files["n001_m.py"] = mig("n001", "n001")
+    elif kind == "newline-name":   # matches Alembic's pattern, and Alembic then fails on it
+        h.files["n001_m.py\n"] = mig("n001", head)
     return kind
 
 
 def write_tree(world, repo, files, allow):
     versions = repo / "alembic" / "versions"
     if versions.exists():
-        for p in versions.iterdir():
-            p.unlink()
+        shutil.rmtree(versions)
     versions.mkdir(parents=True, exist_ok=True)
     (repo / "alembic" / "env.py").write_text("# env\n")
     (repo / "alembic.ini").write_text("[alembic]\nscript_location = alembic\n")
@@ -113,7 +120,11 @@ def write_tree(world, repo, files, allow):
     elif toml.exists():
         toml.unlink()
     for name, text in files.items():
-        (versions / name).write_text(text)
+        (versions / name).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            (versions / name).write_bytes(text)
+        else:
+            (versions / name).write_text(text)
     world.git("add", "-A", cwd=repo)
     world.git("commit", "-q", "--allow-empty", "-m", "x", cwd=repo)
     return world.git("rev-parse", "HEAD", cwd=repo).stdout.strip()

@@ -88,6 +88,11 @@ TEST_CASE("a damaged or lying loose object is declined, never misread") {
         write_loose(objects, hex, fmt::format("blob {}", content.size()) + '\0' + content, 3);
         CHECK_FALSE(read_loose_object(objects, oid_of(hex), GIT_OBJECT_BLOB, bytes));
     }
+    SUBCASE("bytes after the stream (libgit2: zlib input had trailing garbage)") {
+        write_loose(objects, hex, fmt::format("blob {}", content.size()) + '\0' + content);
+        std::ofstream(objects + "/aa/" + std::string(38, '1'), std::ios::binary | std::ios::app) << '*';
+        CHECK_FALSE(read_loose_object(objects, oid_of(hex), GIT_OBJECT_BLOB, bytes));
+    }
     SUBCASE("a size larger than the content") {
         write_loose(objects, hex, fmt::format("blob {}", content.size() + 1) + '\0' + content);
         CHECK_FALSE(read_loose_object(objects, oid_of(hex), GIT_OBJECT_BLOB, bytes));
