@@ -27,4 +27,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86:
 # Leaks inside libgit2 itself (see lsan.supp); full stacks through uninstrumented libraries.
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:fast_unwind_on_malloc=0:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
+# Every object the guard's own readers return is hashed by libgit2 and must be the object asked
+# for (lib/git/pack_reader.hpp): a reader bug stops the process that met it.
+export AG_VERIFY_OBJECTS=1
 ctest --test-dir "$build" --output-on-failure -LE scale "$@"

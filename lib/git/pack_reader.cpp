@@ -10,6 +10,8 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -304,11 +306,45 @@ std::pair<const PackReader::Pack*, uint64_t> PackReader::locate(const git_oid& i
     return {nullptr, 0};
 }
 
+namespace {
+
+bool verify_objects() {
+    static const bool on = [] {
+        const char* v = std::getenv("AG_VERIFY_OBJECTS");
+        return v && *v && std::string_view(v) != "0";
+    }();
+    return on;
+}
+
+// The check mode's test: what the reader returns for `id` is that object, as libgit2 hashes it.
+// A difference is a bug of this reader, which no caller could recover from: stop loudly.
+bool verified(bool found, const git_oid& id, git_object_t type, std::string_view data) {
+    if (!found || !verify_objects()) return found;
+    git_oid got;
+    if (git_odb_hash(&got, data.data(), data.size(), type) == 0 && git_oid_equal(&got, &id)) return true;
+    char want_hex[GIT_OID_HEXSZ + 1], got_hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(want_hex, sizeof want_hex, &id);
+    git_oid_tostr(got_hex, sizeof got_hex, &got);
+    std::fprintf(stderr,
+                 "alembic-guard: AG_VERIFY_OBJECTS: the object reader returned for %s %s %zu bytes that libgit2 "
+                 "hashes to %s\n",
+                 git_object_type2string(type), want_hex, data.size(), got_hex);
+    std::abort();
+}
+
+}  // namespace
+
 bool PackReader::read(const git_oid& id, git_object_t want, std::string& out) const {
     const auto [pack, offset] = locate(id);
-    if (!pack) return read_loose_object(dir_, id, want, out);
-    int type = 0;
-    return pack->object_at(offset, type, out) && type == want;
+    // (Read first, then verified: the arguments of one call are evaluated in no set order.)
+    bool found = false;
+    if (!pack) {
+        found = read_loose_object(dir_, id, want, out);
+    } else {
+        int type = 0;
+        found = pack->object_at(offset, type, out) && type == want;
+    }
+    return verified(found, id, want, out);
 }
 
 std::shared_ptr<const std::string> PackReader::read_tree(const git_oid& id) const {
@@ -317,7 +353,8 @@ std::shared_ptr<const std::string> PackReader::read_tree(const git_oid& id) cons
     const uint64_t offset = located.second;
     if (!pack) {
         std::string out;
-        if (!read_loose_object(dir_, id, GIT_OBJECT_TREE, out)) return nullptr;
+        const bool found = read_loose_object(dir_, id, GIT_OBJECT_TREE, out);
+        if (!verified(found, id, GIT_OBJECT_TREE, out)) return nullptr;
         return std::make_shared<const std::string>(std::move(out));
     }
     std::lock_guard<std::mutex> lock(tree_mutex_);
@@ -327,7 +364,11 @@ std::shared_ptr<const std::string> PackReader::read_tree(const git_oid& id) cons
     std::string out;
     if (!pack->object_at(offset, type, out, &held_tree_) || type != kTree) return nullptr;
     // A large tree stored whole came back in held_tree_, not in `out`.
-    if (held()) return held_tree_.data;
+    if (held()) {
+        verified(true, id, GIT_OBJECT_TREE, *held_tree_.data);
+        return held_tree_.data;
+    }
+    verified(true, id, GIT_OBJECT_TREE, out);
     return std::make_shared<const std::string>(std::move(out));
 }
 

@@ -8,6 +8,10 @@
 // else — an object of another object directory (alternates), a damaged or unusual pack or
 // file — is "not here", and the caller reads it through libgit2, which names the problem if
 // there is one.
+// It trusts an object's name and does not hash what it returns (libgit2 would, at a cost a
+// push cannot pay). With AG_VERIFY_OBJECTS=1 in the environment (a check mode for the test
+// suites, on in CI's sanitizer stage) every object it returns is hashed by libgit2 and must be
+// the object it was asked for, or the process stops saying which.
 #include <git2.h>
 
 #include <memory>

@@ -11,6 +11,7 @@ The hook is alembic-guard pre-receive as install-hook runs it, its exit status r
 
 import json
 import os
+import subprocess
 import sys
 import zlib
 from pathlib import Path
@@ -94,6 +95,32 @@ def expect_fail_closed(world, bare, w, log, what, names=()):
     check_in("could not check", r2.remote_text, "the output of an unchecked push", r2)
     check_not_in("no problems", r2.remote_text, "the output of an unchecked push", r2)
     return first
+
+
+@suite.case
+def object_check_mode_catches_a_reader_returning_another_object(world):
+    """AG_VERIFY_OBJECTS=1 (on in CI's sanitizer stage): every object the guard's own readers
+    return is hashed by libgit2 and must be the one asked for. A loose tree file holding another
+    well-formed tree (libgit2 1.5 reads it as well, unhashed) stands in for a reader bug: the
+    check mode stops, naming the object."""
+    bare, w, log = setup(world)
+    # An intact repository passes the check mode.
+    r = world.guard("check", "main", cwd=bare.path, env={"AG_VERIFY_OBJECTS": "1"})
+    check(r.returncode == 0, "an intact repository under the check mode", r)
+    oid = bare.git("rev-parse", "main:alembic/versions").stdout.strip()
+    older = bare.git("rev-parse", "main~1:alembic/versions").stdout.strip()
+    raw = subprocess.run([world.git_exe, "cat-file", "tree", older], cwd=bare.path, env=world.env,
+                         capture_output=True, check=True).stdout
+    path = loose_path(bare, oid)
+    os.chmod(path, 0o644)
+    path.write_bytes(zlib.compress(b"tree %d\0" % len(raw) + raw))
+    r = world.guard("check", "main", cwd=bare.path, env={"AG_VERIFY_OBJECTS": "1"})
+    check(r.returncode not in (0, 1, 2), f"the check mode should stop the process, got exit {r.returncode}", r)
+    check_in("AG_VERIFY_OBJECTS", r.stderr, "the check mode's words", r)
+    check_in(oid, r.stderr, "the object named", r)
+    # Without it the reader trusts the object's name (as libgit2 does): no stop.
+    r = world.guard("check", "main", cwd=bare.path)
+    check(r.returncode in (0, 1), f"without the check mode the guard judges, got exit {r.returncode}", r)
 
 
 @suite.case
