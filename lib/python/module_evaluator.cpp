@@ -40,6 +40,12 @@ constexpr std::string_view kBuiltins[] = {
     "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip",
 };
 
+// The builtins (not the module's dunder names) that can be subscripted, the same in 3.11 and
+// 3.13 (measured: `getattr(builtins, n)[int]`); subscripting any other is a TypeError.
+constexpr std::string_view kSubscriptableBuiltins[] = {
+    "BaseExceptionGroup", "ExceptionGroup", "dict", "enumerate", "frozenset", "list", "set", "tuple", "type",
+};
+
 // Ways code reaches a module's namespace without a binding statement: reading or writing
 // globals() or vars(), executing text, walking frames to f_globals, a function's
 // __globals__ or __code__, the module object through sys.modules, importlib or gc. Any of
@@ -68,7 +74,11 @@ template <size_t N>
 constexpr bool sorted(const std::string_view (&list)[N]) {
     return std::is_sorted(std::begin(list), std::end(list));
 }
-static_assert(sorted(kBuiltins) && sorted(kDynamicNames) && sorted(kDynamicAttributes) && sorted(kDynamicModules));
+#include "python/builtin_attributes.inc"
+
+static_assert(sorted(kBuiltins) && sorted(kSubscriptableBuiltins) && sorted(kDynamicNames) &&
+              sorted(kDynamicAttributes) && sorted(kDynamicModules) && sorted(kKnownAttributeBuiltins) &&
+              sorted(kBuiltinAttributes));
 
 // Which (first character, length) pairs a list holds: most names are rejected by one load.
 template <size_t N>
@@ -235,6 +245,7 @@ std::optional<std::string> subscript_error(const Node* e, const ModuleValue& bas
     using K = ModuleValue::Kind;
     if (base.kind == K::None) return std::string("None is not subscriptable (TypeError)");
     if (base.kind == K::Module) return std::string("a module is not subscriptable (TypeError)");
+    if (base.kind == K::Other) return fmt::format("{} is not subscriptable (TypeError)", base.why.view());
     if (e->a->kind == NodeKind::Dict && e->a->l[0].empty() && e->b->kind == NodeKind::Constant)
         return std::string("the dict is empty (KeyError)");
     // An int literal index past the end of a known sequence or str.
@@ -243,6 +254,18 @@ std::optional<std::string> subscript_error(const Node* e, const ModuleValue& bas
     if (index->kind == NodeKind::UnaryOp && index->op == static_cast<uint8_t>(Op::Minus)) {
         negative = true;
         index = index->a;
+    }
+    // A str, tuple or list indexed by what is surely no integer (a bool is one) and no slice.
+    if ((base.kind == K::Sequence || base.kind == K::Str) && !negative) {
+        const bool not_an_index =
+            index->kind == NodeKind::Tuple || index->kind == NodeKind::List || index->kind == NodeKind::Dict ||
+            index->kind == NodeKind::Set || index->kind == NodeKind::JoinedStr ||
+            (index->kind == NodeKind::Constant && static_cast<ConstantKind>(index->op) != ConstantKind::Int &&
+             static_cast<ConstantKind>(index->op) != ConstantKind::True &&
+             static_cast<ConstantKind>(index->op) != ConstantKind::False);
+        if (not_an_index)
+            return fmt::format("{} indices must be integers or slices (TypeError)",
+                               base.kind == K::Str ? "string" : base.is_list ? "list" : "tuple");
     }
     if (index->kind != NodeKind::Constant || static_cast<ConstantKind>(index->op) != ConstantKind::Int) return std::nullopt;
     size_t length = 0;
@@ -710,6 +733,14 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
         if (certain && base.kind == ModuleValue::Kind::None && !(e->name.starts_with("__") && e->name.ends_with("__")))
             import_error(e->line, fmt::format("None has no attribute '{}': AttributeError when the module is imported",
                                               e->name));
+        // A builtin type's or function's attribute it has in no Python the guard knows.
+        if (certain && e->a->kind == NodeKind::Name && !env.lookup(e->a->name) &&
+            among<kKnownAttributeBuiltins>(e->a->name) &&
+            !std::binary_search(std::begin(kBuiltinAttributes), std::end(kBuiltinAttributes),
+                                fmt::format("{}.{}", e->a->name, e->name)))
+            import_error(e->line, fmt::format("the builtin {} has no attribute '{}': AttributeError when the module is "
+                                              "imported",
+                                              e->a->name, e->name));
         std::string path;
         if (base.kind == ModuleValue::Kind::Module) path = base.text;
         else if (base.kind == ModuleValue::Kind::Template) {
@@ -729,6 +760,17 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
         if (certain) {
             if (auto why = subscript_error(e, base))
                 import_error(e->line, fmt::format("{}: {} when the module is imported", describe(e), *why));
+            else if ((base.kind == ModuleValue::Kind::Str || base.kind == ModuleValue::Kind::Sequence) &&
+                     e->b->kind == NodeKind::Name && !env.lookup(e->b->name) && among<kBuiltins>(e->b->name) &&
+                     !e->b->name.starts_with("_"))
+                import_error(e->line, fmt::format("{}: indices must be integers or slices, not the builtin {} "
+                                                  "(TypeError) when the module is imported",
+                                                  describe(e), e->b->name));
+            else if (e->a->kind == NodeKind::Name && !env.lookup(e->a->name) && among<kBuiltins>(e->a->name) &&
+                     !e->a->name.starts_with("_") && !among<kSubscriptableBuiltins>(e->a->name))
+                import_error(e->line, fmt::format("{}: the builtin {} is not subscriptable (TypeError) when the module "
+                                                  "is imported",
+                                                  describe(e), e->a->name));
         }
         return unknown("a subscript, evaluated when the module runs", e);
     }

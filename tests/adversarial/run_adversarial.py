@@ -26,7 +26,8 @@ code can show.  Strictly: the exception was raised while the migration module ex
 in the traceback) and it is an ImportError (an import that fails), or it was raised outside the
 migration's own code (in a library, another module, or a builtin it called: the innermost frame is
 not the migration, or the migration's instruction was a CALL) -- except NameError and
-UnboundLocalError.  A NameError of an unbound name, an explicit raise, 1/0, an unpacking that does
+UnboundLocalError -- or it is an operator's TypeError with an operand of a library's type
+(`Union[str, None] @ None`: what a typing alias or SQLAlchemy object supports is its library's).  A NameError of an unbound name, an explicit raise, 1/0, an unpacking that does
 not fit, anything at compile time or while Alembic builds the graph: knowable, not runtime-only.
 
 Classes (a case takes the first that applies, over all its guard runs):
@@ -49,6 +50,7 @@ import collections
 import concurrent.futures
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -135,13 +137,27 @@ class Oracle:
 # Alembic's outcome
 
 
+# The types of values a migration makes without a library: an operator between two of them
+# fails or not by Python's rules alone. One operand of any other type (a typing alias, an
+# SQLAlchemy object) has operators only its library defines.
+BUILTIN_TYPES = {"int", "float", "complex", "str", "bytes", "NoneType", "tuple", "list", "dict", "set", "frozenset",
+                 "bool", "ellipsis", "type", "function", "builtin_function_or_method", "module", "NotImplementedType",
+                 "range", "slice", "bytearray"}
+
+
+def library_operator(err):
+    """A TypeError of an operator with an operand whose type a library defines."""
+    m = re.match(r"unsupported operand type\(s\) for [^:]+: '([^']+)' and '([^']+)'", err.get("message") or "")
+    return err.get("type") == "TypeError" and m is not None and not {m.group(1), m.group(2)} <= BUILTIN_TYPES
+
+
 def runtime_only(err):
     """True when only running the code can show this failure (see the module docstring)."""
     frames = err.get("frames") or []
     in_migration = [f for f in frames if (f.get("file") or "").startswith(shapes.VERSIONS + "/")]
     if not in_migration:
         return False      # compile time, or Alembic building the graph
-    if err.get("type") in ("ImportError", "ModuleNotFoundError"):
+    if err.get("type") in ("ImportError", "ModuleNotFoundError") or library_operator(err):
         return True
     if err.get("type") in ("NameError", "UnboundLocalError") and frames[-1] in in_migration:
         return False

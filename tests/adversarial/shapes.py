@@ -1036,6 +1036,8 @@ def raise_cases():
         ("call-chain-five-deep", "def _a():\n    raise RuntimeError(\"stop\")\n\n\ndef _b():\n    _a()\n\n\ndef _c():\n    _b()\n\n\n"
                                  "def _d():\n    _c()\n\n\ndef _e():\n    _d()\n\n\n_e()\n"),
         ("recursion", "def _f():\n    _f()\n\n\n_f()\n"),
+        ("bool-subscripted-in-annotation", "_x: True[str] = 1\n"),
+        ("builtin-function-subscripted", "_x: print[str] = 1\n"),
     ]
     # The same statements where Python does not fail: the guard must not say it does.
     fine = [
@@ -1046,6 +1048,7 @@ def raise_cases():
                                  "        raise RuntimeError(\"stop\")\n\n\n_C()\n"),
         ("decorator-returns-other", "def _d(f):\n    return print\n\n\n@_d\ndef _check():\n    pass\n\n\n_check()\n"),
         ("closure-called", "def _outer():\n    _v = 1\n    return (lambda: _v)()\n\n\n_outer()\n"),
+        ("generic-builtins-subscripted", "_x: list[str] = []\n_y: dict[str, int] = {}\n_z: type[int] = int\n"),
     ]
     return ([Case("raise/%s" % shape, {MIGRATION: mig(post=s)}, "fail", s) for shape, s in forms] +
             [Case("raise/%s" % shape, {MIGRATION: mig(post=s)}, "one", s) for shape, s in fine])
