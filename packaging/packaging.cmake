@@ -31,6 +31,12 @@ endif()
 # README, license and host guides under /usr/share/doc/alembic-guard.
 set(AG_DOC_DEST share/doc/alembic-guard)
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/README.md DESTINATION ${AG_DOC_DEST})
+# The README's companions: how it is built and how fast, read beside it.
+foreach(page performance architecture)
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/docs/${page}.md)
+    install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/docs/${page}.md DESTINATION ${AG_DOC_DEST}/docs)
+  endif()
+endforeach()
 if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/docs/install)
   install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/docs/install DESTINATION ${AG_DOC_DEST} FILES_MATCHING PATTERN "*.md")
 endif()
