@@ -733,14 +733,27 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
         if (certain && base.kind == ModuleValue::Kind::None && !(e->name.starts_with("__") && e->name.ends_with("__")))
             import_error(e->line, fmt::format("None has no attribute '{}': AttributeError when the module is imported",
                                               e->name));
-        // A builtin type's or function's attribute it has in no Python the guard knows.
+        // A builtin type's or function's attribute it has in no Python the guard knows, and
+        // one a str, bytes, tuple or list the module made has not.
+        const auto lacks = [](std::string_view type, std::string_view attribute) {
+            return !std::binary_search(std::begin(kBuiltinAttributes), std::end(kBuiltinAttributes),
+                                       fmt::format("{}.{}", type, attribute));
+        };
         if (certain && e->a->kind == NodeKind::Name && !env.lookup(e->a->name) &&
-            among<kKnownAttributeBuiltins>(e->a->name) &&
-            !std::binary_search(std::begin(kBuiltinAttributes), std::end(kBuiltinAttributes),
-                                fmt::format("{}.{}", e->a->name, e->name)))
+            among<kKnownAttributeBuiltins>(e->a->name) && lacks(e->a->name, e->name))
             import_error(e->line, fmt::format("the builtin {} has no attribute '{}': AttributeError when the module is "
                                               "imported",
                                               e->a->name, e->name));
+        if (certain) {
+            const char* type = base.kind == ModuleValue::Kind::Str        ? "str"
+                               : base.kind == ModuleValue::Kind::Bytes    ? "bytes"
+                               : base.kind == ModuleValue::Kind::Sequence ? (base.is_list ? "list" : "tuple")
+                                                                          : nullptr;
+            if (type && lacks(type, e->name))
+                import_error(e->line, fmt::format("{} is a {}, which has no attribute '{}': AttributeError when the "
+                                                  "module is imported",
+                                                  describe(e->a), type, e->name));
+        }
         std::string path;
         if (base.kind == ModuleValue::Kind::Module) path = base.text;
         else if (base.kind == ModuleValue::Kind::Template) {

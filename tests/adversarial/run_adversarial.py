@@ -27,7 +27,8 @@ in the traceback) and it is an ImportError (an import that fails), or it was rai
 migration's own code (in a library, another module, or a builtin it called: the innermost frame is
 not the migration, or the migration's instruction was a CALL) -- except NameError and
 UnboundLocalError -- or it is an operator's TypeError with an operand of a library's type
-(`Union[str, None] @ None`: what a typing alias or SQLAlchemy object supports is its library's).  A NameError of an unbound name, an explicit raise, 1/0, an unpacking that does
+(`Union[str, None] @ None`: what a typing alias or SQLAlchemy object supports is its library's),
+or an AttributeError of a name a library module or a library's object lacks (`sa.Enmu`).  A NameError of an unbound name, an explicit raise, 1/0, an unpacking that does
 not fit, anything at compile time or while Alembic builds the graph: knowable, not runtime-only.
 
 Classes (a case takes the first that applies, over all its guard runs):
@@ -146,9 +147,23 @@ BUILTIN_TYPES = {"int", "float", "complex", "str", "bytes", "NoneType", "tuple",
 
 
 def library_operator(err):
-    """A TypeError of an operator with an operand whose type a library defines."""
-    m = re.match(r"unsupported operand type\(s\) for [^:]+: '([^']+)' and '([^']+)'", err.get("message") or "")
-    return err.get("type") == "TypeError" and m is not None and not {m.group(1), m.group(2)} <= BUILTIN_TYPES
+    """A TypeError of an operator with an operand whose type a library defines, or an
+    AttributeError of a name a module outside the repository does not have (a library's, the
+    standard library's: README, "What it cannot know")."""
+    message = err.get("message") or ""
+    if err.get("type") == "AttributeError":
+        m = re.match(r"module '([^']+)' has no attribute", message)
+        if m:
+            return m.group(1).split(".")[0] not in ("app", "ns")   # the shapes' own packages
+        m = re.match(r"'([^']+)' object has no attribute", message)   # an object of a library's class
+        return m is not None and m.group(1) not in BUILTIN_TYPES
+    if err.get("type") != "TypeError":
+        return False
+    m = re.match(r"unsupported operand type\(s\) for [^:]+: '([^']+)' and '([^']+)'", message)
+    if m:
+        return not {m.group(1), m.group(2)} <= BUILTIN_TYPES
+    m = re.match(r"bad operand type for unary [^:]+: '([^']+)'", message)
+    return m is not None and m.group(1) not in BUILTIN_TYPES
 
 
 def runtime_only(err):

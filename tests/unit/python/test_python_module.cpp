@@ -241,6 +241,8 @@ TEST_CASE("errors the import surely meets are import errors: the file's own arit
         "_x = 'abc'[str]\n",
         "_log = str.getLogger('x')\n",
         "_x = len.x\n",
+        "_t = ('a',)\n_x = _t.Enum\n",
+        "_x = 'abc'.nope\n",
         "class _C:\n    def __init__(self):\n        raise RuntimeError('stop')\n\n_C()\n",
         "if True:\n    raise RuntimeError('stop')\n",
         "if 0:\n    pass\nelse:\n    raise RuntimeError('stop')\n",
@@ -268,6 +270,7 @@ TEST_CASE("errors the import surely meets are import errors: the file's own arit
         "def print(*a):\n    pass\n\n_x = [print][0]\n",
         "_x = 'abc'[True]\n_y = ('a', 'b')[1:]\n",
         "_x = str.join\n_y = int.from_bytes\n_z = dict.fromkeys\n_w = len.__name__\n",
+        "_x = 'a,b'.split(',')\n_y = ('a',).count('a')\n_z = ['a'].append\n",
         "try:\n    raise KeyError('k')\nexcept KeyError:\n    pass\n",                  // caught
         "def _f():\n    try:\n        raise X\n    finally:\n        return 1\n\n_f()\n",  // dropped
         "class _C:\n    def __new__(cls):\n        return 1\n    def __init__(self):\n        raise X\n\n_C()\n",
