@@ -137,10 +137,10 @@ const LoadedModule& Resolver::load(const std::string& module) {
     if (auto it = modules_.find(module); it != modules_.end()) return it->second;
     LoadedModule out;
     // `pkg.sub` is the attribute `sub` of package pkg once pkg's __init__.py has run: where
-    // that binds `sub` itself (a class, another module, an alias), Python uses that binding,
-    // not the file pkg/sub.py.
-    // Where Python looks for a submodule: the package's own directory (its __path__); every
-    // root's directory of that name for a namespace package; nowhere under a plain module.
+    // that binds `sub` to anything but the submodule (a class, another module, an alias),
+    // Python uses that binding, not the file pkg/sub.py. The file is looked for where Python
+    // looks: the package's own directory (its __path__); every root's directory of that name
+    // for a namespace package; nowhere under a plain module.
     std::optional<std::string> package_dir;
     if (const auto dot = module.rfind('.'); dot != std::string::npos) {
         const LoadedModule& package = load(module.substr(0, dot));
@@ -198,11 +198,7 @@ const LoadedModule& Resolver::load(const std::string& module) {
                 }
             }
             out.path = path;
-            const auto dot = module.rfind('.');
-            const std::string package = stem == "__init__"       ? module
-                                        : dot == std::string::npos ? std::string()
-                                                                   : module.substr(0, dot);
-            out.compiled = std::make_unique<PyCompiledModule>(tree_.read(path), python_, package);
+            out.compiled = std::make_unique<PyCompiledModule>(tree_.read(path), python_, package_of(module, out));
             out.module = &out.compiled->names();
             return true;
         }

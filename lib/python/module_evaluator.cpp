@@ -360,6 +360,15 @@ private:
     void unbind(const Node* target, Env& env, bool certain, int line);
     // An attribute or item assigned or deleted: refused when it is one of another module's.
     void write_through(const Node* target, Env& env, bool certain, bool module_scope);
+    // The decorators of a def or class, evaluated (outermost first) as the statement runs.
+    std::vector<ModuleValue> eval_decorators(const Node* definition, Env& env, bool certain, bool module_scope) {
+        std::vector<ModuleValue> out;
+        for (const Node* d : definition->l[1]) {
+            out.push_back(eval(d, env, certain, module_scope));
+            note_call(out.back());
+        }
+        return out;
+    }
     // Calls the decorators of `definition` (their values, outermost first) where the module
     // surely runs, innermost first; whether every one is the module's own function.
     bool apply_decorators(const std::vector<ModuleValue>& decorators, const Node* definition, Env& env, bool certain) {
@@ -1045,11 +1054,7 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
     case NodeKind::FunctionDef: {
         // Decorators, then defaults, then annotations run when the def statement runs; then
         // the decorators are called, innermost first.
-        std::vector<ModuleValue> decorators;
-        for (const Node* d : s->l[1]) {
-            decorators.push_back(eval(d, env, certain, module_scope));
-            note_call(decorators.back());
-        }
+        const std::vector<ModuleValue> decorators = eval_decorators(s, env, certain, module_scope);
         for (const Node* a : s->a->l[0])
             if (a->b) eval(a->b, env, certain, module_scope);
         if (!future_annotations_) {
@@ -1069,24 +1074,20 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
         return;
     }
     case NodeKind::ClassDef: {
-        std::vector<ModuleValue> decorators;
-        for (const Node* d : s->l[1]) {
-            decorators.push_back(eval(d, env, certain, module_scope));
-            note_call(decorators.back());
-        }
+        const std::vector<ModuleValue> decorators = eval_decorators(s, env, certain, module_scope);
         for (const Node* b : s->l[3]) eval(b->kind == NodeKind::Keyword ? b->a : b, env, certain, module_scope);
         // The class body runs now, once, in its own namespace, reading the module's names.
         Env class_env;
         class_env.parent = &env;
         exec_block(s->l[0], class_env, certain, false);
-        const bool own_decorators = apply_decorators(decorators, s, env, certain);
+        apply_decorators(decorators, s, env, certain);
         ModuleValue cls = unknown("it is a class");
         // Calling a plain class (no base but object, no metaclass, no __new__) runs its own
         // undecorated __init__.
         const bool plain = std::all_of(s->l[3].begin(), s->l[3].end(), [](const Node* b) {
             return b->kind == NodeKind::Name && b->name == "object";
         });
-        if (plain && own_decorators && s->l[1].empty() && module_scope) {
+        if (plain && s->l[1].empty() && module_scope) {
             const Node* init = nullptr;
             bool other_constructor = false;
             for (const Node* st : s->l[0]) {
