@@ -1460,11 +1460,21 @@ ModuleEvaluation Evaluator::run(const Node* module) {
     // guarded values is not proven.
     for (std::string_view n : list_names_) {
         if (std::find(changing_uses_.begin(), changing_uses_.end(), n) == changing_uses_.end()) continue;
-        for (const ModuleBinding& b : env.names)
-            if (is_guarded(b.name) && holds_list(b.value))
+        for (ModuleBinding& b : env.names) {
+            if (!holds_list(b.value)) continue;
+            if (is_guarded(b.name)) {
                 unprovable(b.line, fmt::format("{} is a list, and code that runs at import uses '{}', which held a list: "
                                                "it can change it in place; write a tuple",
                                                b.name, n));
+                continue;
+            }
+            // Whoever reads the namespace (a migration importing this name) must not take
+            // the list as it was written for what it is once the module has run.
+            const Node* node = b.value.node;
+            b.value = ModuleValue{};
+            b.value.node = node;
+            b.value.why = Reason(fmt::format("a list that code run at import can change in place (through '{}')", n));
+        }
         break;
     }
     result_.names = std::move(env.names);

@@ -373,7 +373,9 @@ def _run_isolated(src):
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 exec(compile(src, "migration.py", "exec", dont_inherit=True), ns)
             signal.alarm(0)
-            result = {k: category(v) for k, v in ns.items() if k not in ("__name__", "__builtins__")}
+            # __name__ is the sandbox's own unless the module rebinds it.
+            result = {k: category(v) for k, v in ns.items()
+                      if k != "__builtins__" and not (k == "__name__" and v == "migration")}
         except BaseException as e:  # noqa: B902 - whatever it raises, the import fails
             result = {"__raised__": type(e).__name__}
         try:
@@ -1077,13 +1079,20 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--no-minimize", action="store_true")
     ap.add_argument("--examples", type=int, default=3, help="examples shown per disagreement class")
+    ap.add_argument("--corpus", nargs="*", metavar="DIR",
+                    help="cut the sources from the .py files under DIR (default: Debian's CPython 3.11 "
+                         "standard library) and mutate them token by token (corpus.py), instead of writing them")
     args = ap.parse_args()
     if not os.access(args.pyscan, os.X_OK):
         print("FAIL: pyscan not found at %s" % args.pyscan)
         return 1
 
     seeds = [args.only] if args.only is not None else [args.seed * 1000000 + k for k in range(args.count)]
-    cases = {s: generate(s) for s in seeds}
+    if args.corpus is not None:
+        import corpus
+        cases = {s: corpus.generate(s, args.corpus or None) for s in seeds}
+    else:
+        cases = {s: generate(s) for s in seeds}
     workdir = tempfile.mkdtemp(prefix="pycompile-")
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)

@@ -409,6 +409,14 @@ TEST_CASE("a list among the four names is proven only while no code run at impor
     CHECK(read_python_module("_p = ['003']\ndown_revision = _p\n_q = _p\n_q.pop()\n").unprovable);
 }
 
+TEST_CASE("a list other names hold is not reported as written once code run at import can change it") {
+    // The standard library's email/mime/audio.py: a decorator appends to a module list.
+    auto m = read_python_module("_rules = []\ndef rule(f):\n    _rules.append(f)\n    return f\n@rule\ndef g():\n    pass\n");
+    CHECK_FALSE(m.unprovable);
+    CHECK(value_of(m, "_rules").kind == PyValue::Kind::Computed);
+    CHECK(value_of(read_python_module("_rules = []\n_t = ('a',)\n"), "_rules").kind == PyValue::Kind::Sequence);
+}
+
 TEST_CASE("a class Python subclasses at import has its __init_subclass__ followed") {
     CHECK(read_python_module("P = '003'\nclass B:\n    def __init_subclass__(cls):\n        global P\n        P = '002'\n"
                              "class X(B):\n    pass\ndown_revision = P\n")

@@ -1,0 +1,192 @@
+"""Sources cut from real Python files and mutated token by token, for compare.py and
+compare_versions.py (--corpus).
+
+The generators of compare.py write migrations and short snippets: they reach the reader's
+tokenizer and its common grammar, not the rest of it (decorators, parameter lists,
+comprehensions, match statements, async code, the compiler's checks). Real code has all of
+it. A case is a run of consecutive statements of one file of the corpus (by default
+Debian's CPython 3.11 standard library, the same files on every machine with that
+package): a run of top-level statements, or, inside a long class or function, a run of its
+body's statements taken out of it (so `return`, `yield`, `await` and `nonlocal` reach
+module level, where the compiler must refuse them). Then 0 to 3 token-level mutations:
+a token deleted, doubled, replaced with a keyword, soft keyword, operator or literal, two
+neighbours swapped, a line's indentation changed. What a case is comes from its seed and
+the corpus's sorted file list alone.
+"""
+import ast
+import io
+import keyword
+import os
+import random
+import tokenize
+
+DEFAULT_ROOTS = ["/usr/lib/python3.11"]
+MAX_LINES = 60
+
+_files_cache = {}
+
+
+def corpus_files(roots=None):
+    roots = tuple(roots or DEFAULT_ROOTS)
+    if roots not in _files_cache:
+        files = []
+        for root in roots:
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if d not in ("__pycache__", "site-packages", "dist-packages"))
+                for name in sorted(filenames):
+                    if name.endswith(".py"):
+                        files.append(os.path.join(dirpath, name))
+        _files_cache[roots] = files
+    return _files_cache[roots]
+
+
+_tree_cache = {}
+
+
+def _parsed(path):
+    if path not in _tree_cache:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+            text = data.decode("utf-8")
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError, UnicodeDecodeError, OSError):
+            tree, text = None, None
+        if len(_tree_cache) > 64:
+            _tree_cache.clear()
+        _tree_cache[path] = (tree, text)
+    return _tree_cache[path]
+
+
+def _first_line(st):
+    decorators = getattr(st, "decorator_list", None) or []
+    return min([st.lineno] + [d.lineno for d in decorators])
+
+
+def _bodies(st):
+    """The statement lists nested directly in st (a class's or function's body, an if's
+    branches, ...)."""
+    out = []
+    for field in ("body", "orelse", "finalbody"):
+        v = getattr(st, field, None)
+        if isinstance(v, list) and v and isinstance(v[0], ast.stmt):
+            out.append(v)
+    for h in getattr(st, "handlers", []) or []:
+        out.append(h.body)
+    for c in getattr(st, "cases", []) or []:
+        out.append(c.body)
+    return out
+
+
+def _window(r, lines, body, depth=0):
+    """(first line, last line, indentation to strip) of a run of statements of body."""
+    i = r.randrange(len(body))
+    st = body[i]
+    start, end = _first_line(st), st.end_lineno
+    if end - start + 1 > MAX_LINES and depth < 6:
+        inner = _bodies(st)
+        if inner:
+            return _window(r, lines, r.choice(inner), depth + 1)
+    j = i
+    while j + 1 < len(body) and body[j + 1].end_lineno - start + 1 <= MAX_LINES and r.random() < 0.7:
+        j += 1
+        end = body[j].end_lineno
+    return start, end, body[i].col_offset
+
+
+def _cut(r, path):
+    tree, text = _parsed(path)
+    if tree is None or not tree.body:
+        return None
+    lines = text.splitlines(keepends=True)
+    start, end, indent = _window(r, lines, tree.body)
+    out = []
+    for line in lines[start - 1:end]:
+        head = line[:indent]
+        out.append(line[indent:] if head.strip() == "" else line)
+    return "".join(out)
+
+
+KEYWORDS = keyword.kwlist + ["match", "case", "type", "_", "print", "exec"]
+OPERATORS = ["(", ")", "[", "]", "{", "}", ":", ",", ";", "+", "-", "*", "/", "|", "&", "<", ">", "=", ".",
+             "%", "==", "!=", "<=", ">=", "~", "^", "<<", ">>", "**", "+=", "-=", "*=", "/=", "%=", "&=",
+             "|=", "^=", "<<=", ">>=", "**=", "//", "//=", "@", "@=", "->", "...", ":=", "!", "\\"]
+LITERALS = ["0", "1", "0x1f", "1.5", "1j", "1_000", "'s'", '"s"', "b'b'", "f'{x}'", "f'{x!r:>3}'", "r'\\d'",
+            "'''t'''", "None", "x", "self", "__debug__", "*x", "**k", "lambda: 0", "yield", "await x"]
+
+
+def _tokens(src):
+    try:
+        return [t for t in tokenize.generate_tokens(io.StringIO(src).readline)
+                if t.type not in (tokenize.ENDMARKER, tokenize.DEDENT)]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+
+
+def _offsets(src):
+    starts = [0]
+    for line in src.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def mutate_tokens(r, src):
+    """One token-level mutation; (new source, name)."""
+    toks = _tokens(src)
+    if not toks:
+        return src, "none"
+    starts = _offsets(src)
+
+    def span(t):
+        return starts[t.start[0] - 1] + t.start[1], starts[t.end[0] - 1] + t.end[1]
+
+    kind = r.choice(["delete", "double", "keyword", "operator", "literal", "swap", "indent"])
+    meaningful = [t for t in toks if t.type not in (tokenize.NL, tokenize.COMMENT)] or toks
+    t = r.choice(meaningful)
+    a, b = span(t)
+    if kind == "delete":
+        return src[:a] + src[b:], kind
+    if kind == "double":
+        return src[:b] + " " + src[a:b] + src[b:], kind
+    if kind in ("keyword", "operator", "literal"):
+        pool = {"keyword": KEYWORDS, "operator": OPERATORS, "literal": LITERALS}[kind]
+        new = r.choice(pool)
+        if r.random() < 0.5:
+            return src[:a] + new + src[b:], kind + "-replace"
+        return src[:a] + new + " " + src[a:], kind + "-insert"
+    if kind == "swap":
+        k = meaningful.index(t)
+        if k + 1 >= len(meaningful):
+            return src, "none"
+        a2, b2 = span(meaningful[k + 1])
+        if a2 < b:
+            return src, "none"
+        return src[:a] + src[a2:b2] + src[b:a2] + src[a:b] + src[b2:], kind
+    lines = src.splitlines(keepends=True)
+    k = r.randrange(len(lines))
+    if r.random() < 0.5:
+        lines[k] = r.choice(["    ", "  ", "\t", " "]) + lines[k]
+    else:
+        lines[k] = lines[k].lstrip(" \t")
+    return "".join(lines), kind
+
+
+def generate(seed, roots=None):
+    """(source bytes, description) for one case seed."""
+    r = random.Random(seed)
+    files = corpus_files(roots)
+    if not files:
+        raise RuntimeError("no .py files under %s" % (roots or DEFAULT_ROOTS))
+    for _ in range(20):
+        path = r.choice(files)
+        src = _cut(r, path)
+        if src:
+            break
+    else:
+        return b"pass\n", "empty"
+    muts = []
+    for _ in range(r.choice([0, 1, 1, 1, 2, 2, 3])):
+        src, name = mutate_tokens(r, src)
+        muts.append(name)
+    rel = os.path.relpath(path, os.path.dirname((roots or DEFAULT_ROOTS)[0]))
+    return src.encode("utf-8", "surrogatepass"), "%s:%s" % (rel, "+".join(muts) or "valid")
