@@ -156,96 +156,136 @@ std::vector<std::vector<size_t>> cycles_of(const std::vector<Adjacent>& edges) {
     return out;
 }
 
-}  // namespace
+// One build, in the phases of Alembic's RevisionMap: the map of IDs, duplicates and
+// self-loops (Revision's constructor), branch labels (_map_branch_labels), dependencies
+// (_add_depends_on), the links that decide heads (_add_branches / heads walk), the cycle
+// check (_detect_cycles), then what the guard adds: heads, bases and merge points as
+// `alembic heads` shows them, and the problems Alembic stops on.
+class GraphBuilder {
+public:
+    GraphBuilder(const std::vector<Migration>& migrations, bool allow_multiple_heads)
+        : migrations_(migrations), allow_(allow_multiple_heads), uid_of_(count_loadable(migrations)) {}
 
-RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, bool allow_multiple_heads) {
-    RevisionGraph g;
-    std::vector<const Migration*> revs;  // loadable, in load order
-    for (const auto& m : migrations)
-        if (!m.error) revs.push_back(&m);
-    g.revision_count = revs.size();
-    const size_t n = revs.size();
-
-    // map_: ID -> last copy; `order` keeps first-insertion order like Python's OrderedDict.
-    IdIndex uid_of(n);
-    const std::vector<std::string_view>& order = uid_of.keys();
-    std::vector<uint32_t> last_copy;  // per position in `order`
-    last_copy.reserve(n);
-    std::vector<uint32_t> uid(n);
-    for (size_t i = 0; i < n; ++i) {
-        const auto [at, inserted] = uid_of.insert(revs[i]->revision);
-        if (inserted) last_copy.push_back(0);
-        uid[i] = at;
-        last_copy[at] = static_cast<uint32_t>(i);
+    RevisionGraph build() {
+        index_revisions();
+        duplicate_problems();
+        self_loop_problems();
+        map_branch_labels();
+        resolve_dependencies();
+        link_revisions();
+        missing_parents_of_earlier_copies();
+        if (!detect_cycles()) undetected_cycle_notes();
+        collect_heads_and_bases();
+        multiple_heads_problem();
+        unparsable_problems();
+        return std::move(g_);
     }
+
+private:
+    static size_t count_loadable(const std::vector<Migration>& ms) {
+        return static_cast<size_t>(std::count_if(ms.begin(), ms.end(), [](const Migration& m) { return !m.error; }));
+    }
+
+    // map_: ID -> last copy; the index keeps first-insertion order like Python's OrderedDict.
+    void index_revisions() {
+        for (const auto& m : migrations_)
+            if (!m.error) revs_.push_back(&m);
+        n_ = revs_.size();
+        g_.revision_count = n_;
+        last_copy_.reserve(n_);
+        uid_.resize(n_);
+        for (size_t i = 0; i < n_; ++i) {
+            const auto [at, inserted] = uid_of_.insert(revs_[i]->revision);
+            if (inserted) last_copy_.push_back(0);
+            uid_[i] = at;
+            last_copy_[at] = static_cast<uint32_t>(i);
+        }
+    }
+    const std::vector<std::string_view>& order() const { return uid_of_.keys(); }
     // The copy Alembic's map_ holds for `id`, if any.
-    auto find_id = [&](std::string_view id) -> std::optional<size_t> {
-        const auto at = uid_of.find(id);
+    std::optional<size_t> find_id(std::string_view id) const {
+        const auto at = uid_of_.find(id);
         if (!at) return std::nullopt;
-        return last_copy[*at];
-    };
-    auto has_id = [&](std::string_view id) { return uid_of.find(id).has_value(); };
-    std::map<std::string_view, std::vector<size_t>> copies;  // duplicated IDs only, sorted by ID
-    if (order.size() < n)
-        for (size_t i = 0; i < n; ++i)
-            if (last_copy[uid[i]] != i || copies.count(revs[i]->revision)) copies[revs[i]->revision].push_back(i);
+        return last_copy_[*at];
+    }
+    bool has_id(std::string_view id) const { return uid_of_.find(id).has_value(); }
+    // resolve() looks IDs up first, then labels, as Alembic's map does.
+    std::optional<size_t> resolve(const std::string& name) const {
+        if (auto t = find_id(name)) return t;
+        if (auto it = labels_.find(name); it != labels_.end()) return it->second;
+        return std::nullopt;
+    }
 
     // Duplicate IDs: Alembic only warns, but the earlier copy can never stop being a head.
-    for (const auto& [id, idx] : copies) {
-        Problem p;
-        p.code = code::duplicate_revision;
-        p.revisions = {std::string(id)};
-        std::vector<std::string> described;
-        std::set<std::string> parents;
-        for (size_t i : idx) {
-            p.files.push_back(revs[i]->path);
-            p.locations.push_back(location_of(*revs[i]));
-            described.push_back(fmt::format("{} (line {}, down_revision {})", revs[i]->path, revs[i]->revision_line,
-                                            parents_text(*revs[i])));
-            parents.insert(parents_text(*revs[i]));
+    void duplicate_problems() {
+        if (order().size() == n_) return;
+        std::map<std::string_view, std::vector<size_t>> copies;  // duplicated IDs only, sorted by ID
+        for (size_t i = 0; i < n_; ++i)
+            if (last_copy_[uid_[i]] != i || copies.count(revs_[i]->revision)) copies[revs_[i]->revision].push_back(i);
+        for (const auto& [id, idx] : copies) {
+            Problem p;
+            p.code = code::duplicate_revision;
+            p.revisions = {std::string(id)};
+            std::vector<std::string> described;
+            std::set<std::string> parents;
+            for (size_t i : idx) {
+                p.files.push_back(revs_[i]->path);
+                p.locations.push_back(location_of(*revs_[i]));
+                described.push_back(fmt::format("{} (line {}, down_revision {})", revs_[i]->path,
+                                                revs_[i]->revision_line, parents_text(*revs_[i])));
+                parents.insert(parents_text(*revs_[i]));
+            }
+            p.message =
+                fmt::format("revision '{}' is declared by {} files: {}", id, idx.size(), fmt::join(described, "; "));
+            if (parents.size() == 1) p.message += fmt::format(" — all on the same parent {}", *parents.begin());
+            const Migration& later = *revs_[idx.back()];
+            p.fix = fmt::format(
+                "give one file a new revision ID and chain it onto the other: in {} set revision = \"<new id>\" and "
+                "down_revision = \"{}\" (a merge migration cannot repair a duplicate: down_revision = ('{}', '{}') "
+                "still leaves two heads)",
+                later.path, id, id, id);
+            g_.problems.push_back(std::move(p));
         }
-        p.message = fmt::format("revision '{}' is declared by {} files: {}", id, idx.size(), fmt::join(described, "; "));
-        if (parents.size() == 1) p.message += fmt::format(" — all on the same parent {}", *parents.begin());
-        const Migration& later = *revs[idx.back()];
-        p.fix = fmt::format(
-            "give one file a new revision ID and chain it onto the other: in {} set revision = \"<new id>\" and "
-            "down_revision = \"{}\" (a merge migration cannot repair a duplicate: down_revision = ('{}', '{}') still "
-            "leaves two heads)",
-            later.path, id, id, id);
-        g.problems.push_back(std::move(p));
     }
 
     // Self-loops are refused when Alembic constructs the revision.
-    std::vector<bool> self_looped(n, false);
-    for (size_t i = 0; i < n; ++i) {
-        const Migration& m = *revs[i];
-        const bool in_down = std::count(m.down_revisions.begin(), m.down_revisions.end(), m.revision) > 0;
-        const bool in_deps = std::count(m.depends_on.begin(), m.depends_on.end(), m.revision) > 0;
-        if (!in_down && !in_deps) continue;
-        self_looped[i] = true;
-        Problem p;
-        p.code = code::cycle;
-        p.revisions = {m.revision};
-        p.files = {m.path};
-        p.locations = {location_of(m)};
-        p.message = fmt::format("revision '{}' in {} names itself in its {} (Alembic: {}-loop is detected)", m.revision,
-                                m.path, in_down ? "down_revision" : "depends_on", in_down ? "Self" : "Dependency self");
-        p.fix = fmt::format("in {} point {} at the revision this one follows", m.path,
-                            in_down ? "down_revision" : "depends_on");
-        g.problems.push_back(std::move(p));
+    void self_loop_problems() {
+        self_looped_.assign(n_, false);
+        for (size_t i = 0; i < n_; ++i) {
+            const Migration& m = *revs_[i];
+            const bool in_down = std::count(m.down_revisions.begin(), m.down_revisions.end(), m.revision) > 0;
+            const bool in_deps = std::count(m.depends_on.begin(), m.depends_on.end(), m.revision) > 0;
+            if (!in_down && !in_deps) continue;
+            self_looped_[i] = true;
+            any_self_loop_ = true;
+            Problem p;
+            p.code = code::cycle;
+            p.revisions = {m.revision};
+            p.files = {m.path};
+            p.locations = {location_of(m)};
+            p.message = fmt::format("revision '{}' in {} names itself in its {} (Alembic: {}-loop is detected)",
+                                    m.revision, m.path, in_down ? "down_revision" : "depends_on",
+                                    in_down ? "Self" : "Dependency self");
+            p.fix = fmt::format("in {} point {} at the revision this one follows", m.path,
+                                in_down ? "down_revision" : "depends_on");
+            g_.problems.push_back(std::move(p));
+        }
     }
 
     // Branch labels, in load order (every copy registers its labels).
-    std::unordered_map<std::string, size_t> labels;
-    std::vector<size_t> label_order;  // owners in the order their labels entered the map
-    for (size_t i = 0; i < n; ++i) {
-        for (const auto& label : revs[i]->branch_labels) {
-            std::optional<size_t> owner;
-            if (auto t = find_id(label)) owner = t;
-            else if (auto jt = labels.find(label); jt != labels.end()) owner = jt->second;
-            if (owner) {
-                const Migration& a = *revs[i];
-                const Migration& b = *revs[*owner];
+    void map_branch_labels() {
+        for (size_t i = 0; i < n_; ++i) {
+            for (const auto& label : revs_[i]->branch_labels) {
+                std::optional<size_t> owner;
+                if (auto t = find_id(label)) owner = t;
+                else if (auto jt = labels_.find(label); jt != labels_.end()) owner = jt->second;
+                if (!owner) {
+                    labels_.emplace(label, i);
+                    label_order_.push_back(i);
+                    continue;
+                }
+                const Migration& a = *revs_[i];
+                const Migration& b = *revs_[*owner];
                 Problem p;
                 p.code = code::branch_label_conflict;
                 std::vector<std::string> pair{a.revision, b.revision};
@@ -260,19 +300,12 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
                                               label, b.revision, b.path, a.revision, a.path);
                 p.fix = fmt::format("rename the branch label in {} (or drop it: only the first revision of a branch "
                                     "needs one)", a.path);
-                g.problems.push_back(std::move(p));
-            } else {
-                labels.emplace(label, i);
-                label_order.push_back(i);
+                g_.problems.push_back(std::move(p));
             }
         }
     }
-    auto resolve = [&](const std::string& name) -> std::optional<size_t> {
-        if (auto t = find_id(name)) return t;
-        if (auto it = labels.find(name); it != labels.end()) return it->second;
-        return std::nullopt;
-    };
-    auto missing = [&](const Migration& m, const std::string& name, bool dependency) {
+
+    void missing(const Migration& m, const std::string& name, bool dependency) {
         Problem p;
         p.code = code::missing_revision;
         p.revisions = {m.revision, name};
@@ -282,7 +315,7 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
         if (dependency) {
             p.message = fmt::format("depends_on of revision '{}' ({}) names '{}', which is neither a revision nor a "
                                     "branch label in this environment", m.revision, m.path, name);
-        } else if (labels.count(name) && !has_id(name)) {
+        } else if (labels_.count(name) && !has_id(name)) {
             p.message = fmt::format("down_revision of revision '{}' ({}) names '{}', which is a branch label, not a "
                                     "revision ID (Alembic fails with KeyError; only depends_on may name a label)",
                                     m.revision, m.path, name);
@@ -292,111 +325,148 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
         }
         p.fix = fmt::format("in {} point {} at an existing revision, or restore the migration that declares '{}'",
                             m.path, dependency ? "depends_on" : "down_revision", name);
-        g.problems.push_back(std::move(p));
-    };
+        g_.problems.push_back(std::move(p));
+        missing_any_ = true;
+    }
 
     // depends_on resolves through IDs and branch labels, for every copy.
-    const bool any_deps = std::any_of(revs.begin(), revs.end(), [](const Migration* m) { return !m->depends_on.empty(); });
-    std::vector<std::vector<std::string>> resolved_deps(any_deps ? n : 0);
-    for (size_t i = 0; any_deps && i < n; ++i) {
-        for (const auto& dep : revs[i]->depends_on) {
-            if (auto t = resolve(dep)) resolved_deps[i].push_back(revs[*t]->revision);
-            else missing(*revs[i], dep, true);
+    void resolve_dependencies() {
+        any_deps_ = std::any_of(revs_.begin(), revs_.end(), [](const Migration* m) { return !m->depends_on.empty(); });
+        resolved_deps_.assign(any_deps_ ? n_ : 0, {});
+        for (size_t i = 0; any_deps_ && i < n_; ++i)
+            for (const auto& dep : revs_[i]->depends_on) {
+                if (auto t = resolve(dep)) resolved_deps_[i].push_back(revs_[*t]->revision);
+                else missing(*revs_[i], dep, true);
+            }
+    }
+
+    std::vector<Adjacent>& all_nextrev() { return any_deps_ ? own_all_nextrev_ : nextrev_; }
+    std::vector<Adjacent>& all_edges() { return any_deps_ ? own_all_edges_ : versioned_edges_; }
+
+    // One parent `down` of revision i, as Alembic's _add_branches links it.
+    void link(size_t i, const std::string& down, bool versioned) {
+        const Migration& m = *revs_[i];
+        const size_t self = last_copy_[uid_[i]];
+        const auto id = find_id(down);
+        auto t = id ? id : resolve(down);
+        if (versioned && !id) missing(m, down, false);  // a label here fails later, in Alembic too
+        if (!t) return;
+        if (any_deps_) all_nextrev()[*t].push_back(self);
+        if (std::find(m.down_revisions.begin(), m.down_revisions.end(), revs_[*t]->revision) != m.down_revisions.end())
+            nextrev_[*t].push_back(self);
+        if (versioned) is_head_[*t] = false;
+        is_real_head_[*t] = false;
+        if (id) {
+            if (any_deps_) all_edges()[i].push_back(*id);
+            if (versioned) versioned_edges_[i].push_back(*id);
         }
     }
 
     // Alembic walks map_.values() — every ID's last copy, then every branch label's owner
     // (which may be an earlier copy of a duplicated ID) — and each parent it names stops
-    // being a head. Every copy starts as a head.
-    std::vector<size_t> processed;
-    std::vector<bool> is_processed(n, false);
-    for (size_t u = 0; u < order.size(); ++u) {
-        processed.push_back(last_copy[u]);
-        is_processed[last_copy[u]] = true;
-    }
-    for (size_t owner : label_order) {
-        if (is_processed[owner]) continue;
-        processed.push_back(owner);
-        is_processed[owner] = true;
-    }
-    // Edges are kept as the map_ copies they lead to, resolved once: the walks below run
-    // over every revision, and 10,000 string lookups per walk showed in the profile.
-    std::vector<bool> is_head(n, true), is_real_head(n, true);
-    // Without depends_on anywhere the "all" edges are the versioned ones: not built twice.
-    std::vector<Adjacent> nextrev(n), versioned_edges(n), down_ids(n);  // children; parents; for the walk up
-    std::vector<Adjacent> own_all_nextrev(any_deps ? n : 0), own_all_edges(any_deps ? n : 0), dep_ids(any_deps ? n : 0);
-    std::vector<Adjacent>& all_nextrev = any_deps ? own_all_nextrev : nextrev;
-    std::vector<Adjacent>& all_edges = any_deps ? own_all_edges : versioned_edges;
-    for (size_t i = 0; i < n; ++i) {
-        for (const auto& d : revs[i]->down_revisions)
-            if (auto t = find_id(d)) down_ids[i].push_back(*t);
-        if (any_deps)
-            for (const auto& d : resolved_deps[i])
-                if (auto t = find_id(d)) dep_ids[i].push_back(*t);
-    }
-    for (size_t i : processed) {
-        const Migration& m = *revs[i];
-        const size_t self = last_copy[uid[i]];
-        auto visit = [&](const std::string& down, bool versioned) {
-            const auto id = find_id(down);
-            auto t = id ? id : resolve(down);  // resolve() looks IDs up first, then labels
-            if (versioned && !id) missing(m, down, false);  // a label here fails later, in Alembic too
-            if (!t) return;
-            if (any_deps) all_nextrev[*t].push_back(self);
-            if (std::find(m.down_revisions.begin(), m.down_revisions.end(), revs[*t]->revision) != m.down_revisions.end())
-                nextrev[*t].push_back(self);
-            if (versioned) is_head[*t] = false;
-            is_real_head[*t] = false;
-            if (id) {
-                if (any_deps) all_edges[i].push_back(*id);
-                if (versioned) versioned_edges[i].push_back(*id);
+    // being a head. Every copy starts as a head. Edges are kept as the map_ copies they lead
+    // to, resolved once: the walks below run over every revision, and 10,000 string lookups
+    // per walk showed in the profile.
+    void link_revisions() {
+        is_processed_.assign(n_, false);
+        std::vector<size_t> processed;
+        for (size_t u = 0; u < order().size(); ++u) {
+            processed.push_back(last_copy_[u]);
+            is_processed_[last_copy_[u]] = true;
+        }
+        for (size_t owner : label_order_) {
+            if (is_processed_[owner]) continue;
+            processed.push_back(owner);
+            is_processed_[owner] = true;
+        }
+        is_head_.assign(n_, true);
+        is_real_head_.assign(n_, true);
+        // Without depends_on anywhere the "all" edges are the versioned ones: not built twice.
+        nextrev_.resize(n_);
+        versioned_edges_.resize(n_);
+        down_ids_.resize(n_);
+        own_all_nextrev_.resize(any_deps_ ? n_ : 0);
+        own_all_edges_.resize(any_deps_ ? n_ : 0);
+        dep_ids_.resize(any_deps_ ? n_ : 0);
+        for (size_t i = 0; i < n_; ++i) {
+            for (const auto& d : revs_[i]->down_revisions)
+                if (auto t = find_id(d)) down_ids_[i].push_back(*t);
+            if (any_deps_)
+                for (const auto& d : resolved_deps_[i])
+                    if (auto t = find_id(d)) dep_ids_[i].push_back(*t);
+        }
+        for (size_t i : processed) {
+            const Migration& m = *revs_[i];
+            // Alembic's _all_down_revisions: down_revision, then resolved dependencies not already there.
+            for (const auto& down : m.down_revisions) link(i, down, true);
+            static const std::vector<std::string> kNone;
+            const auto& deps = any_deps_ ? resolved_deps_[i] : kNone;
+            for (size_t k = 0; k < deps.size(); ++k) {
+                const auto& dep = deps[k];
+                if (std::find(m.down_revisions.begin(), m.down_revisions.end(), dep) != m.down_revisions.end()) continue;
+                const auto before = deps.begin() + static_cast<std::ptrdiff_t>(k);
+                if (std::find(deps.begin(), before, dep) != before) continue;
+                link(i, dep, false);
             }
-        };
-        // Alembic's _all_down_revisions: down_revision, then resolved dependencies not already there.
-        for (const auto& down : m.down_revisions) visit(down, true);
-        for (size_t k = 0; any_deps && k < resolved_deps[i].size(); ++k) {
-            const auto& dep = resolved_deps[i][k];
-            if (std::find(m.down_revisions.begin(), m.down_revisions.end(), dep) != m.down_revisions.end()) continue;
-            if (std::find(resolved_deps[i].begin(), resolved_deps[i].begin() + static_cast<std::ptrdiff_t>(k), dep) !=
-                resolved_deps[i].begin() + static_cast<std::ptrdiff_t>(k))
-                continue;
-            visit(dep, false);
         }
     }
+
     // The earlier copy of a duplicated ID is still walked by Alembic's cycle check, so its
     // parents must exist too.
-    for (size_t i = 0; i < n; ++i) {
-        if (is_processed[i]) continue;
-        for (const auto& down : revs[i]->down_revisions)
-            if (!has_id(down)) missing(*revs[i], down, false);
+    void missing_parents_of_earlier_copies() {
+        for (size_t i = 0; i < n_; ++i) {
+            if (is_processed_[i]) continue;
+            for (const auto& down : revs_[i]->down_revisions)
+                if (!has_id(down)) missing(*revs_[i], down, false);
+        }
     }
 
-    // Alembic's own cycle check (_detect_cycles): a revision that is not both an ancestor of
-    // a head and a descendant of a base is in (or behind) a cycle. It misses cycles that
-    // leave everything reachable; those get a note below, not a problem.
-    bool alembic_cycle = false;
-    // The IDs (positions in `order`) reached from `starts` along `next` (map_ copies).
-    auto ids_reached = [&](const std::vector<size_t>& starts, auto&& visit_next) {
-        std::vector<bool> ids(order.size(), false);
-        std::vector<bool> seen(n, false);
+    // The IDs (positions in order()) reached from `starts` along `visit_next` (map_ copies).
+    template <typename Next>
+    std::vector<bool> ids_reached(const std::vector<size_t>& starts, Next&& visit_next) const {
+        std::vector<bool> ids(order().size(), false);
+        std::vector<bool> seen(n_, false);
         std::vector<size_t> todo(starts.begin(), starts.end());
         while (!todo.empty()) {
             const size_t r = todo.back();
             todo.pop_back();
             if (seen[r]) continue;
             seen[r] = true;
-            ids[uid[r]] = true;
+            ids[uid_[r]] = true;
             visit_next(r, [&](size_t t) { todo.push_back(t); });
         }
         return ids;
-    };
-    auto cycle_problem = [&](std::vector<std::string> ids, bool dependency) {
+    }
+
+    // What Alembic's _detect_cycles deletes: IDs not both an ancestor of a head and a
+    // descendant of a base.
+    std::vector<std::string> cut_off(const std::vector<size_t>& hs, const std::vector<size_t>& bs, bool dependency) {
+        std::vector<std::string> deleted;
+        if (hs.empty() || bs.empty()) {
+            deleted.assign(order().begin(), order().end());
+            return deleted;
+        }
+        const auto up = ids_reached(hs, [&](size_t r, auto&& push) {
+            for (size_t t : down_ids_[r]) push(t);
+            if (dependency && any_deps_)
+                for (size_t t : dep_ids_[r]) push(t);
+        });
+        auto& forward = dependency ? all_nextrev() : nextrev_;
+        const auto down = ids_reached(bs, [&](size_t r, auto&& push) {
+            for (size_t t : forward[r]) push(t);
+        });
+        for (size_t u = 0; u < order().size(); ++u)
+            if (!up[u] || !down[u]) deleted.emplace_back(order()[u]);
+        return deleted;
+    }
+
+    void cycle_problem(std::vector<std::string> ids, bool dependency) {
         Problem p;
         p.code = code::cycle;
         std::sort(ids.begin(), ids.end());
         p.revisions = ids;
         for (const auto& id : ids) {
-            const Migration& m = *revs[*find_id(id)];
+            const Migration& m = *revs_[*find_id(id)];
             p.files.push_back(m.path);
             p.locations.push_back(location_of(m));
         }
@@ -405,119 +475,226 @@ RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, boo
                                 dependency ? "Dependency c" : "C", fmt::join(ids, ", "),
                                 dependency ? " and depends_on" : "");
         p.fix = "break the cycle: each of these files must point at an older revision";
-        g.problems.push_back(std::move(p));
-        alembic_cycle = true;
-    };
-    if (n > 0) {
+        g_.problems.push_back(std::move(p));
+    }
+
+    // Alembic's own cycle check (_detect_cycles): a revision that is not both an ancestor of
+    // a head and a descendant of a base is in (or behind) a cycle. A self-loop or a missing
+    // revision stops Alembic before it runs. True when it finds one.
+    bool detect_cycles() {
+        if (n_ == 0 || any_self_loop_ || missing_any_) return false;
         std::vector<size_t> heads, bases, real_heads, real_bases;
-        for (size_t i = 0; i < n; ++i) {
-            if (is_head[i]) heads.push_back(i);
-            if (is_real_head[i]) real_heads.push_back(i);
-            if (revs[i]->down_revisions.empty()) bases.push_back(i);
-            if (revs[i]->down_revisions.empty() && revs[i]->depends_on.empty()) real_bases.push_back(i);
+        for (size_t i = 0; i < n_; ++i) {
+            if (is_head_[i]) heads.push_back(i);
+            if (is_real_head_[i]) real_heads.push_back(i);
+            if (revs_[i]->down_revisions.empty()) bases.push_back(i);
+            if (revs_[i]->down_revisions.empty() && revs_[i]->depends_on.empty()) real_bases.push_back(i);
         }
-        auto cut_off = [&](const std::vector<size_t>& hs, const std::vector<size_t>& bs, bool dependency) {
-            std::vector<std::string> deleted;
-            if (hs.empty() || bs.empty()) {
-                deleted.assign(order.begin(), order.end());
-            } else {
-                const auto up = ids_reached(hs, [&](size_t r, auto&& push) {
-                    for (size_t t : down_ids[r]) push(t);
-                    if (dependency && any_deps)
-                        for (size_t t : dep_ids[r]) push(t);
-                });
-                const auto down = ids_reached(bs, [&](size_t r, auto&& push) {
-                    for (size_t t : dependency ? all_nextrev[r] : nextrev[r]) push(t);
-                });
-                for (size_t u = 0; u < order.size(); ++u)
-                    if (!up[u] || !down[u]) deleted.emplace_back(order[u]);
-            }
-            return deleted;
-        };
-        const bool self_loop = std::find(self_looped.begin(), self_looped.end(), true) != self_looped.end();
-        // A missing revision stops Alembic (KeyError) before its cycle check runs.
-        const bool missing_any = std::any_of(g.problems.begin(), g.problems.end(),
-                                             [](const Problem& q) { return q.code == code::missing_revision; });
-        if (!self_loop && !missing_any) {
-            auto deleted = cut_off(heads, bases, false);
-            if (!deleted.empty()) cycle_problem(deleted, false);
-            else if (auto dep = cut_off(real_heads, real_bases, true); !dep.empty()) cycle_problem(dep, true);
+        if (auto deleted = cut_off(heads, bases, false); !deleted.empty()) {
+            cycle_problem(std::move(deleted), false);
+            return true;
         }
+        if (auto dep = cut_off(real_heads, real_bases, true); !dep.empty()) {
+            cycle_problem(std::move(dep), true);
+            return true;
+        }
+        return false;
     }
-    if (!alembic_cycle) {
-        for (int pass = 0; pass < (any_deps ? 2 : 1); ++pass) {  // without depends_on, one set of edges
-            const auto* edges = pass == 0 ? &versioned_edges : &all_edges;
-            for (const auto& comp : cycles_of(*edges)) {
-                if (comp.size() == 1 && self_looped[comp.front()]) continue;
+
+    // Cycles that leave everything reachable pass Alembic's check: a note, not a problem.
+    void undetected_cycle_notes() {
+        for (int pass = 0; pass < (any_deps_ ? 2 : 1); ++pass) {  // without depends_on, one set of edges
+            const auto& edges = pass == 0 ? versioned_edges_ : all_edges();
+            for (const auto& comp : cycles_of(edges)) {
+                if (comp.size() == 1 && self_looped_[comp.front()]) continue;
                 std::set<std::string> ids;
-                for (size_t v : comp) ids.insert(revs[v]->revision);
-                g.notes.push_back({revs[comp.front()]->path, revs[comp.front()]->revision_line,
-                                   fmt::format("revisions {} form a cycle through {} that Alembic 1.8.1 does not detect; "
-                                               "`alembic upgrade` may apply them in an order that breaks",
-                                               quoted_list({ids.begin(), ids.end()}),
-                                               pass == 0 ? "down_revision" : "down_revision and depends_on")});
+                for (size_t v : comp) ids.insert(revs_[v]->revision);
+                g_.notes.push_back({revs_[comp.front()]->path, revs_[comp.front()]->revision_line,
+                                    fmt::format("revisions {} form a cycle through {} that Alembic 1.8.1 does not "
+                                                "detect; `alembic upgrade` may apply them in an order that breaks",
+                                                quoted_list({ids.begin(), ids.end()}),
+                                                pass == 0 ? "down_revision" : "down_revision and depends_on")});
             }
-            if (!g.notes.empty()) break;
+            if (!g_.notes.empty()) break;
         }
     }
 
-    std::set<std::string> head_ids, base_ids;
-    std::vector<size_t> head_idx;
-    for (size_t i = 0; i < n; ++i) {
-        if (is_head[i]) {
-            ++g.head_count;
-            g.head_locations.push_back(location_of(*revs[i]));
-            head_ids.insert(revs[i]->revision);
-            head_idx.push_back(i);
+    void collect_heads_and_bases() {
+        std::set<std::string> base_ids;
+        for (size_t i = 0; i < n_; ++i) {
+            if (is_head_[i]) {
+                ++g_.head_count;
+                g_.head_locations.push_back(location_of(*revs_[i]));
+                head_ids_.insert(revs_[i]->revision);
+                head_idx_.push_back(i);
+            }
+            if (revs_[i]->down_revisions.empty()) base_ids.insert(revs_[i]->revision);
+            if (revs_[i]->down_revisions.size() > 1) g_.merge_points.push_back(revs_[i]->revision);
         }
-        if (revs[i]->down_revisions.empty()) base_ids.insert(revs[i]->revision);
-        if (revs[i]->down_revisions.size() > 1) g.merge_points.push_back(revs[i]->revision);
+        g_.heads.assign(head_ids_.begin(), head_ids_.end());
+        g_.bases.assign(base_ids.begin(), base_ids.end());
+        std::sort(g_.merge_points.begin(), g_.merge_points.end());
     }
-    g.heads.assign(head_ids.begin(), head_ids.end());
-    g.bases.assign(base_ids.begin(), base_ids.end());
-    std::sort(g.merge_points.begin(), g.merge_points.end());
 
-    if (g.head_count > 1 && !allow_multiple_heads) {
+    void multiple_heads_problem() {
+        if (g_.head_count <= 1 || allow_) return;
         Problem p;
         p.code = code::multiple_heads;
-        p.revisions = g.heads;
+        p.revisions = g_.heads;
         std::vector<std::string> described;
         std::map<std::string, std::vector<std::string>> by_parent;
-        for (size_t i : head_idx) {
-            p.files.push_back(revs[i]->path);
-            p.locations.push_back(location_of(*revs[i]));
-            described.push_back(fmt::format("'{}' ({}, down_revision {})", revs[i]->revision, revs[i]->path,
-                                            parents_text(*revs[i])));
-            by_parent[parents_text(*revs[i])].push_back(revs[i]->revision);
+        for (size_t i : head_idx_) {
+            p.files.push_back(revs_[i]->path);
+            p.locations.push_back(location_of(*revs_[i]));
+            described.push_back(fmt::format("'{}' ({}, down_revision {})", revs_[i]->revision, revs_[i]->path,
+                                            parents_text(*revs_[i])));
+            by_parent[parents_text(*revs_[i])].push_back(revs_[i]->revision);
         }
         p.message = fmt::format("{} heads: {}; `alembic upgrade head` fails with \"Multiple head revisions are "
-                                "present\"", g.head_count, fmt::join(described, ", "));
-        if (by_parent.size() == 1 && head_idx.size() > 1)
+                                "present\"", g_.head_count, fmt::join(described, ", "));
+        if (by_parent.size() == 1 && head_idx_.size() > 1)
             p.message += fmt::format(" — they share the parent {}", by_parent.begin()->first);
-        if (head_ids.size() < g.head_count) {
+        if (head_ids_.size() < g_.head_count) {
             p.fix = "a duplicated revision ID stays a head: renumber the duplicate (see duplicate-revision)";
         } else {
-            const Migration& last = *revs[head_idx.back()];
-            const Migration& first = *revs[head_idx.front()];
+            const Migration& last = *revs_[head_idx_.back()];
+            const Migration& first = *revs_[head_idx_.front()];
             p.fix = fmt::format("chain the newer migration onto the other head (e.g. in {} set down_revision = \"{}\"), "
                                 "or, when both have already been deployed somewhere, run: alembic merge -m \"merge "
                                 "heads\" {}",
-                                last.path, first.revision, fmt::join(g.heads, " "));
+                                last.path, first.revision, fmt::join(g_.heads, " "));
         }
-        g.problems.insert(g.problems.begin(), std::move(p));
+        g_.problems.insert(g_.problems.begin(), std::move(p));
     }
 
-    for (const auto& m : migrations) {
-        if (!m.error) continue;
-        Problem p;
-        p.code = code::unparsable_migration;
-        if (!m.revision.empty()) p.revisions = {m.revision};
-        p.files = {m.path};
-        p.locations = {ProblemLocation{m.path, m.error_line, m.revision, m.down_revisions}};
-        p.message = fmt::format("{}{} {}", m.path, m.error_line ? fmt::format(":{}", m.error_line) : "", *m.error);
-        p.fix = fmt::format("fix {} so that Python can import it and `revision`/`down_revision` are literals", m.path);
-        g.problems.push_back(std::move(p));
+    void unparsable_problems() {
+        for (const auto& m : migrations_) {
+            if (!m.error) continue;
+            Problem p;
+            p.code = code::unparsable_migration;
+            if (!m.revision.empty()) p.revisions = {m.revision};
+            p.files = {m.path};
+            p.locations = {ProblemLocation{m.path, m.error_line, m.revision, m.down_revisions}};
+            p.message = fmt::format("{}{} {}", m.path, m.error_line ? fmt::format(":{}", m.error_line) : "", *m.error);
+            p.fix = fmt::format("fix {} so that Python can import it and `revision`/`down_revision` are literals",
+                                m.path);
+            g_.problems.push_back(std::move(p));
+        }
     }
+
+    const std::vector<Migration>& migrations_;
+    const bool allow_;
+    RevisionGraph g_;
+    std::vector<const Migration*> revs_;  // loadable, in load order
+    size_t n_ = 0;
+    IdIndex uid_of_;
+    std::vector<uint32_t> last_copy_;  // per position in order()
+    std::vector<uint32_t> uid_;        // per revision: its ID's position in order()
+    std::vector<bool> self_looped_;
+    bool any_self_loop_ = false;
+    bool missing_any_ = false;
+    std::unordered_map<std::string, size_t> labels_;
+    std::vector<size_t> label_order_;  // owners in the order their labels entered the map
+    bool any_deps_ = false;
+    std::vector<std::vector<std::string>> resolved_deps_;
+    std::vector<bool> is_processed_, is_head_, is_real_head_;
+    std::vector<Adjacent> nextrev_, versioned_edges_, down_ids_;  // children; parents; for the walk up
+    std::vector<Adjacent> own_all_nextrev_, own_all_edges_, dep_ids_;
+    std::set<std::string> head_ids_;
+    std::vector<size_t> head_idx_;
+};
+
+}  // namespace
+
+RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, bool allow_multiple_heads) {
+    return GraphBuilder(migrations, allow_multiple_heads).build();
+}
+
+namespace {
+
+void insert_sorted(std::vector<std::string>& v, const std::string& s) {
+    auto it = std::lower_bound(v.begin(), v.end(), s);
+    if (it == v.end() || *it != s) v.insert(it, s);
+}
+
+// Whether the added revisions, linked by `parents_among` (child -> its added parents), can
+// be ordered so that each follows its parents (old revisions cannot reach added ones).
+bool acyclic(const std::set<std::string>& ids, const std::map<std::string, std::vector<std::string>>& parents_among) {
+    std::map<std::string, size_t> waiting;  // added revision -> added parents not yet placed
+    std::map<std::string, std::vector<std::string>> children;
+    for (const auto& id : ids) waiting[id] = 0;
+    for (const auto& [child, ps] : parents_among)
+        for (const auto& p : ps) {
+            ++waiting[child];
+            children[p].push_back(child);
+        }
+    std::vector<std::string> ready;
+    for (const auto& [id, n] : waiting)
+        if (n == 0) ready.push_back(id);
+    size_t placed = 0;
+    while (!ready.empty()) {
+        const std::string id = ready.back();
+        ready.pop_back();
+        ++placed;
+        for (const auto& c : children[id])
+            if (--waiting[c] == 0) ready.push_back(c);
+    }
+    return placed == ids.size();
+}
+
+}  // namespace
+
+std::optional<RevisionGraph> extend_revision_graph(const RevisionGraph& before, const KnownRevisions& known,
+                                                   const std::vector<Migration>& added, const LoadOrder& position_of,
+                                                   bool allow_multiple_heads) {
+    if (!before.problems.empty() || !before.notes.empty()) return std::nullopt;
+    std::set<std::string> new_ids;
+    for (const auto& m : added) {
+        if (m.error || !m.branch_labels.empty() || !m.depends_on.empty() || m.revision.empty() ||
+            known.has_id(m.revision) || known.has_label(m.revision) || !new_ids.insert(m.revision).second)
+            return std::nullopt;
+    }
+    std::set<std::string> parents;  // IDs some added revision names as down_revision
+    std::map<std::string, std::vector<std::string>> parents_among;
+    for (const auto& m : added) {
+        std::set<std::string> seen;
+        for (const auto& d : m.down_revisions) {
+            if (d == m.revision || !seen.insert(d).second || (!known.has_id(d) && !new_ids.count(d))) return std::nullopt;
+            parents.insert(d);
+            if (new_ids.count(d)) parents_among[m.revision].push_back(d);
+        }
+    }
+    if (!acyclic(new_ids, parents_among)) return std::nullopt;
+
+    RevisionGraph g = before;
+    g.revision_count += added.size();
+    // Heads in load order, as Alembic counts them: the old heads no added revision follows,
+    // and the added revisions none follows.
+    std::vector<std::pair<LoadPosition, ProblemLocation>> heads;
+    for (auto& l : g.head_locations) {
+        if (parents.count(l.revision)) continue;
+        auto pos = position_of(l.file);
+        if (!pos) return std::nullopt;
+        heads.emplace_back(std::move(*pos), std::move(l));
+    }
+    for (const auto& m : added) {
+        if (m.down_revisions.empty()) insert_sorted(g.bases, m.revision);
+        if (m.down_revisions.size() > 1) insert_sorted(g.merge_points, m.revision);
+        if (parents.count(m.revision)) continue;
+        auto pos = position_of(m.path);
+        if (!pos) return std::nullopt;
+        heads.emplace_back(std::move(*pos), location_of(m));
+    }
+    if (heads.size() > 1 && !allow_multiple_heads) return std::nullopt;  // a problem: the full graph words it
+    std::stable_sort(heads.begin(), heads.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    g.head_locations.clear();
+    g.heads.clear();
+    for (auto& [pos, l] : heads) {
+        g.heads.push_back(l.revision);
+        g.head_locations.push_back(std::move(l));
+    }
+    std::sort(g.heads.begin(), g.heads.end());
+    g.head_count = g.heads.size();
     return g;
 }
 

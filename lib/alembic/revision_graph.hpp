@@ -5,7 +5,11 @@
 #include "alembic/migration.hpp"
 #include "alembic/problem.hpp"
 
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ag {
@@ -24,5 +28,27 @@ struct RevisionGraph {
 // `migrations` in Alembic's load order (version locations in order, names sorted).
 // Unloadable migrations (error set) take no part in the graph and become problems.
 RevisionGraph build_revision_graph(const std::vector<Migration>& migrations, bool allow_multiple_heads);
+
+// Every revision ID and branch label of the migrations a graph was built from.
+struct KnownRevisions {
+    std::function<bool(std::string_view)> has_id;
+    std::function<bool(std::string_view)> has_label;
+};
+
+// Where Alembic loads a file: its version location's index, then its name (bytes); nullopt
+// for a file in none of them.
+using LoadPosition = std::pair<size_t, std::string>;
+using LoadOrder = std::function<std::optional<LoadPosition>(const std::string& path)>;
+
+// The graph build_revision_graph gives for the migrations `before` was built from plus
+// `added` (each placed by `position_of`), computed from `before` and `added` alone, so its
+// cost grows with what is added, not with the history. Given only when the answer is sure
+// to be a graph without problems: `before` has none and no notes, and every added migration
+// loads, declares a new plain ID (no branch labels, no depends_on) and names as parents
+// distinct existing or added IDs, without a loop among the added, and the heads that result
+// are allowed. Otherwise nullopt: build the whole graph.
+std::optional<RevisionGraph> extend_revision_graph(const RevisionGraph& before, const KnownRevisions& known,
+                                                   const std::vector<Migration>& added, const LoadOrder& position_of,
+                                                   bool allow_multiple_heads);
 
 }  // namespace ag
