@@ -81,6 +81,8 @@ private:
     void leave() { cur_ = cur_->parent; }
     bool add_def(std::string_view name, unsigned flag, int line, Scope* scope = nullptr);
     bool sym_stmt(const Node* s);
+    bool sym_global(const Node* s);
+    bool sym_function_def(const Node* s);
     bool sym_stmts(const NodeList& l) {
         for (const Node* s : l)
             if (!sym_stmt(s)) return false;
@@ -112,6 +114,10 @@ private:
         int except_star_depth = -1;    // loops count when entering an except* handler (-1: none)
     };
     bool gen_stmt(const Node* s, Unit& u);
+    bool gen_try(const Node* s, Unit& u);
+    bool gen_for(const Node* s, Unit& u);
+    bool gen_with(const Node* s, Unit& u);
+    bool gen_match(const Node* s, Unit& u);
     bool gen_stmts(const NodeList& l, Unit& u) {
         for (const Node* s : l)
             if (!gen_stmt(s, u)) return false;
@@ -247,18 +253,8 @@ bool Checker::sym_stmt(const Node* s) {
     if (!deeper(s)) return false;
     DepthScope ds(depth_);
     switch (s->kind) {
-    case NodeKind::FunctionDef: {
-        if (!add_def(s->name, kDefLocal, s->line)) return false;
-        if (!sym_arguments_defaults(s->a)) return false;
-        if (!sym_annotations(s->a, s->b)) return false;
-        if (!sym_exprs(s->l[1])) return false;
-        if (!s->l[2].empty() && !check_generic(s)) return false;
-        Scope* f = enter(ScopeKind::Function, s);
-        f->is_async = (s->flags & kAsync) != 0;
-        if (!sym_params(s->a) || !sym_stmts(s->l[0])) return false;
-        leave();
-        return true;
-    }
+    case NodeKind::FunctionDef:
+        return sym_function_def(s);
     case NodeKind::ClassDef:
         if (!add_def(s->name, kDefLocal, s->line)) return false;
         if (!s->l[2].empty() && !check_generic(s)) return false;
@@ -335,31 +331,8 @@ bool Checker::sym_stmt(const Node* s) {
         }
         return true;
     case NodeKind::Global:
-    case NodeKind::Nonlocal: {
-        const bool global = s->kind == NodeKind::Global;
-        if (!global && cur_->kind == ScopeKind::Module)
-            return fail(s->line, "nonlocal declaration not allowed at module level");
-        const char* what = global ? "global" : "nonlocal";
-        for (const Node* n : s->l[0]) {
-            const unsigned cur = cur_->lookup(n->name);
-            if (cur & (kDefParam | kDefLocal | kUse | kDefAnnot)) {
-                std::string message;
-                if (cur & kDefParam) message = fmt::format("name '{}' is parameter and {}", n->name, what);
-                else if (cur & kUse) message = fmt::format("name '{}' is used prior to {} declaration", n->name, what);
-                else if (cur & kDefAnnot) message = fmt::format("annotated name '{}' can't be {}", n->name, what);
-                else message = fmt::format("name '{}' is assigned to before {} declaration", n->name, what);
-                return fail(n->line, message);
-            }
-            if (!global && cur_->node &&
-                (cur_->node->kind == NodeKind::FunctionDef || cur_->node->kind == NodeKind::ClassDef))
-                for (const Node* tp : cur_->node->l[2])
-                    if (tp->name == n->name)
-                        return fail(n->line, fmt::format("nonlocal binding not allowed for type parameter '{}'", n->name));
-            if (!add_def(n->name, global ? kDefGlobal : kDefNonlocal, n->line)) return false;
-            if (!global) cur_->nonlocal_lines.emplace_back(n->name, n->line);
-        }
-        return true;
-    }
+    case NodeKind::Nonlocal:
+        return sym_global(s);
     case NodeKind::Expr: return sym_expr(s->a);
     case NodeKind::Pass:
     case NodeKind::Break:
@@ -367,6 +340,46 @@ bool Checker::sym_stmt(const Node* s) {
     default: return fail(s->line, "internal: unexpected statement");
     }
 }
+
+bool Checker::sym_global(const Node* s) {
+    const bool global = s->kind == NodeKind::Global;
+    if (!global && cur_->kind == ScopeKind::Module)
+        return fail(s->line, "nonlocal declaration not allowed at module level");
+    const char* what = global ? "global" : "nonlocal";
+    for (const Node* n : s->l[0]) {
+        const unsigned cur = cur_->lookup(n->name);
+        if (cur & (kDefParam | kDefLocal | kUse | kDefAnnot)) {
+            std::string message;
+            if (cur & kDefParam) message = fmt::format("name '{}' is parameter and {}", n->name, what);
+            else if (cur & kUse) message = fmt::format("name '{}' is used prior to {} declaration", n->name, what);
+            else if (cur & kDefAnnot) message = fmt::format("annotated name '{}' can't be {}", n->name, what);
+            else message = fmt::format("name '{}' is assigned to before {} declaration", n->name, what);
+            return fail(n->line, message);
+        }
+        if (!global && cur_->node &&
+            (cur_->node->kind == NodeKind::FunctionDef || cur_->node->kind == NodeKind::ClassDef))
+            for (const Node* tp : cur_->node->l[2])
+                if (tp->name == n->name)
+                    return fail(n->line, fmt::format("nonlocal binding not allowed for type parameter '{}'", n->name));
+        if (!add_def(n->name, global ? kDefGlobal : kDefNonlocal, n->line)) return false;
+        if (!global) cur_->nonlocal_lines.emplace_back(n->name, n->line);
+    }
+    return true;
+    }
+
+bool Checker::sym_function_def(const Node* s) {
+    if (!add_def(s->name, kDefLocal, s->line)) return false;
+    if (!sym_arguments_defaults(s->a)) return false;
+    if (!sym_annotations(s->a, s->b)) return false;
+    if (!sym_exprs(s->l[1])) return false;
+    if (!s->l[2].empty() && !check_generic(s)) return false;
+    Scope* f = enter(ScopeKind::Function, s);
+    f->is_async = (s->flags & kAsync) != 0;
+    if (!sym_params(s->a) || !sym_stmts(s->l[0])) return false;
+    leave();
+    return true;
+    }
+
 
 bool Checker::sym_namedexpr(const Node* e) {
     if (cur_->comp_iter_expr > 0)
@@ -869,20 +882,8 @@ bool Checker::gen_stmt(const Node* s, Unit& u) {
         for (const Node* tp : s->l[2])
             if (!forbidden(tp->name, Ctx::Store, tp->line)) return false;
         return forbidden(s->a->name, Ctx::Store, s->line) && gen_expr(s->b, u);
-    case NodeKind::For: {
-        if ((s->flags & kAsync) && !(k == ScopeKind::Function && u.scope->is_async))
-            return fail(s->line, "'async for' outside async function");
-        if (!gen_expr(s->b, u)) return false;
-        if (!push_block(s, u)) return false;
-        if (!gen_target(s->a, u, true)) return false;
-        ++u.loops;
-        const int saved_star = u.except_star_depth;
-        if (!gen_stmts(s->l[0], u)) return false;
-        u.except_star_depth = saved_star;
-        --u.loops;
-        --u.blocks;
-        return gen_stmts(s->l[1], u);
-    }
+    case NodeKind::For:
+        return gen_for(s, u);
     case NodeKind::While: {
         if (!gen_expr(s->a, u)) return false;
         if (!push_block(s, u)) return false;
@@ -893,73 +894,13 @@ bool Checker::gen_stmt(const Node* s, Unit& u) {
         return gen_stmts(s->l[1], u);
     }
     case NodeKind::If: return gen_expr(s->a, u) && gen_stmts(s->l[0], u) && gen_stmts(s->l[1], u);
-    case NodeKind::With: {
-        if ((s->flags & kAsync) && !(k == ScopeKind::Function && u.scope->is_async))
-            return fail(s->line, "'async with' outside async function");
-        int pushed = 0;
-        for (const Node* item : s->l[0]) {
-            if (!gen_expr(item->a, u)) return false;
-            if (!push_block(s, u)) return false;
-            ++pushed;
-            if (item->b && !gen_target(item->b, u, true)) return false;
-        }
-        if (!gen_stmts(s->l[1], u)) return false;
-        u.blocks -= pushed;
-        return true;
-    }
-    case NodeKind::Match: {
-        if (!gen_expr(s->a, u)) return false;
-        const NodeList& cases = s->l[0];
-        for (uint32_t i = 0; i < cases.size(); ++i) {
-            const Node* c = cases[i];
-            const bool last = i + 1 == cases.size();
-            const bool wildcard = c->a->kind == NodeKind::MatchAs && !c->a->a && c->a->name.empty();
-            std::vector<std::string_view> stores;
-            if (!(last && wildcard && cases.size() > 1) && !gen_pattern(c->a, u, c->b != nullptr || last, stores))
-                return false;
-            if (c->b && !gen_expr(c->b, u)) return false;
-            if (!gen_stmts(c->l[0], u)) return false;
-        }
-        return true;
-    }
+    case NodeKind::With:
+        return gen_with(s, u);
+    case NodeKind::Match:
+        return gen_match(s, u);
     case NodeKind::Raise: return (!s->a || gen_expr(s->a, u)) && (!s->b || gen_expr(s->b, u));
-    case NodeKind::Try: {
-        const bool has_finally = !s->l[3].empty();
-        const bool star = (s->flags & kStar) != 0;
-        if (has_finally && !push_block(s, u)) return false;
-        if (!s->l[1].empty()) {
-            if (!push_block(s, u)) return false;  // TRY_EXCEPT around the body
-            if (!gen_stmts(s->l[0], u)) return false;
-            --u.blocks;
-            for (uint32_t i = 0; i < s->l[1].size(); ++i) {
-                const Node* h = s->l[1][i];
-                if (!h->a && i + 1 < s->l[1].size()) return fail(h->line, "default 'except:' must be last");
-                if (h->a && !gen_expr(h->a, u)) return false;
-                if (!h->name.empty() && !forbidden(h->name, Ctx::Store, h->line)) return false;
-                if (!push_block(h, u) || !push_block(h, u)) return false;  // the handler and its cleanup
-                const int saved_star = u.except_star_depth;
-                if (star) u.except_star_depth = u.loops;
-                const int saved_loops = u.loops;
-                if (star) u.loops = 0;  // a loop outside the except* block is out of reach
-                if (!gen_stmts(h->l[0], u)) return false;
-                u.loops = saved_loops;
-                u.except_star_depth = saved_star;
-                u.blocks -= 2;
-            }
-            if (!gen_stmts(s->l[2], u)) return false;
-        } else if (!gen_stmts(s->l[0], u)) {
-            return false;
-        }
-        if (has_finally) {
-            --u.blocks;
-            // The finally body is compiled once inside a FINALLY_END block (the path of an
-            // exception), once outside.
-            if (!push_block(s, u)) return false;
-            if (!gen_stmts(s->l[3], u)) return false;
-            --u.blocks;
-        }
-        return true;
-    }
+    case NodeKind::Try:
+        return gen_try(s, u);
     case NodeKind::Assert: return gen_expr(s->a, u) && (!s->b || gen_expr(s->b, u));
     case NodeKind::Import:
     case NodeKind::ImportFrom:
@@ -986,6 +927,91 @@ bool Checker::gen_stmt(const Node* s, Unit& u) {
     default: return fail(s->line, "internal: unexpected statement");
     }
 }
+
+bool Checker::gen_try(const Node* s, Unit& u) {
+    const bool has_finally = !s->l[3].empty();
+    const bool star = (s->flags & kStar) != 0;
+    if (has_finally && !push_block(s, u)) return false;
+    if (!s->l[1].empty()) {
+        if (!push_block(s, u)) return false;  // TRY_EXCEPT around the body
+        if (!gen_stmts(s->l[0], u)) return false;
+        --u.blocks;
+        for (uint32_t i = 0; i < s->l[1].size(); ++i) {
+            const Node* h = s->l[1][i];
+            if (!h->a && i + 1 < s->l[1].size()) return fail(h->line, "default 'except:' must be last");
+            if (h->a && !gen_expr(h->a, u)) return false;
+            if (!h->name.empty() && !forbidden(h->name, Ctx::Store, h->line)) return false;
+            if (!push_block(h, u) || !push_block(h, u)) return false;  // the handler and its cleanup
+            const int saved_star = u.except_star_depth;
+            if (star) u.except_star_depth = u.loops;
+            const int saved_loops = u.loops;
+            if (star) u.loops = 0;  // a loop outside the except* block is out of reach
+            if (!gen_stmts(h->l[0], u)) return false;
+            u.loops = saved_loops;
+            u.except_star_depth = saved_star;
+            u.blocks -= 2;
+        }
+        if (!gen_stmts(s->l[2], u)) return false;
+    } else if (!gen_stmts(s->l[0], u)) {
+        return false;
+    }
+    if (has_finally) {
+        --u.blocks;
+        // The finally body is compiled once inside a FINALLY_END block (the path of an
+        // exception), once outside.
+        if (!push_block(s, u)) return false;
+        if (!gen_stmts(s->l[3], u)) return false;
+        --u.blocks;
+    }
+    return true;
+    }
+
+bool Checker::gen_for(const Node* s, Unit& u) {
+    if ((s->flags & kAsync) && !(u.scope->kind == ScopeKind::Function && u.scope->is_async))
+        return fail(s->line, "'async for' outside async function");
+    if (!gen_expr(s->b, u)) return false;
+    if (!push_block(s, u)) return false;
+    if (!gen_target(s->a, u, true)) return false;
+    ++u.loops;
+    const int saved_star = u.except_star_depth;
+    if (!gen_stmts(s->l[0], u)) return false;
+    u.except_star_depth = saved_star;
+    --u.loops;
+    --u.blocks;
+    return gen_stmts(s->l[1], u);
+    }
+
+bool Checker::gen_with(const Node* s, Unit& u) {
+    if ((s->flags & kAsync) && !(u.scope->kind == ScopeKind::Function && u.scope->is_async))
+        return fail(s->line, "'async with' outside async function");
+    int pushed = 0;
+    for (const Node* item : s->l[0]) {
+        if (!gen_expr(item->a, u)) return false;
+        if (!push_block(s, u)) return false;
+        ++pushed;
+        if (item->b && !gen_target(item->b, u, true)) return false;
+    }
+    if (!gen_stmts(s->l[1], u)) return false;
+    u.blocks -= pushed;
+    return true;
+    }
+
+bool Checker::gen_match(const Node* s, Unit& u) {
+    if (!gen_expr(s->a, u)) return false;
+    const NodeList& cases = s->l[0];
+    for (uint32_t i = 0; i < cases.size(); ++i) {
+        const Node* c = cases[i];
+        const bool last = i + 1 == cases.size();
+        const bool wildcard = c->a->kind == NodeKind::MatchAs && !c->a->a && c->a->name.empty();
+        std::vector<std::string_view> stores;
+        if (!(last && wildcard && cases.size() > 1) && !gen_pattern(c->a, u, c->b != nullptr || last, stores))
+            return false;
+        if (c->b && !gen_expr(c->b, u)) return false;
+        if (!gen_stmts(c->l[0], u)) return false;
+    }
+    return true;
+    }
+
 
 std::optional<SyntaxError> Checker::run(const Node* module) {
     // Future imports: a docstring, then `from __future__ import` statements, checked for

@@ -334,6 +334,12 @@ private:
     // ---- the module's own statements ----
     void exec_block(const NodeList& body, Env& env, bool certain, bool module_scope);
     void exec(const Node* s, Env& env, bool certain, bool module_scope);
+    void exec_import(const Node* s, Env& env, bool certain);
+    void exec_import_from(const Node* s, Env& env, bool certain);
+    void exec_match(const Node* s, Env& env, bool certain, bool module_scope);
+    void exec_function_def(const Node* s, Env& env, bool certain, bool module_scope);
+    void exec_class_def(const Node* s, Env& env, bool certain, bool module_scope);
+    void exec_try(const Node* s, Env& env, bool certain, bool module_scope);
     // Runs `f` (a def, or a lambda, of the module) called where the module surely runs; a call
     // at `line` nested too deep to follow is unprovable.
     void call_function(const Node* f, Env& module_env, int line);
@@ -355,6 +361,15 @@ public:
 
 private:
     ModuleValue eval(const Node* e, Env& env, bool certain, bool module_scope);
+    static ModuleValue eval_constant(const Node* e);
+    ModuleValue eval_joined_str(const Node* e, Env& env, bool certain, bool module_scope);
+    ModuleValue eval_name(const Node* e, Env& env, bool certain);
+    ModuleValue eval_sequence(const Node* e, Env& env, bool certain, bool module_scope);
+    ModuleValue eval_binop(const Node* e, Env& env, bool certain, bool module_scope);
+    ModuleValue eval_call(const Node* e, Env& env, bool certain, bool module_scope);
+    ModuleValue eval_attribute(const Node* e, Env& env, bool certain, bool module_scope);
+    ModuleValue eval_subscript(const Node* e, Env& env, bool certain, bool module_scope);
+    ModuleValue eval_comprehension(const Node* e, Env& env, bool certain, bool module_scope);
     void bind(const Node* target, const ModuleValue& v, Env& env, bool certain, bool module_scope, int line);
     void bind_name(std::string_view name, ModuleValue v, Env& env, bool certain, int line, const char* how);
     void unbind(const Node* target, Env& env, bool certain, int line);
@@ -574,120 +589,17 @@ void Evaluator::unbind(const Node* t, Env& env, bool certain, int line) {
 
 ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_scope) {
     switch (e->kind) {
-    case NodeKind::Constant: {
-        ModuleValue v;
-        v.node = e;
-        switch (static_cast<ConstantKind>(e->op)) {
-        case ConstantKind::Str: v.kind = ModuleValue::Kind::Str; v.text = std::string(e->name); break;
-        case ConstantKind::Bytes: v.kind = ModuleValue::Kind::Bytes; v.text = std::string(e->name); break;
-        case ConstantKind::None: v.kind = ModuleValue::Kind::None; break;
-        case ConstantKind::True:
-        case ConstantKind::False: v.kind = ModuleValue::Kind::Other; v.why = "a bool"; break;
-        case ConstantKind::Int: v.kind = ModuleValue::Kind::Other; v.why = "an int"; break;
-        case ConstantKind::Float: v.kind = ModuleValue::Kind::Other; v.why = "a float"; break;
-        case ConstantKind::Complex: v.kind = ModuleValue::Kind::Other; v.why = "a complex number"; break;
-        case ConstantKind::Ellipsis: v.kind = ModuleValue::Kind::Other; v.why = "Ellipsis"; break;
-        }
-        return v;
-    }
-    case NodeKind::JoinedStr: {
-        // Without fields an f-string is its text.
-        std::string text;
-        bool literal = true;
-        for (const Node* part : e->l[0]) {
-            if (part->kind == NodeKind::Constant) text += part->name;
-            else {
-                literal = false;
-                eval(part->a, env, certain, module_scope);
-                if (part->b) eval(part->b, env, certain, module_scope);
-            }
-        }
-        if (!literal) return unknown("an f-string is formatted when the module runs", e);
-        ModuleValue v;
-        v.kind = ModuleValue::Kind::Str;
-        v.text = std::move(text);
-        v.node = e;
-        return v;
-    }
-    case NodeKind::Name: {
-        if (env.locals && !env.find(e->name) &&
-            std::find(env.locals->begin(), env.locals->end(), e->name) != env.locals->end()) {
-            if (certain)
-                import_error(e->line, fmt::format("'{}' is read before the function assigns it: UnboundLocalError when "
-                                                  "the module is imported",
-                                                  e->name));
-            return unknown("a local variable", e);
-        }
-        if (ModuleBinding* b = env.lookup(e->name)) {
-            ModuleValue v = b->value;
-            if (v.kind == ModuleValue::Kind::Unknown)
-                v.why = Reason(fmt::format("it refers to '{}' (line {}), and {}", e->name, b->line, v.why.view()));
-            v.node = e;
-            return v;
-        }
-        if (!among<kBuiltins>(e->name)) {
-            if (certain)
-                import_error(e->line, fmt::format("name '{}' is not defined: NameError when the module is imported",
-                                                  e->name));
-            return unknown(Reason(fmt::format("it refers to '{}', which is not bound at that point", e->name)), e);
-        }
-        return unknown("it refers to a builtin", e);
-    }
+    case NodeKind::Constant:
+        return eval_constant(e);
+    case NodeKind::JoinedStr:
+        return eval_joined_str(e, env, certain, module_scope);
+    case NodeKind::Name:
+        return eval_name(e, env, certain);
     case NodeKind::Tuple:
-    case NodeKind::List: {
-        ModuleValue v;
-        v.kind = ModuleValue::Kind::Sequence;
-        v.is_list = e->kind == NodeKind::List;
-        v.node = e;
-        bool known = true;
-        for (const Node* item : e->l[0]) {
-            if (item->kind == NodeKind::Starred) {
-                ModuleValue inner = eval(item->a, env, certain, module_scope);
-                if (inner.kind == ModuleValue::Kind::Sequence) {
-                    for (auto& x : inner.items) v.items.push_back(std::move(x));
-                } else {
-                    known = false;
-                }
-                continue;
-            }
-            v.items.push_back(eval(item, env, certain, module_scope));
-        }
-        if (!known) return unknown("a sequence unpacks a value the guard does not evaluate", e);
-        return v;
-    }
-    case NodeKind::BinOp: {
-        ModuleValue a = eval(e->a, env, certain, module_scope);
-        ModuleValue b = eval(e->b, env, certain, module_scope);
-        if (e->op == static_cast<uint8_t>(Op::Plus)) {
-            const bool a_text = a.kind == ModuleValue::Kind::Str || a.kind == ModuleValue::Kind::Template;
-            const bool b_text = b.kind == ModuleValue::Kind::Str || b.kind == ModuleValue::Kind::Template;
-            if (a_text && b_text && (a.kind == ModuleValue::Kind::Template || b.kind == ModuleValue::Kind::Template)) {
-                // str + a name of another module: resolved once that module is read (a
-                // non-str there is the resolver's error, as Python's TypeError would be).
-                ModuleValue v;
-                v.kind = ModuleValue::Kind::Template;
-                v.text = (a.kind == ModuleValue::Kind::Str ? template_literal(a.text) : a.text) +
-                         (b.kind == ModuleValue::Kind::Str ? template_literal(b.text) : b.text);
-                v.node = e;
-                return v;
-            }
-            if (a.kind == ModuleValue::Kind::Str && b.kind == ModuleValue::Kind::Str) {
-                a.text += b.text;
-                a.node = e;
-                return a;
-            }
-            if (a.kind == ModuleValue::Kind::Sequence && b.kind == ModuleValue::Kind::Sequence && a.is_list == b.is_list) {
-                for (auto& x : b.items) a.items.push_back(std::move(x));
-                a.node = e;
-                return a;
-            }
-        }
-        if (certain) {
-            if (auto why = operator_error(e, a, b))
-                import_error(e->line, fmt::format("{}: {} when the module is imported", describe(e), *why));
-        }
-        return unknown("an expression evaluated when the module runs", e);
-    }
+    case NodeKind::List:
+        return eval_sequence(e, env, certain, module_scope);
+    case NodeKind::BinOp:
+        return eval_binop(e, env, certain, module_scope);
     case NodeKind::NamedExpr: {
         // Binds in the namespace that runs it: the module's, or a class body's.
         ModuleValue v = eval(e->b, env, certain, module_scope);
@@ -716,86 +628,12 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
         }
         return unknown("a comparison evaluated when the module runs", e);
     }
-    case NodeKind::Call: {
-        const ModuleValue callee = eval(e->a, env, certain, module_scope);
-        note_call(callee);
-        for (const Node* x : e->l[0]) eval(x->kind == NodeKind::Starred ? x->a : x, env, certain, module_scope);
-        for (const Node* k : e->l[1]) eval(k->a, env, certain, module_scope);
-        if (certain) {
-            if (const char* what = not_callable(callee))
-                import_error(e->line, fmt::format("'{}' is {}, which cannot be called: TypeError when the module is "
-                                                  "imported",
-                                                  describe(e->a), what));
-            // The module's own function runs now: what surely happens in it happens here.
-            if (callee.kind == ModuleValue::Kind::Unknown && callee.function) {
-                Env* top = &env;
-                while (top->parent) top = top->parent;
-                call_function(callee.function, *top, e->line);
-            }
-        }
-        return unknown("a call, evaluated when the module runs", e);
-    }
-    case NodeKind::Attribute: {
-        // A name of an imported module refers to that module's file in the repository,
-        // read later; any other attribute is looked up at run time.
-        const ModuleValue base = eval(e->a, env, certain, module_scope);
-        if (certain && base.kind == ModuleValue::Kind::None && !(e->name.starts_with("__") && e->name.ends_with("__")))
-            import_error(e->line, fmt::format("None has no attribute '{}': AttributeError when the module is imported",
-                                              e->name));
-        // A builtin type's or function's attribute it has in no Python the guard knows, and
-        // one a str, bytes, tuple or list the module made has not.
-        const auto lacks = [](std::string_view type, std::string_view attribute) {
-            return !std::binary_search(std::begin(kBuiltinAttributes), std::end(kBuiltinAttributes),
-                                       fmt::format("{}.{}", type, attribute));
-        };
-        if (certain && e->a->kind == NodeKind::Name && !env.lookup(e->a->name) &&
-            among<kKnownAttributeBuiltins>(e->a->name) && lacks(e->a->name, e->name))
-            import_error(e->line, fmt::format("the builtin {} has no attribute '{}': AttributeError when the module is "
-                                              "imported",
-                                              e->a->name, e->name));
-        if (certain) {
-            const char* type = base.kind == ModuleValue::Kind::Str        ? "str"
-                               : base.kind == ModuleValue::Kind::Bytes    ? "bytes"
-                               : base.kind == ModuleValue::Kind::Sequence ? (base.is_list ? "list" : "tuple")
-                                                                          : nullptr;
-            if (type && lacks(type, e->name))
-                import_error(e->line, fmt::format("{} is a {}, which has no attribute '{}': AttributeError when the "
-                                                  "module is imported",
-                                                  describe(e->a), type, e->name));
-        }
-        std::string path;
-        if (base.kind == ModuleValue::Kind::Module) path = base.text;
-        else if (base.kind == ModuleValue::Kind::Template) {
-            const auto pieces = template_pieces(base.text);
-            if (pieces && pieces->size() == 1 && pieces->front().reference) path = pieces->front().text;
-        }
-        if (path.empty()) return unknown("an attribute, looked up when the module runs", e);
-        ModuleValue v;
-        v.kind = ModuleValue::Kind::Template;
-        v.text = template_reference(path + "." + std::string(e->name));
-        v.node = e;
-        return v;
-    }
-    case NodeKind::Subscript: {
-        const ModuleValue base = eval(e->a, env, certain, module_scope);
-        eval(e->b, env, certain, module_scope);
-        if (certain) {
-            if (auto why = subscript_error(e, base))
-                import_error(e->line, fmt::format("{}: {} when the module is imported", describe(e), *why));
-            else if ((base.kind == ModuleValue::Kind::Str || base.kind == ModuleValue::Kind::Sequence) &&
-                     e->b->kind == NodeKind::Name && !env.lookup(e->b->name) && among<kBuiltins>(e->b->name) &&
-                     !e->b->name.starts_with("_"))
-                import_error(e->line, fmt::format("{}: indices must be integers or slices, not the builtin {} "
-                                                  "(TypeError) when the module is imported",
-                                                  describe(e), e->b->name));
-            else if (e->a->kind == NodeKind::Name && !env.lookup(e->a->name) && among<kBuiltins>(e->a->name) &&
-                     !e->a->name.starts_with("_") && !among<kSubscriptableBuiltins>(e->a->name))
-                import_error(e->line, fmt::format("{}: the builtin {} is not subscriptable (TypeError) when the module "
-                                                  "is imported",
-                                                  describe(e), e->a->name));
-        }
-        return unknown("a subscript, evaluated when the module runs", e);
-    }
+    case NodeKind::Call:
+        return eval_call(e, env, certain, module_scope);
+    case NodeKind::Attribute:
+        return eval_attribute(e, env, certain, module_scope);
+    case NodeKind::Subscript:
+        return eval_subscript(e, env, certain, module_scope);
     case NodeKind::UnaryOp:
         eval(e->a, env, certain, module_scope);
         return unknown("an expression evaluated when the module runs", e);
@@ -816,40 +654,8 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
     case NodeKind::ListComp:
     case NodeKind::SetComp:
     case NodeKind::DictComp:
-    case NodeKind::GeneratorExp: {
-        // The outermost iterable runs now; the rest once per item (perhaps never). A ':='
-        // inside binds in the module.
-        const NodeList& gens = e->l[0];
-        eval(gens[0]->b, env, certain, module_scope);
-        Env inner = env;
-        for (uint32_t i = 0; i < gens.size(); ++i) {
-            if (i > 0) eval(gens[i]->b, inner, false, false);
-            for (const Node* c : gens[i]->l[0]) eval(c, inner, false, false);
-        }
-        eval(e->a, inner, false, false);
-        if (e->b) eval(e->b, inner, false, false);
-        // Assignment expressions in the comprehension bind module names, conditionally.
-        std::vector<const Node*> stack{e};
-        while (!stack.empty()) {
-            const Node* n = stack.back();
-            stack.pop_back();
-            if (n->kind == NodeKind::Lambda) {
-                // Its body runs when called; its defaults run here, in the comprehension.
-                for (const Node* arg : n->a->l[0])
-                    if (arg->b) stack.push_back(arg->b);
-                continue;
-            }
-            if (n->kind == NodeKind::NamedExpr && module_scope)
-                bind_name(n->a->name, unknown("it is bound with ':=' inside a comprehension"), env, false, n->line,
-                          "bound with ':='");
-            for (const Node* c : {n->a, n->b, n->c})
-                if (c) stack.push_back(c);
-            for (const NodeList& l : n->l)
-                for (const Node* c : l)
-                    if (c) stack.push_back(c);
-        }
-        return unknown("a comprehension, evaluated when the module runs", e);
-    }
+    case NodeKind::GeneratorExp:
+        return eval_comprehension(e, env, certain, module_scope);
     case NodeKind::Lambda: {
         // Its defaults are evaluated now; its body when it is called (followed where it reads
         // only the module's names).
@@ -873,6 +679,243 @@ ModuleValue Evaluator::eval(const Node* e, Env& env, bool certain, bool module_s
     default: return unknown("an expression evaluated when the module runs", e);
     }
 }
+
+ModuleValue Evaluator::eval_constant(const Node* e) {
+    ModuleValue v;
+    v.node = e;
+    switch (static_cast<ConstantKind>(e->op)) {
+    case ConstantKind::Str: v.kind = ModuleValue::Kind::Str; v.text = std::string(e->name); break;
+    case ConstantKind::Bytes: v.kind = ModuleValue::Kind::Bytes; v.text = std::string(e->name); break;
+    case ConstantKind::None: v.kind = ModuleValue::Kind::None; break;
+    case ConstantKind::True:
+    case ConstantKind::False: v.kind = ModuleValue::Kind::Other; v.why = "a bool"; break;
+    case ConstantKind::Int: v.kind = ModuleValue::Kind::Other; v.why = "an int"; break;
+    case ConstantKind::Float: v.kind = ModuleValue::Kind::Other; v.why = "a float"; break;
+    case ConstantKind::Complex: v.kind = ModuleValue::Kind::Other; v.why = "a complex number"; break;
+    case ConstantKind::Ellipsis: v.kind = ModuleValue::Kind::Other; v.why = "Ellipsis"; break;
+    }
+    return v;
+    }
+
+ModuleValue Evaluator::eval_joined_str(const Node* e, Env& env, bool certain, bool module_scope) {
+    // Without fields an f-string is its text.
+    std::string text;
+    bool literal = true;
+    for (const Node* part : e->l[0]) {
+        if (part->kind == NodeKind::Constant) text += part->name;
+        else {
+            literal = false;
+            eval(part->a, env, certain, module_scope);
+            if (part->b) eval(part->b, env, certain, module_scope);
+        }
+    }
+    if (!literal) return unknown("an f-string is formatted when the module runs", e);
+    ModuleValue v;
+    v.kind = ModuleValue::Kind::Str;
+    v.text = std::move(text);
+    v.node = e;
+    return v;
+    }
+
+ModuleValue Evaluator::eval_name(const Node* e, Env& env, bool certain) {
+    if (env.locals && !env.find(e->name) &&
+        std::find(env.locals->begin(), env.locals->end(), e->name) != env.locals->end()) {
+        if (certain)
+            import_error(e->line, fmt::format("'{}' is read before the function assigns it: UnboundLocalError when "
+                                              "the module is imported",
+                                              e->name));
+        return unknown("a local variable", e);
+    }
+    if (ModuleBinding* b = env.lookup(e->name)) {
+        ModuleValue v = b->value;
+        if (v.kind == ModuleValue::Kind::Unknown)
+            v.why = Reason(fmt::format("it refers to '{}' (line {}), and {}", e->name, b->line, v.why.view()));
+        v.node = e;
+        return v;
+    }
+    if (!among<kBuiltins>(e->name)) {
+        if (certain)
+            import_error(e->line, fmt::format("name '{}' is not defined: NameError when the module is imported",
+                                              e->name));
+        return unknown(Reason(fmt::format("it refers to '{}', which is not bound at that point", e->name)), e);
+    }
+    return unknown("it refers to a builtin", e);
+    }
+
+ModuleValue Evaluator::eval_sequence(const Node* e, Env& env, bool certain, bool module_scope) {
+    ModuleValue v;
+    v.kind = ModuleValue::Kind::Sequence;
+    v.is_list = e->kind == NodeKind::List;
+    v.node = e;
+    bool known = true;
+    for (const Node* item : e->l[0]) {
+        if (item->kind == NodeKind::Starred) {
+            ModuleValue inner = eval(item->a, env, certain, module_scope);
+            if (inner.kind == ModuleValue::Kind::Sequence) {
+                for (auto& x : inner.items) v.items.push_back(std::move(x));
+            } else {
+                known = false;
+            }
+            continue;
+        }
+        v.items.push_back(eval(item, env, certain, module_scope));
+    }
+    if (!known) return unknown("a sequence unpacks a value the guard does not evaluate", e);
+    return v;
+    }
+
+ModuleValue Evaluator::eval_binop(const Node* e, Env& env, bool certain, bool module_scope) {
+    ModuleValue a = eval(e->a, env, certain, module_scope);
+    ModuleValue b = eval(e->b, env, certain, module_scope);
+    if (e->op == static_cast<uint8_t>(Op::Plus)) {
+        const bool a_text = a.kind == ModuleValue::Kind::Str || a.kind == ModuleValue::Kind::Template;
+        const bool b_text = b.kind == ModuleValue::Kind::Str || b.kind == ModuleValue::Kind::Template;
+        if (a_text && b_text && (a.kind == ModuleValue::Kind::Template || b.kind == ModuleValue::Kind::Template)) {
+            // str + a name of another module: resolved once that module is read (a
+            // non-str there is the resolver's error, as Python's TypeError would be).
+            ModuleValue v;
+            v.kind = ModuleValue::Kind::Template;
+            v.text = (a.kind == ModuleValue::Kind::Str ? template_literal(a.text) : a.text) +
+                     (b.kind == ModuleValue::Kind::Str ? template_literal(b.text) : b.text);
+            v.node = e;
+            return v;
+        }
+        if (a.kind == ModuleValue::Kind::Str && b.kind == ModuleValue::Kind::Str) {
+            a.text += b.text;
+            a.node = e;
+            return a;
+        }
+        if (a.kind == ModuleValue::Kind::Sequence && b.kind == ModuleValue::Kind::Sequence && a.is_list == b.is_list) {
+            for (auto& x : b.items) a.items.push_back(std::move(x));
+            a.node = e;
+            return a;
+        }
+    }
+    if (certain) {
+        if (auto why = operator_error(e, a, b))
+            import_error(e->line, fmt::format("{}: {} when the module is imported", describe(e), *why));
+    }
+    return unknown("an expression evaluated when the module runs", e);
+    }
+
+ModuleValue Evaluator::eval_call(const Node* e, Env& env, bool certain, bool module_scope) {
+    const ModuleValue callee = eval(e->a, env, certain, module_scope);
+    note_call(callee);
+    for (const Node* x : e->l[0]) eval(x->kind == NodeKind::Starred ? x->a : x, env, certain, module_scope);
+    for (const Node* k : e->l[1]) eval(k->a, env, certain, module_scope);
+    if (certain) {
+        if (const char* what = not_callable(callee))
+            import_error(e->line, fmt::format("'{}' is {}, which cannot be called: TypeError when the module is "
+                                              "imported",
+                                              describe(e->a), what));
+        // The module's own function runs now: what surely happens in it happens here.
+        if (callee.kind == ModuleValue::Kind::Unknown && callee.function) {
+            Env* top = &env;
+            while (top->parent) top = top->parent;
+            call_function(callee.function, *top, e->line);
+        }
+    }
+    return unknown("a call, evaluated when the module runs", e);
+    }
+
+ModuleValue Evaluator::eval_attribute(const Node* e, Env& env, bool certain, bool module_scope) {
+    // A name of an imported module refers to that module's file in the repository,
+    // read later; any other attribute is looked up at run time.
+    const ModuleValue base = eval(e->a, env, certain, module_scope);
+    if (certain && base.kind == ModuleValue::Kind::None && !(e->name.starts_with("__") && e->name.ends_with("__")))
+        import_error(e->line, fmt::format("None has no attribute '{}': AttributeError when the module is imported",
+                                          e->name));
+    // A builtin type's or function's attribute it has in no Python the guard knows, and
+    // one a str, bytes, tuple or list the module made has not.
+    const auto lacks = [](std::string_view type, std::string_view attribute) {
+        return !std::binary_search(std::begin(kBuiltinAttributes), std::end(kBuiltinAttributes),
+                                   fmt::format("{}.{}", type, attribute));
+    };
+    if (certain && e->a->kind == NodeKind::Name && !env.lookup(e->a->name) &&
+        among<kKnownAttributeBuiltins>(e->a->name) && lacks(e->a->name, e->name))
+        import_error(e->line, fmt::format("the builtin {} has no attribute '{}': AttributeError when the module is "
+                                          "imported",
+                                          e->a->name, e->name));
+    if (certain) {
+        const char* type = base.kind == ModuleValue::Kind::Str        ? "str"
+                           : base.kind == ModuleValue::Kind::Bytes    ? "bytes"
+                           : base.kind == ModuleValue::Kind::Sequence ? (base.is_list ? "list" : "tuple")
+                                                                      : nullptr;
+        if (type && lacks(type, e->name))
+            import_error(e->line, fmt::format("{} is a {}, which has no attribute '{}': AttributeError when the "
+                                              "module is imported",
+                                              describe(e->a), type, e->name));
+    }
+    std::string path;
+    if (base.kind == ModuleValue::Kind::Module) path = base.text;
+    else if (base.kind == ModuleValue::Kind::Template) {
+        const auto pieces = template_pieces(base.text);
+        if (pieces && pieces->size() == 1 && pieces->front().reference) path = pieces->front().text;
+    }
+    if (path.empty()) return unknown("an attribute, looked up when the module runs", e);
+    ModuleValue v;
+    v.kind = ModuleValue::Kind::Template;
+    v.text = template_reference(path + "." + std::string(e->name));
+    v.node = e;
+    return v;
+    }
+
+ModuleValue Evaluator::eval_subscript(const Node* e, Env& env, bool certain, bool module_scope) {
+    const ModuleValue base = eval(e->a, env, certain, module_scope);
+    eval(e->b, env, certain, module_scope);
+    if (certain) {
+        if (auto why = subscript_error(e, base))
+            import_error(e->line, fmt::format("{}: {} when the module is imported", describe(e), *why));
+        else if ((base.kind == ModuleValue::Kind::Str || base.kind == ModuleValue::Kind::Sequence) &&
+                 e->b->kind == NodeKind::Name && !env.lookup(e->b->name) && among<kBuiltins>(e->b->name) &&
+                 !e->b->name.starts_with("_"))
+            import_error(e->line, fmt::format("{}: indices must be integers or slices, not the builtin {} "
+                                              "(TypeError) when the module is imported",
+                                              describe(e), e->b->name));
+        else if (e->a->kind == NodeKind::Name && !env.lookup(e->a->name) && among<kBuiltins>(e->a->name) &&
+                 !e->a->name.starts_with("_") && !among<kSubscriptableBuiltins>(e->a->name))
+            import_error(e->line, fmt::format("{}: the builtin {} is not subscriptable (TypeError) when the module "
+                                              "is imported",
+                                              describe(e), e->a->name));
+    }
+    return unknown("a subscript, evaluated when the module runs", e);
+    }
+
+ModuleValue Evaluator::eval_comprehension(const Node* e, Env& env, bool certain, bool module_scope) {
+    // The outermost iterable runs now; the rest once per item (perhaps never). A ':='
+    // inside binds in the module.
+    const NodeList& gens = e->l[0];
+    eval(gens[0]->b, env, certain, module_scope);
+    Env inner = env;
+    for (uint32_t i = 0; i < gens.size(); ++i) {
+        if (i > 0) eval(gens[i]->b, inner, false, false);
+        for (const Node* c : gens[i]->l[0]) eval(c, inner, false, false);
+    }
+    eval(e->a, inner, false, false);
+    if (e->b) eval(e->b, inner, false, false);
+    // Assignment expressions in the comprehension bind module names, conditionally.
+    std::vector<const Node*> stack{e};
+    while (!stack.empty()) {
+        const Node* n = stack.back();
+        stack.pop_back();
+        if (n->kind == NodeKind::Lambda) {
+            // Its body runs when called; its defaults run here, in the comprehension.
+            for (const Node* arg : n->a->l[0])
+                if (arg->b) stack.push_back(arg->b);
+            continue;
+        }
+        if (n->kind == NodeKind::NamedExpr && module_scope)
+            bind_name(n->a->name, unknown("it is bound with ':=' inside a comprehension"), env, false, n->line,
+                      "bound with ':='");
+        for (const Node* c : {n->a, n->b, n->c})
+            if (c) stack.push_back(c);
+        for (const NodeList& l : n->l)
+            for (const Node* c : l)
+                if (c) stack.push_back(c);
+    }
+    return unknown("a comprehension, evaluated when the module runs", e);
+    }
+
 
 void Evaluator::exec_block(const NodeList& body, Env& env, bool certain, bool module_scope) {
     for (const Node* s : body) {
@@ -1010,96 +1053,17 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
         }
         return;
     case NodeKind::Import:
-        for (const Node* a : s->l[0]) {
-            const std::string_view stored = a->name2.empty() ? a->name.substr(0, a->name.find('.')) : a->name2;
-            const std::string_view module = a->name2.empty() ? stored : a->name;
-            ModuleValue v;
-            v.kind = ModuleValue::Kind::Module;
-            v.text = std::string(module);
-            v.node = a;
-            bind_name(stored, v, env, certain, s->line, "imported");
-        }
+        exec_import(s, env, certain);
         return;
     case NodeKind::ImportFrom:
-        for (const Node* a : s->l[0]) {
-            if (a->name == "*") {
-                unprovable(s->line, fmt::format("'from {}{} import *' binds names the guard cannot see, and any of them "
-                                                "may be revision, down_revision, branch_labels or depends_on",
-                                                std::string(s->level, '.'), s->name));
-                continue;
-            }
-            const std::string_view stored = a->name2.empty() ? a->name : a->name2;
-            if (s->level == 0 && s->name == "alembic" && (a->name == "op" || a->name == "context")) {
-                // Alembic's op and context are modules (proxies filled in when a migration
-                // runs): subscripting or calling them fails.
-                ModuleValue v;
-                v.kind = ModuleValue::Kind::Module;
-                v.text = fmt::format("alembic.{}", a->name);
-                v.node = a;
-                bind_name(stored, v, env, certain, s->line, "imported");
-            } else if (const std::string from = imported_module(s); !from.empty()) {
-                // A module of the repository, or a name of one: read later (a relative import
-                // from the package the module is in).
-                ModuleValue v;
-                v.kind = ModuleValue::Kind::Template;
-                v.text = template_reference(fmt::format("{}.{}", from, a->name));
-                v.node = a;
-                bind_name(stored, v, env, certain, s->line, "imported");
-            } else {
-                bind_name(stored, unknown(Reason(fmt::format("it is imported from {}{}", std::string(s->level, '.'), s->name)), a),
-                          env, certain, s->line, "imported");
-            }
-        }
+        exec_import_from(s, env, certain);
         return;
-    case NodeKind::FunctionDef: {
-        // Decorators, then defaults, then annotations run when the def statement runs; then
-        // the decorators are called, innermost first.
-        const std::vector<ModuleValue> decorators = eval_decorators(s, env, certain, module_scope);
-        for (const Node* a : s->a->l[0])
-            if (a->b) eval(a->b, env, certain, module_scope);
-        if (!future_annotations_) {
-            for (const Node* a : s->a->l[0])
-                if (a->a) eval(a->a, env, certain, module_scope);
-            if (s->b) eval(s->b, env, certain, module_scope);
-        }
-        const bool own_decorators = apply_decorators(decorators, s, env, certain);
-        if (s->name == "__getattr__" && module_scope)
-            unprovable(s->line, "the module defines __getattr__ (PEP 562), which can supply revision or down_revision "
-                                "when Alembic reads them");
-        ModuleValue fn = unknown("it is a function", s);
-        // Decorated by the module's own functions only: calling the result is taken to run the
-        // body (what a decorator does with a function it is given, almost always).
-        if (own_decorators && !(s->flags & kAsync) && module_scope) fn.function = s;
-        bind_name(s->name, std::move(fn), env, certain, s->line, "defined");
+    case NodeKind::FunctionDef:
+        exec_function_def(s, env, certain, module_scope);
         return;
-    }
-    case NodeKind::ClassDef: {
-        const std::vector<ModuleValue> decorators = eval_decorators(s, env, certain, module_scope);
-        for (const Node* b : s->l[3]) eval(b->kind == NodeKind::Keyword ? b->a : b, env, certain, module_scope);
-        // The class body runs now, once, in its own namespace, reading the module's names.
-        Env class_env;
-        class_env.parent = &env;
-        exec_block(s->l[0], class_env, certain, false);
-        apply_decorators(decorators, s, env, certain);
-        ModuleValue cls = unknown("it is a class");
-        // Calling a plain class (no base but object, no metaclass, no __new__) runs its own
-        // undecorated __init__.
-        const bool plain = std::all_of(s->l[3].begin(), s->l[3].end(), [](const Node* b) {
-            return b->kind == NodeKind::Name && b->name == "object";
-        });
-        if (plain && s->l[1].empty() && module_scope) {
-            const Node* init = nullptr;
-            bool other_constructor = false;
-            for (const Node* st : s->l[0]) {
-                if (st->kind == NodeKind::FunctionDef && st->name == "__init__") init = st;
-                if (st->kind == NodeKind::FunctionDef && (st->name == "__new__" || st->name == "__call__"))
-                    other_constructor = true;
-            }
-            if (init && init->l[1].empty() && !(init->flags & kAsync) && !other_constructor) cls.function = init;
-        }
-        bind_name(s->name, std::move(cls), env, certain, s->line, "defined");
+    case NodeKind::ClassDef:
+        exec_class_def(s, env, certain, module_scope);
         return;
-    }
     case NodeKind::If: {
         eval(s->a, env, certain, module_scope);
         // `if True:`, `if 0:`: the compiler keeps one branch, and only that one runs.
@@ -1132,48 +1096,11 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
         exec_block(s->l[1], env, false, module_scope);
         return;
     case NodeKind::Match:
-        eval(s->a, env, certain, module_scope);
-        for (const Node* c : s->l[0]) {
-            std::vector<const Node*> stack{c->a};
-            while (!stack.empty()) {
-                const Node* p = stack.back();
-                stack.pop_back();
-                if ((p->kind == NodeKind::MatchAs || p->kind == NodeKind::MatchStar || p->kind == NodeKind::MatchMapping) &&
-                    !p->name.empty())
-                    bind_name(p->name, unknown("it is bound by a case pattern"), env, false, c->line, "bound");
-                if (p->kind == NodeKind::MatchValue || p->kind == NodeKind::MatchClass) scan(p->a, true);
-                if (p->kind == NodeKind::MatchMapping) scan_list(p->l[0], true);
-                if (p->a && p->kind != NodeKind::MatchValue && p->kind != NodeKind::MatchClass) stack.push_back(p->a);
-                for (const NodeList& l : p->l)
-                    for (const Node* q : l)
-                        if (q && p->kind != NodeKind::MatchMapping) stack.push_back(q);
-                if (p->kind == NodeKind::MatchMapping)
-                    for (const Node* q : p->l[1]) stack.push_back(q);
-            }
-            if (c->b) eval(c->b, env, false, module_scope);
-            exec_block(c->l[0], env, false, module_scope);
-        }
+        exec_match(s, env, certain, module_scope);
         return;
-    case NodeKind::Try: {
-        // Without a handler, the body runs as surely as the statement does: an exception in
-        // it goes on after the finally block, unless that block leaves (return, break,
-        // continue), which drops it.
-        bool finally_leaves = false;
-        for_each_statement(s->l[3], [&](const Node* x) {
-            if (x->kind == NodeKind::Return || x->kind == NodeKind::Break || x->kind == NodeKind::Continue)
-                finally_leaves = true;
-        });
-        exec_block(s->l[0], env, certain && s->l[1].empty() && !finally_leaves, module_scope);
-        for (const Node* h : s->l[1]) {
-            if (h->a) eval(h->a, env, false, module_scope);
-            exec_block(h->l[0], env, false, module_scope);
-            // `except E as name` deletes name when the handler ends.
-            if (!h->name.empty()) bind_name(h->name, unknown("it is bound by 'except ... as'"), env, false, h->line, "bound");
-        }
-        exec_block(s->l[2], env, false, module_scope);
-        exec_block(s->l[3], env, certain, module_scope);
+    case NodeKind::Try:
+        exec_try(s, env, certain, module_scope);
         return;
-    }
     case NodeKind::Raise:
         if (s->a) eval(s->a, env, certain, module_scope);
         if (s->b) eval(s->b, env, certain, module_scope);
@@ -1205,6 +1132,149 @@ void Evaluator::exec(const Node* s, Env& env, bool certain, bool module_scope) {
     default: return;
     }
 }
+
+void Evaluator::exec_import(const Node* s, Env& env, bool certain) {
+    for (const Node* a : s->l[0]) {
+        const std::string_view stored = a->name2.empty() ? a->name.substr(0, a->name.find('.')) : a->name2;
+        const std::string_view module = a->name2.empty() ? stored : a->name;
+        ModuleValue v;
+        v.kind = ModuleValue::Kind::Module;
+        v.text = std::string(module);
+        v.node = a;
+        bind_name(stored, v, env, certain, s->line, "imported");
+    }
+}
+
+
+void Evaluator::exec_import_from(const Node* s, Env& env, bool certain) {
+    for (const Node* a : s->l[0]) {
+        if (a->name == "*") {
+            unprovable(s->line, fmt::format("'from {}{} import *' binds names the guard cannot see, and any of them "
+                                            "may be revision, down_revision, branch_labels or depends_on",
+                                            std::string(s->level, '.'), s->name));
+            continue;
+        }
+        const std::string_view stored = a->name2.empty() ? a->name : a->name2;
+        if (s->level == 0 && s->name == "alembic" && (a->name == "op" || a->name == "context")) {
+            // Alembic's op and context are modules (proxies filled in when a migration
+            // runs): subscripting or calling them fails.
+            ModuleValue v;
+            v.kind = ModuleValue::Kind::Module;
+            v.text = fmt::format("alembic.{}", a->name);
+            v.node = a;
+            bind_name(stored, v, env, certain, s->line, "imported");
+        } else if (const std::string from = imported_module(s); !from.empty()) {
+            // A module of the repository, or a name of one: read later (a relative import
+            // from the package the module is in).
+            ModuleValue v;
+            v.kind = ModuleValue::Kind::Template;
+            v.text = template_reference(fmt::format("{}.{}", from, a->name));
+            v.node = a;
+            bind_name(stored, v, env, certain, s->line, "imported");
+        } else {
+            bind_name(stored, unknown(Reason(fmt::format("it is imported from {}{}", std::string(s->level, '.'), s->name)), a),
+                      env, certain, s->line, "imported");
+        }
+    }
+}
+
+void Evaluator::exec_match(const Node* s, Env& env, bool certain, bool module_scope) {
+    eval(s->a, env, certain, module_scope);
+    for (const Node* c : s->l[0]) {
+        std::vector<const Node*> stack{c->a};
+        while (!stack.empty()) {
+            const Node* p = stack.back();
+            stack.pop_back();
+            if ((p->kind == NodeKind::MatchAs || p->kind == NodeKind::MatchStar || p->kind == NodeKind::MatchMapping) &&
+                !p->name.empty())
+                bind_name(p->name, unknown("it is bound by a case pattern"), env, false, c->line, "bound");
+            if (p->kind == NodeKind::MatchValue || p->kind == NodeKind::MatchClass) scan(p->a, true);
+            if (p->kind == NodeKind::MatchMapping) scan_list(p->l[0], true);
+            if (p->a && p->kind != NodeKind::MatchValue && p->kind != NodeKind::MatchClass) stack.push_back(p->a);
+            for (const NodeList& l : p->l)
+                for (const Node* q : l)
+                    if (q && p->kind != NodeKind::MatchMapping) stack.push_back(q);
+            if (p->kind == NodeKind::MatchMapping)
+                for (const Node* q : p->l[1]) stack.push_back(q);
+        }
+        if (c->b) eval(c->b, env, false, module_scope);
+        exec_block(c->l[0], env, false, module_scope);
+    }
+}
+
+
+void Evaluator::exec_function_def(const Node* s, Env& env, bool certain, bool module_scope) {
+    // Decorators, then defaults, then annotations run when the def statement runs; then
+    // the decorators are called, innermost first.
+    const std::vector<ModuleValue> decorators = eval_decorators(s, env, certain, module_scope);
+    for (const Node* a : s->a->l[0])
+        if (a->b) eval(a->b, env, certain, module_scope);
+    if (!future_annotations_) {
+        for (const Node* a : s->a->l[0])
+            if (a->a) eval(a->a, env, certain, module_scope);
+        if (s->b) eval(s->b, env, certain, module_scope);
+    }
+    const bool own_decorators = apply_decorators(decorators, s, env, certain);
+    if (s->name == "__getattr__" && module_scope)
+        unprovable(s->line, "the module defines __getattr__ (PEP 562), which can supply revision or down_revision "
+                            "when Alembic reads them");
+    ModuleValue fn = unknown("it is a function", s);
+    // Decorated by the module's own functions only: calling the result is taken to run the
+    // body (what a decorator does with a function it is given, almost always).
+    if (own_decorators && !(s->flags & kAsync) && module_scope) fn.function = s;
+    bind_name(s->name, std::move(fn), env, certain, s->line, "defined");
+    return;
+    }
+
+void Evaluator::exec_class_def(const Node* s, Env& env, bool certain, bool module_scope) {
+    const std::vector<ModuleValue> decorators = eval_decorators(s, env, certain, module_scope);
+    for (const Node* b : s->l[3]) eval(b->kind == NodeKind::Keyword ? b->a : b, env, certain, module_scope);
+    // The class body runs now, once, in its own namespace, reading the module's names.
+    Env class_env;
+    class_env.parent = &env;
+    exec_block(s->l[0], class_env, certain, false);
+    apply_decorators(decorators, s, env, certain);
+    ModuleValue cls = unknown("it is a class");
+    // Calling a plain class (no base but object, no metaclass, no __new__) runs its own
+    // undecorated __init__.
+    const bool plain = std::all_of(s->l[3].begin(), s->l[3].end(), [](const Node* b) {
+        return b->kind == NodeKind::Name && b->name == "object";
+    });
+    if (plain && s->l[1].empty() && module_scope) {
+        const Node* init = nullptr;
+        bool other_constructor = false;
+        for (const Node* st : s->l[0]) {
+            if (st->kind == NodeKind::FunctionDef && st->name == "__init__") init = st;
+            if (st->kind == NodeKind::FunctionDef && (st->name == "__new__" || st->name == "__call__"))
+                other_constructor = true;
+        }
+        if (init && init->l[1].empty() && !(init->flags & kAsync) && !other_constructor) cls.function = init;
+    }
+    bind_name(s->name, std::move(cls), env, certain, s->line, "defined");
+    return;
+    }
+
+void Evaluator::exec_try(const Node* s, Env& env, bool certain, bool module_scope) {
+    // Without a handler, the body runs as surely as the statement does: an exception in
+    // it goes on after the finally block, unless that block leaves (return, break,
+    // continue), which drops it.
+    bool finally_leaves = false;
+    for_each_statement(s->l[3], [&](const Node* x) {
+        if (x->kind == NodeKind::Return || x->kind == NodeKind::Break || x->kind == NodeKind::Continue)
+            finally_leaves = true;
+    });
+    exec_block(s->l[0], env, certain && s->l[1].empty() && !finally_leaves, module_scope);
+    for (const Node* h : s->l[1]) {
+        if (h->a) eval(h->a, env, false, module_scope);
+        exec_block(h->l[0], env, false, module_scope);
+        // `except E as name` deletes name when the handler ends.
+        if (!h->name.empty()) bind_name(h->name, unknown("it is bound by 'except ... as'"), env, false, h->line, "bound");
+    }
+    exec_block(s->l[2], env, false, module_scope);
+    exec_block(s->l[3], env, certain, module_scope);
+    return;
+    }
+
 
 // Functions and classes that import-time code refers to may run at import: what they do is
 // import-time code too (a class referred to may have any of its methods called). Scanning one

@@ -224,6 +224,9 @@ private:
     Node* pattern();
     Node* or_pattern();
     Node* closed_pattern();
+    Node* class_pattern(Node* target, int line);
+    Node* sequence_pattern(int line);
+    Node* mapping_pattern(int line);
     Node* literal_pattern_value();
     Node* signed_number();
     Node* name_or_attr();
@@ -269,6 +272,7 @@ private:
     Node* fstring(const Token& t, std::string_view body, bool raw);
     bool fstring_parts(const Token& t, std::string_view body, size_t& i, bool raw, int level, size_t mark);
     bool fstring_field(const Token& t, std::string_view body, size_t& i, bool raw, int level);
+    bool skip_field_expression(const Token& t, std::string_view body, size_t& i, bool pep701);
 
     const TokenStream& ts_;
     const std::vector<Token>& tok_;
@@ -1278,125 +1282,136 @@ Node* Parser::closed_pattern() {
             v->a = target;
             return v;
         }
-        // class_pattern
-        ++pos_;
-        Node* c = make(NodeKind::MatchClass, line);
-        c->a = target;
-        const size_t mark = stack_.size();
-        std::vector<Node*> keyword_patterns, keyword_names;
-        bool keywords = false;
-        while (!at_op(Op::RPar)) {
-            if (at_name() && is_op(ahead(1), Op::Equal)) {
-                keywords = true;
-                Node* kn = name_node(cur());
-                pos_ += 2;
-                Node* p = pattern();
-                if (!p) {
-                    stack_.resize(mark);
-                    return nullptr;
-                }
-                keyword_names.push_back(kn);
-                keyword_patterns.push_back(p);
-            } else {
-                if (keywords) {
-                    stack_.resize(mark);
-                    return fail("positional patterns follow keyword patterns");
-                }
-                Node* p = pattern();
-                if (!p) {
-                    stack_.resize(mark);
-                    return nullptr;
-                }
-                stack_.push_back(p);
-            }
-            if (!eat_op(Op::Comma)) break;
-        }
-        if (!eat_op(Op::RPar)) {
-            stack_.resize(mark);
-            return fail("invalid syntax (expected ')')");
-        }
-        c->l[0] = take(mark);
-        c->l[1] = arena_.list(keyword_patterns.data(), keyword_patterns.size());
-        c->l[2] = arena_.list(keyword_names.data(), keyword_names.size());
-        return c;
+        return class_pattern(target, line);
     }
-    if (at_op(Op::LPar) || at_op(Op::LSqb)) {
-        const bool paren = at_op(Op::LPar);
-        const Op close = paren ? Op::RPar : Op::RSqb;
-        ++pos_;
-        if (eat_op(close)) {
-            Node* seq = make(NodeKind::MatchSequence, line);
-            return seq;
-        }
-        const size_t mark = stack_.size();
-        Node* first = maybe_star_pattern();
-        if (!first) return nullptr;
-        if (paren && !at_op(Op::Comma)) {
-            // group_pattern
-            if (first->kind == NodeKind::MatchStar) return fail("invalid syntax");
-            if (!eat_op(Op::RPar)) return fail("invalid syntax (expected ')')");
-            return first;
-        }
-        stack_.push_back(first);
-        while (eat_op(Op::Comma)) {
-            if (at_op(close)) break;
-            Node* p = maybe_star_pattern();
+    if (at_op(Op::LPar) || at_op(Op::LSqb)) return sequence_pattern(line);
+    if (at_op(Op::LBrace)) return mapping_pattern(line);
+    return fail("invalid syntax (a pattern is expected)");
+}
+
+// `Name(...)`, `a.b(...)`: positional patterns, then keyword ones. `target` is read, the
+// parenthesis is next.
+Node* Parser::class_pattern(Node* target, int line) {
+    ++pos_;
+    Node* c = make(NodeKind::MatchClass, line);
+    c->a = target;
+    const size_t mark = stack_.size();
+    std::vector<Node*> keyword_patterns, keyword_names;
+    bool keywords = false;
+    while (!at_op(Op::RPar)) {
+        if (at_name() && is_op(ahead(1), Op::Equal)) {
+            keywords = true;
+            Node* kn = name_node(cur());
+            pos_ += 2;
+            Node* p = pattern();
+            if (!p) {
+                stack_.resize(mark);
+                return nullptr;
+            }
+            keyword_names.push_back(kn);
+            keyword_patterns.push_back(p);
+        } else {
+            if (keywords) {
+                stack_.resize(mark);
+                return fail("positional patterns follow keyword patterns");
+            }
+            Node* p = pattern();
             if (!p) {
                 stack_.resize(mark);
                 return nullptr;
             }
             stack_.push_back(p);
         }
-        if (!eat_op(close)) {
-            stack_.resize(mark);
-            return fail("invalid syntax");
-        }
+        if (!eat_op(Op::Comma)) break;
+    }
+    if (!eat_op(Op::RPar)) {
+        stack_.resize(mark);
+        return fail("invalid syntax (expected ')')");
+    }
+    c->l[0] = take(mark);
+    c->l[1] = arena_.list(keyword_patterns.data(), keyword_patterns.size());
+    c->l[2] = arena_.list(keyword_names.data(), keyword_names.size());
+    return c;
+}
+
+// `[...]`, `(...)`: a sequence, or a group when one pattern stands alone in parentheses.
+Node* Parser::sequence_pattern(int line) {
+    const bool paren = at_op(Op::LPar);
+    const Op close = paren ? Op::RPar : Op::RSqb;
+    ++pos_;
+    if (eat_op(close)) {
         Node* seq = make(NodeKind::MatchSequence, line);
-        seq->l[0] = take(mark);
         return seq;
     }
-    if (at_op(Op::LBrace)) {
-        ++pos_;
-        Node* m = make(NodeKind::MatchMapping, line);
-        std::vector<Node*> keys, values;
-        while (!at_op(Op::RBrace)) {
-            if (eat_op(Op::DoubleStar)) {
-                if (!at_name() || ts_.name_of(cur()) == "_") return fail("invalid syntax");
-                m->name = name_of(cur());
-                ++pos_;
-                eat_op(Op::Comma);
-                break;
-            }
-            Node* key = nullptr;
-            if (Node* lit = literal_pattern_value()) {
-                key = lit->kind == NodeKind::MatchValue ? lit->a : lit;
-                if (lit->kind == NodeKind::MatchSingleton) {
-                    Node* c = make(NodeKind::Constant, lit->line);
-                    c->op = lit->op;
-                    key = c;
-                }
-            } else if (hard_) {
-                return nullptr;
-            } else if (at_name()) {
-                key = name_or_attr();
-                if (!key) return nullptr;
-                if (key->kind != NodeKind::Attribute) return fail("invalid syntax (a mapping key must be a literal or a dotted name)");
-            } else {
-                return fail("invalid syntax");
-            }
-            if (!eat_op(Op::Colon)) return fail("invalid syntax (expected ':')");
-            Node* p = pattern();
-            if (!p) return nullptr;
-            keys.push_back(key);
-            values.push_back(p);
-            if (!eat_op(Op::Comma)) break;
-        }
-        if (!eat_op(Op::RBrace)) return fail("invalid syntax (expected '}')");
-        m->l[0] = arena_.list(keys.data(), keys.size());
-        m->l[1] = arena_.list(values.data(), values.size());
-        return m;
+    const size_t mark = stack_.size();
+    Node* first = maybe_star_pattern();
+    if (!first) return nullptr;
+    if (paren && !at_op(Op::Comma)) {
+        // group_pattern
+        if (first->kind == NodeKind::MatchStar) return fail("invalid syntax");
+        if (!eat_op(Op::RPar)) return fail("invalid syntax (expected ')')");
+        return first;
     }
-    return fail("invalid syntax (a pattern is expected)");
+    stack_.push_back(first);
+    while (eat_op(Op::Comma)) {
+        if (at_op(close)) break;
+        Node* p = maybe_star_pattern();
+        if (!p) {
+            stack_.resize(mark);
+            return nullptr;
+        }
+        stack_.push_back(p);
+    }
+    if (!eat_op(close)) {
+        stack_.resize(mark);
+        return fail("invalid syntax");
+    }
+    Node* seq = make(NodeKind::MatchSequence, line);
+    seq->l[0] = take(mark);
+    return seq;
+}
+
+// `{key: pattern, ..., **rest}`.
+Node* Parser::mapping_pattern(int line) {
+    ++pos_;
+    Node* m = make(NodeKind::MatchMapping, line);
+    std::vector<Node*> keys, values;
+    while (!at_op(Op::RBrace)) {
+        if (eat_op(Op::DoubleStar)) {
+            if (!at_name() || ts_.name_of(cur()) == "_") return fail("invalid syntax");
+            m->name = name_of(cur());
+            ++pos_;
+            eat_op(Op::Comma);
+            break;
+        }
+        Node* key = nullptr;
+        if (Node* lit = literal_pattern_value()) {
+            key = lit->kind == NodeKind::MatchValue ? lit->a : lit;
+            if (lit->kind == NodeKind::MatchSingleton) {
+                Node* c = make(NodeKind::Constant, lit->line);
+                c->op = lit->op;
+                key = c;
+            }
+        } else if (hard_) {
+            return nullptr;
+        } else if (at_name()) {
+            key = name_or_attr();
+            if (!key) return nullptr;
+            if (key->kind != NodeKind::Attribute) return fail("invalid syntax (a mapping key must be a literal or a dotted name)");
+        } else {
+            return fail("invalid syntax");
+        }
+        if (!eat_op(Op::Colon)) return fail("invalid syntax (expected ':')");
+        Node* p = pattern();
+        if (!p) return nullptr;
+        keys.push_back(key);
+        values.push_back(p);
+        if (!eat_op(Op::Comma)) break;
+    }
+    if (!eat_op(Op::RBrace)) return fail("invalid syntax (expected '}')");
+    m->l[0] = arena_.list(keys.data(), keys.size());
+    m->l[1] = arena_.list(values.data(), values.size());
+    return m;
 }
 
 // ---------------------------------------------------------------- expressions
@@ -2138,14 +2153,10 @@ bool Parser::fstring_parts(const Token& t, std::string_view body, size_t& i, boo
     return flush();
 }
 
-// One replacement field, `i` just after its '{': the expression, '=', '!conversion',
-// ':format spec', then '}'.
-bool Parser::fstring_field(const Token& t, std::string_view body, size_t& i, bool raw, int level) {
-    const bool pep701 = version_.at_least(12);
-    if (level >= (pep701 ? 3 : 2)) {
-        fail_hard(t.line, "f-string: expressions nested too deeply");
-        return false;
-    }
+// Moves `i` from the start of a replacement field's expression to the '!', ':', '=' or '}'
+// that ends it, across nested brackets and strings (and, from 3.12, comments and nested
+// f-strings); false, with the error, when the field does not end.
+bool Parser::skip_field_expression(const Token& t, std::string_view body, size_t& i, bool pep701) {
     const size_t start = i;
     char quote = 0;
     int quote_len = 0;
@@ -2245,6 +2256,19 @@ bool Parser::fstring_field(const Token& t, std::string_view body, size_t& i, boo
         fail_hard(t.line, "f-string: expecting '}'");
         return false;
     }
+    return true;
+}
+
+// One replacement field, `i` just after its '{': the expression, '=', '!conversion',
+// ':format spec', then '}'.
+bool Parser::fstring_field(const Token& t, std::string_view body, size_t& i, bool raw, int level) {
+    const bool pep701 = version_.at_least(12);
+    if (level >= (pep701 ? 3 : 2)) {
+        fail_hard(t.line, "f-string: expressions nested too deeply");
+        return false;
+    }
+    const size_t start = i;
+    if (!skip_field_expression(t, body, i, pep701)) return false;
     const std::string_view expr = body.substr(start, i - start);
     if (expr.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos) {
         fail_hard(t.line, "f-string: empty expression not allowed");
