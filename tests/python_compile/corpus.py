@@ -10,8 +10,10 @@ package): a run of top-level statements, or, inside a long class or function, a 
 body's statements taken out of it (so `return`, `yield`, `await` and `nonlocal` reach
 module level, where the compiler must refuse them). Then 0 to 3 token-level mutations:
 a token deleted, doubled, replaced with a keyword, soft keyword, operator or literal, two
-neighbours swapped, a line's indentation changed. What a case is comes from its seed and
-the corpus's sorted file list alone.
+neighbours swapped, a line's indentation changed. A fifth of the cases start instead from
+SEEDS: what the standard library hardly uses (pattern matching, except*, type parameters,
+parenthesized context managers...). What a case is comes from its seed and the corpus's
+sorted file list alone.
 """
 import ast
 import io
@@ -107,6 +109,182 @@ def _cut(r, path):
     return "".join(out)
 
 
+
+# Constructs the standard library of 3.11 hardly uses (pattern matching, parenthesized
+# context managers, except*, positional-only parameters, async comprehensions, decorators
+# of any expression), as seeds that the same mutations then break.
+SEEDS = [
+    """match command.split():
+    case [action]:
+        pass
+    case [action, obj]:
+        pass
+    case Point(x=0, y=0) | Point(x=1):
+        print("origin")
+    case {"x": 1, "y": y, **rest}:
+        pass
+    case [1, 2, *others] if others:
+        pass
+    case (1 | 2 | 3) as small:
+        pass
+    case -1 | 1.5 | 2 + 3j | -4 - 5j | "s" "t" | b"b" | None | True | False:
+        pass
+    case color.RED | Color.GREEN.value:
+        pass
+    case str() | bytes() | int(real=0, imag=0):
+        pass
+    case int(r, imag=i):
+        pass
+    case ():
+        pass
+    case []:
+        pass
+    case {}:
+        pass
+    case {**kw}:
+        pass
+    case (x, *_) if x > 0:
+        pass
+    case _:
+        pass
+""",
+    """match x, y:
+    case (a, b) if a == b:
+        pass
+    case [*_, last]:
+        pass
+match (yield_value := f()):
+    case {1: _, "k": [x, y], None: z, Enum.V: w}:
+        pass
+match *a, b:
+    case _: pass
+""",
+    """with (open(a) as f, open(b) as g,):
+    pass
+with (a, b):
+    pass
+with (a as b):
+    pass
+async def f():
+    async with a as b, c as (d, e):
+        pass
+    async for x in y:
+        pass
+    r = [x async for x in aiter() if await x]
+    s = {k: v async for k, v in a}
+    await z
+    return [await q for q in range(3)]
+""",
+    """try:
+    pass
+except* ValueError as e:
+    pass
+except* (TypeError, KeyError):
+    pass
+else:
+    pass
+finally:
+    pass
+""",
+    """def f(a, b=1, /, c=2, *args, d, e=3, **kwargs) -> int:
+    return a
+def g(a, /):
+    pass
+def h(*, a):
+    pass
+def k(*args: *Ts):
+    pass
+lam = lambda a, b=1, /, c=2, *d, e, f=3, **g: (a, b, c, d, e, f, g)
+lam2 = lambda *, x: x
+lam3 = lambda: (yield)
+""",
+    """@a.b.c
+@d(e)(f)
+@g[0]
+@(lambda f: f)
+@x if y else z
+@(yield_)
+def decorated():
+    pass
+@dataclass(frozen=True)
+class C(Base, metaclass=Meta, **kw):
+    x: int = 0
+    y: list[int]
+    def m(self) -> None:
+        nonlocal_ok = 1
+        def inner():
+            nonlocal nonlocal_ok
+            nonlocal_ok = 2
+        global G
+        G = 1
+""",
+    """x = [y := f(x), y**2, y**3]
+print((z := 1), [w for w in range(3) if (v := w)])
+a, *b, c = range(5)
+(a, b), [c, *d] = e
+first, *_ = x
+[*a] = b
+*a, = b
+del a, (b), [c], d.e, f[g]
+x = y = z = 0
+x += 1; y -= 2; z *= 3; w @= m; v //= 2; u **= 3; t >>= 1; s <<= 1; r &= 1; q |= 1; p ^= 1; o %= 2
+print(*args, sep="", **kwargs)
+f(x for x in y)
+f(a, *b, c=d, **e, g=h)
+x = a if b else c if d else e
+x = not a and b or c is not d in e not in f < g <= h != i
+x = ~a + -b * +c / d // e % f ** -g @ h << i >> j & k ^ l | m
+x = a[1:2, ::3, ...][b][:]
+x = {**a, "b": 1, **c}
+x = {*a, *b}
+x = (*a, *b)
+x = f"{a!r:>{width}.{precision}}" f"{b=}" rf"\\{c}" fr'{d}'
+assert x, "message"
+raise E from None
+""",
+    """type Point = tuple[float, float]
+type ListOrSet[T] = list[T] | set[T]
+def first[T](xs: list[T]) -> T:
+    return xs[0]
+class Box[T: (int, str), *Ts, **P]:
+    pass
+def defaults[T = int, *Ts = *tuple[int], **P = [int]]():
+    pass
+x = f"{'nested' + f'{1}'}"
+y = f"{x!r:{'>'}{10}}"
+""",
+    """from __future__ import annotations
+for i in range(10):
+    if i % 2:
+        continue
+    elif i > 8:
+        break
+else:
+    pass
+while True:
+    break
+else:
+    pass
+if a:
+    pass
+elif b:
+    pass
+else:
+    pass
+class Empty: ...
+def gen():
+    yield 1
+    yield from range(2)
+    x = yield
+    return (yield)
+import a.b.c as d, e
+from . import f
+from .. g import h as i, j
+from ...k import (l, m as n,)
+""",
+]
+
+
 KEYWORDS = keyword.kwlist + ["match", "case", "type", "_", "print", "exec"]
 OPERATORS = ["(", ")", "[", "]", "{", "}", ":", ",", ";", "+", "-", "*", "/", "|", "&", "<", ">", "=", ".",
              "%", "==", "!=", "<=", ">=", "~", "^", "<<", ">>", "**", "+=", "-=", "*=", "/=", "%=", "&=",
@@ -177,16 +355,20 @@ def generate(seed, roots=None):
     files = corpus_files(roots)
     if not files:
         raise RuntimeError("no .py files under %s" % (roots or DEFAULT_ROOTS))
-    for _ in range(20):
-        path = r.choice(files)
-        src = _cut(r, path)
-        if src:
-            break
+    if r.random() < 0.2:
+        k = r.randrange(len(SEEDS))
+        path, src = "seed%d" % k, SEEDS[k]
     else:
-        return b"pass\n", "empty"
+        for _ in range(20):
+            path = r.choice(files)
+            src = _cut(r, path)
+            if src:
+                break
+        else:
+            return b"pass\n", "empty"
     muts = []
     for _ in range(r.choice([0, 1, 1, 1, 2, 2, 3])):
         src, name = mutate_tokens(r, src)
         muts.append(name)
-    rel = os.path.relpath(path, os.path.dirname((roots or DEFAULT_ROOTS)[0]))
+    rel = path if path.startswith("seed") else os.path.relpath(path, os.path.dirname((roots or DEFAULT_ROOTS)[0]))
     return src.encode("utf-8", "surrogatepass"), "%s:%s" % (rel, "+".join(muts) or "valid")
