@@ -520,15 +520,4 @@ std::vector<Environment> discover_environments(const SourceTree& tree, const Sou
     return d.take(decl);
 }
 
-std::vector<MigrationEntry> list_migrations(const SourceTree& tree, const Environment& env) {
-    std::vector<MigrationEntry> out;
-    for (const auto& loc : env.version_locations) {
-        for (const auto& e : tree.list(loc)) {
-            if (!is_migration_file_name(e.name)) continue;
-            out.push_back({join_path(loc, e.name), e.kind});
-        }
-    }
-    return out;
-}
-
 }  // namespace ag

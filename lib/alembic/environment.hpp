@@ -42,12 +42,4 @@ struct GuardConfigEnvironment;
 // .alembic-guard.toml applies (a push is judged under the file at its old tip).
 std::vector<Environment> discover_environments(const SourceTree& tree, const SourceTree* declarations = nullptr);
 
-// Alembic's load order for an environment: each version location in order, `*.py` names
-// sorted; things named *.py that are not regular files are included (they fail in Alembic).
-struct MigrationEntry {
-    std::string path;
-    EntryKind kind;
-};
-std::vector<MigrationEntry> list_migrations(const SourceTree& tree, const Environment& env);
-
 }  // namespace ag

@@ -2,6 +2,7 @@
 
 #include "alembic/migration_reader.hpp"
 #include "alembic/module_references.hpp"
+#include "alembic/version_listing.hpp"
 
 #include <algorithm>
 
@@ -48,9 +49,10 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
         if (new_tree.kind(join_path(loc, "__pycache__"))) return std::nullopt;
         for (auto& change : new_tree.changes_since(old_tree, loc)) {
             const DirEntry& e = change.after ? *change.after : *change.before;
-            if (!is_migration_file_name(e.name)) continue;  // Alembic never loads it
+            const auto file = judge_entry(loc, e);
+            if (!file) continue;  // Alembic never loads it
             // An edit, a deletion, no regular file, a name Alembic fails on: the full check's.
-            if (change.before || e.kind != EntryKind::File || unloadable_name(e.name)) return std::nullopt;
+            if (change.before || file->refused) return std::nullopt;
             added_entries.emplace_back(loc, std::move(*change.after));
         }
     }

@@ -1,8 +1,8 @@
 #include "verdict/tree_check.hpp"
 
-#include "alembic/compiled_files.hpp"
 #include "alembic/migration_reader.hpp"
 #include "alembic/module_references.hpp"
+#include "alembic/version_listing.hpp"
 
 #include <fmt/format.h>
 
@@ -52,37 +52,6 @@ bool TreeCheck::ok() const {
     return true;
 }
 
-namespace {
-
-// With sourceless = true Alembic loads .pyc/.pyo files that have no source beside them,
-// from the location and its __pycache__ (Script._list_py_dir, _from_filename).
-void refuse_compiled_migrations(const std::string& loc, const Listing& listed, const Listing& pycache,
-                                std::vector<Migration>& migrations) {
-    auto compiled = [](std::string_view n) {
-        return (n.ends_with(".pyc") || n.ends_with(".pyo")) && n.substr(0, 2) != ".#" && n.substr(0, 8) != "__init__";
-    };
-    auto listed_name = [&](std::string_view n) {
-        return std::any_of(listed.begin(), listed.end(), [&](const DirEntry& o) { return o.name == n; });
-    };
-    auto refuse = [&](const std::string& path) {
-        migrations.push_back(unloadable_migration(
-            path, "is a compiled migration, which Alembic loads because the config says sourceless = true; the guard "
-                  "cannot read compiled files: commit the source instead"));
-    };
-    std::set<std::string_view> stems;
-    for (const auto& e : listed) stems.insert(e.name.substr(0, e.name.find('.')));
-    for (const auto& e : listed) {
-        if (!compiled(e.name) || e.kind != EntryKind::File) continue;
-        const std::string source(e.name.substr(0, e.name.size() - 1));
-        if (!listed_name(source) && !(e.name.ends_with(".pyo") && listed_name(source + "c"))) refuse(join_path(loc, e.name));
-    }
-    for (const auto& c : pycache)
-        if (compiled(c.name) && !stems.count(c.name.substr(0, c.name.find('.'))))
-            refuse(join_path(join_path(loc, "__pycache__"), c.name));
-}
-
-}  // namespace
-
 EnvironmentCheck check_environment(const SourceTree& tree, Environment env, const CheckOptions& options) {
     if (options.python) env.python = *options.python;
     const bool allow = allows_multiple_heads(env, options);
@@ -102,42 +71,21 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     for (const auto& loc : env.version_locations) {
         const auto tree_id = cache ? tree.content_id(loc) : std::nullopt;
         if (tree_id) cache->load(*tree_id);
-        // First what is already known (or not a file), then everything else read at once.
+        // First what is already known (or refused), then everything else read at once.
         const size_t first = migrations.size();
         std::vector<MigrationSource> unread;
         std::vector<size_t> unread_at;
-        const Listing listed = tree.list(loc);
-        // Compiled files: Python runs a committed __pycache__ copy instead of its source when
-        // the copy's stamp says so, and Alembic loads .pyc/.pyo files with sourceless = true.
-        // The guard cannot read bytecode, so it refuses them rather than ignore them.
-        Listing pycache;
-        for (const auto& e : listed)
-            if (e.name == "__pycache__" && e.kind == EntryKind::Directory) pycache = tree.list(join_path(loc, e.name));
-        const std::string pycache_dir = join_path(loc, "__pycache__");
-        auto compiled_copy = [&](std::string_view name) { return hash_stamped_copy(tree, pycache_dir, pycache, name); };
-        migrations.reserve(migrations.size() + listed.size());
-        unread.reserve(listed.size());
-        unread_at.reserve(listed.size());
-        for (const auto& e : listed) {
-            if (!is_migration_file_name(e.name)) continue;
-            if (e.kind != EntryKind::File) {
-                migrations.push_back(unloadable_migration(join_path(loc, e.name), e.kind));
+        const VersionListing listing(tree, loc, env.sourceless);
+        migrations.reserve(migrations.size() + listing.files().size());
+        unread.reserve(listing.files().size());
+        unread_at.reserve(listing.files().size());
+        for (const auto& f : listing.files()) {
+            if (f.refused) {
+                migrations.push_back(*f.refused);
                 continue;
             }
-            if (auto why = unloadable_name(e.name)) {
-                migrations.push_back(unloadable_migration(join_path(loc, e.name), std::move(*why)));
-                continue;
-            }
-            if (auto copy = compiled_copy(e.name)) {
-                migrations.push_back(unloadable_migration(
-                    join_path(loc, e.name),
-                    fmt::format("has a hash-stamped compiled copy committed beside it (__pycache__/{}), which Python "
-                                "runs instead of the source; the guard cannot read it: remove __pycache__ from the "
-                                "repository",
-                                *copy)));
-                continue;
-            }
-            std::optional<Migration> known = cache && e.id ? cache->find(e.id_hex(), join_path(loc, e.name)) : std::nullopt;
+            const DirEntry& e = *f.entry;
+            std::optional<Migration> known = cache && e.id ? cache->find(e.id_hex(), f.path) : std::nullopt;
             if (known && known->python == env.python.version) {
                 migrations.push_back(std::move(*known));
                 continue;
@@ -155,18 +103,14 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
             for (size_t k = 0; k < unread.size(); ++k)
                 if (unread[k].entry->id) cache->remember(unread[k].entry->id_hex(), migrations[unread_at[k]]);
         if (tree_id && !unread.empty()) {
+            // What the listing decided (a kind, a name, a compiled copy) is no property of the file.
             std::vector<std::pair<std::string, Migration>> entries;
-            size_t k = 0;
-            for (const auto& e : listed) {
-                if (!is_migration_file_name(e.name)) continue;
-                const Migration& m = migrations[first + k++];
-                // What the listing decided (a name, a compiled copy) is no property of the file.
-                if (unloadable_name(e.name) || compiled_copy(e.name)) continue;
-                if (e.kind == EntryKind::File && e.id) entries.emplace_back(e.id_hex(), m);
+            for (size_t k = 0; k < listing.files().size(); ++k) {
+                const VersionFile& f = listing.files()[k];
+                if (!f.refused && f.entry->id) entries.emplace_back(f.entry->id_hex(), migrations[first + k]);
             }
             cache->store(*tree_id, entries);
         }
-        if (env.sourceless) refuse_compiled_migrations(loc, listed, pycache, migrations);
     }
     std::vector<ModuleDependency> dependencies;
     if (std::any_of(migrations.begin(), migrations.end(),

@@ -131,18 +131,6 @@ TEST_CASE(".alembic-guard.toml replaces discovery, and a push is judged under th
     CHECK(only(discover_environments(typo)).problems.front().code == "unreadable-config");
 }
 
-TEST_CASE("Alembic's load order: locations in order, names sorted, non-files included") {
-    MemoryTree t;
-    t.file("alembic.ini", "[alembic]\nscript_location = db\nversion_locations = z a\n").file("db/env.py", "")
-        .file("z/2.py", "").file("z/1.py", "").file("z/__init__.py", "").file("z/README", "").file("a/0.py", "")
-        .entry("z/dir.py", ag::EntryKind::Directory);
-    const auto e = only(discover_environments(t));
-    auto entries = ag::list_migrations(t, e);
-    std::vector<std::string> paths;
-    for (auto& x : entries) paths.push_back(x.path);
-    CHECK(paths == std::vector<std::string>{"z/1.py", "z/2.py", "z/dir.py", "a/0.py"});
-}
-
 TEST_CASE("non-ASCII outside TOML strings and comments is unreadable, inside them it is fine") {
     MemoryTree t;
     t.file(".alembic-guard.toml", "\xc3\xa9\n");

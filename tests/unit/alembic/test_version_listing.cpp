@@ -1,0 +1,72 @@
+#include "alembic/version_listing.hpp"
+
+#include "fixtures.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using ag::test::MemoryTree;
+
+namespace {
+std::vector<std::string> paths(const ag::VersionListing& l) {
+    std::vector<std::string> out;
+    for (const auto& f : l.files()) out.push_back(f.path);
+    return out;
+}
+
+std::vector<std::string> refused(const ag::VersionListing& l) {
+    std::vector<std::string> out;
+    for (const auto& f : l.files())
+        if (f.refused) out.push_back(f.path);
+    return out;
+}
+
+// A __pycache__ file with a valid header: magic ending in \r\n, flags (bit 0: hash-stamped).
+std::string pyc(bool hash_stamped) {
+    return std::string("\xa7\x0d\r\n", 4) + std::string(1, hash_stamped ? '\x01' : '\x00') + std::string(11, '\0');
+}
+}  // namespace
+
+TEST_CASE("a version location lists the *.py files Alembic imports, by name, not-files and bad names refused") {
+    MemoryTree t;
+    t.file("v/2.py", "").file("v/1.py", "").file("v/__init__.py", "").file("v/README", "").file("v/.#x.py", "")
+        .file("v/name.py\n", "").entry("v/dir.py", ag::EntryKind::Directory);
+    const ag::VersionListing l(t, "v", false);
+    CHECK(paths(l) == std::vector<std::string>{"v/1.py", "v/2.py", "v/dir.py", "v/name.py\n"});
+    CHECK(refused(l) == std::vector<std::string>{"v/dir.py", "v/name.py\n"});
+    CHECK(l.entries().size() == 7);
+}
+
+TEST_CASE("a hash-stamped __pycache__ copy refuses its source; a timestamped one does not") {
+    MemoryTree t;
+    t.file("v/a.py", "").file("v/b.py", "")
+        .file("v/__pycache__/a.cpython-311.pyc", pyc(true))
+        .file("v/__pycache__/b.cpython-311.pyc", pyc(false));
+    const ag::VersionListing l(t, "v", false);
+    CHECK(refused(l) == std::vector<std::string>{"v/a.py"});
+    REQUIRE(l.files().front().refused);
+    CHECK(l.files().front().refused->error->find("__pycache__/a.cpython-311.pyc") != std::string::npos);
+}
+
+TEST_CASE("with sourceless, compiled files without a source are loaded by Alembic, so refused, after the sources") {
+    MemoryTree t;
+    t.file("v/a.py", "").file("v/a.pyc", "").file("v/b.pyc", "").file("v/__pycache__/c.cpython-311.pyc", pyc(false));
+    CHECK(refused(ag::VersionListing(t, "v", false)).empty());
+    const ag::VersionListing l(t, "v", true);
+    CHECK(paths(l) == std::vector<std::string>{"v/a.py", "v/b.pyc", "v/__pycache__/c.cpython-311.pyc"});
+    CHECK(refused(l) == std::vector<std::string>{"v/b.pyc", "v/__pycache__/c.cpython-311.pyc"});
+}
+
+TEST_CASE("an entry judged alone: not a migration, to be read, or refused for its kind or name") {
+    MemoryTree t;
+    t.file("v/a.py", "").file("v/a.txt", "").entry("v/d.py", ag::EntryKind::Symlink);
+    const auto listing = t.list("v");
+    for (const auto& e : listing) {
+        const auto f = ag::judge_entry("v", e);
+        if (e.name == "a.txt") CHECK_FALSE(f);
+        if (e.name == "a.py") CHECK((f && !f->refused && f->path == "v/a.py"));
+        if (e.name == "d.py") CHECK((f && f->refused));
+    }
+}
