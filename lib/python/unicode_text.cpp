@@ -105,8 +105,6 @@ std::vector<size_t> invalid_utf8_offsets(std::string_view s) {
     return out;
 }
 
-bool is_valid_utf8(std::string_view s) { return is_utf8(s); }
-
 void append_utf8(std::string& out, uint32_t cp) {
     if (cp < 0x80) {
         out += static_cast<char>(cp);

@@ -19,7 +19,6 @@ uint32_t next_code_point(std::string_view s, size_t& i);
 
 // Offsets of every byte where strict UTF-8 decoding fails, in order.
 std::vector<size_t> invalid_utf8_offsets(std::string_view s);
-bool is_valid_utf8(std::string_view s);
 
 // UTF-8 of a code point. Lone surrogates (which a Python str may hold, from "\udc80") are
 // encoded as their three bytes, as WTF-8 does: they stay distinct from every valid string.

@@ -24,18 +24,6 @@ std::string template_reference(std::string_view dotted_path) {
     return out;
 }
 
-bool template_has_reference(std::string_view encoded) {
-    for (size_t i = 0; i < encoded.size(); ++i) {
-        if (encoded[i] != kOpen) continue;
-        if (i + 1 < encoded.size() && encoded[i + 1] == kOpen) {
-            ++i;
-            continue;
-        }
-        return true;
-    }
-    return false;
-}
-
 std::optional<std::vector<TemplatePiece>> template_pieces(std::string_view encoded) {
     std::vector<TemplatePiece> out;
     auto literal = [&]() -> std::string& {

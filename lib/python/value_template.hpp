@@ -17,7 +17,6 @@ struct TemplatePiece {
 
 std::string template_literal(std::string_view text);
 std::string template_reference(std::string_view dotted_path);
-bool template_has_reference(std::string_view encoded);
 // nullopt when `encoded` is not a template this module wrote.
 std::optional<std::vector<TemplatePiece>> template_pieces(std::string_view encoded);
 // "'liberty_' + cli.EXPAND_BRANCH" style, for messages.

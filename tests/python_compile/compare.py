@@ -43,6 +43,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import types
 import warnings
 
 warnings.simplefilter("ignore")  # SyntaxWarning/DeprecationWarning from compile(): not verdicts
@@ -347,8 +348,18 @@ class _Anything:
         return (object,)
 
 
+class _Module(types.ModuleType):
+    """What an import binds in the sandbox: a module (not callable, not subscriptable, as a
+    real one), whose every name is an inert stand-in."""
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return _Anything()
+
+
 def _sandbox_import(name, globals=None, locals=None, fromlist=(), level=0):
-    return _Anything()
+    return _Module(name or "package")
 
 
 SANDBOX_BUILTINS = dict(vars(builtins), __import__=_sandbox_import, input=lambda *a: "", open=_Anything(),

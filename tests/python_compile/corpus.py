@@ -12,7 +12,8 @@ module level, where the compiler must refuse them). Then 0 to 3 token-level muta
 a token deleted, doubled, replaced with a keyword, soft keyword, operator or literal, two
 neighbours swapped, a line's indentation changed. A fifth of the cases start instead from
 SEEDS: what the standard library hardly uses (pattern matching, except*, type parameters,
-parenthesized context managers...). What a case is comes from its seed and the corpus's
+parenthesized context managers...); and 15% from ERROR_SEEDS, one minimal source for each
+refusal of CPython's grammar, symbol table and compiler, mutated at most once. What a case is comes from its seed and the corpus's
 sorted file list alone.
 """
 import ast
@@ -285,6 +286,96 @@ from ...k import (l, m as n,)
 ]
 
 
+# Minimal sources for the refusals of CPython's grammar, symbol table and compiler one by
+# one (and a few evaluations at import), so that each is met, then mutated, in both
+# readers.
+ERROR_SEEDS = [
+    # The compiler's and symbol table's refusals.
+    "[(j := i) for i in range(3) for j in range(3)]\n",
+    "[i for i in range(3) if (i := 1)]\n",
+    "def f():\n    x = 1\n    def g():\n        nonlocal x\n        global x\n",
+    "def f():\n    global x\n    x = 1\n    nonlocal x\n",
+    "[x async for x in y]\n",
+    "def f():\n    return [x async for x in y]\n",
+    "async def f():\n    def g():\n        return [x async for x in y]\n",
+    "match x:\n    case _:\n        pass\n    case 1:\n        pass\n",
+    "match x:\n    case y:\n        pass\n    case 1:\n        pass\n",
+    "match x:\n    case {\"a\": 1, \"a\": 2}:\n        pass\n",
+    "match x:\n    case {1: a, 1: b}:\n        pass\n",
+    "match x:\n    case {f\"a\": 1}:\n        pass\n",
+    "match x:\n    case C(a=1, a=2):\n        pass\n",
+    "match x:\n    case [a, a]:\n        pass\n",
+    "match x:\n    case a | b:\n        pass\n",
+    "match x:\n    case 1 as _:\n        pass\n",
+    "match x:\n    case 1 as 1:\n        pass\n",
+    "match x:\n    case (1 as y) as y:\n        pass\n",
+    "match x:\n    case {**_}:\n        pass\n",
+    "match x:\n    case -x:\n        pass\n",
+    "match x:\n    case 1 + 2:\n        pass\n",
+    "match x:\n    case 1j + 2j:\n        pass\n",
+    "match x:\n    case *a:\n        pass\n",
+    "match x:\n    case [*a, *b]:\n        pass\n",
+    "for x in y:\n    try:\n        pass\n    except* E:\n        break\n",
+    "for x in y:\n    try:\n        pass\n    except* E:\n        continue\n",
+    "def f():\n    try:\n        pass\n    except* E:\n        return\n",
+    "try:\n    pass\nexcept* :\n    pass\n",
+    "try:\n    pass\nexcept*:\n    pass\n",
+    "try:\n    pass\nexcept E:\n    pass\nexcept* F:\n    pass\n",
+    "def f():\n    async for x in y:\n        pass\n",
+    "def f():\n    async with x:\n        pass\n",
+    "def f():\n    await x\n",
+    "x = 1\nfrom __future__ import annotations\n",
+    "from __future__ import braces\n",
+    "from __future__ import nope\n",
+    "f(x for x in y, 1)\n",
+    "f(1, x for x in y)\n",
+    "class C(x for x in y):\n    pass\n",
+    "from a import b,\n",
+    "import a,\n",
+    "x = 0b12\n", "x = 0o8\n", "x = 0xg\n", "x = 1_\n", "x = 0_7\n", "x = 07\n", "x = 1e+\n", "x = 1.e5j_\n",
+    "x = f\"{x\"\n", "x = f\"{x!r\"\n", "x = f\"{x=\"\n", "x = f\"{x:\"\n", "x = f\"{x!\"\n", "x = f\"{x!r:\"\n",
+    "x = f\"{x = \"\n", "x = f\"{x)}\"\n", "x = f\"{(x}\"\n", "x = f\"{x:{y:{z}}}\"\n",
+    "x = f\"{" + "(" * 201 + "1" + ")" * 201 + "}\"\n",
+    "x = b'\\\\'\n", "x = '\\\\\\N'\n", "x = b'\\x'\n",
+    "(x := 1) = 2\n", "lambda: 1 = 2\n", "a if b else c = 1\n", "{} = 1\n", "{1} = 1\n",
+    "(x for x in y) = 1\n", "{x for x in y} = 1\n", "{x: y for x in z} = 1\n", "[x for x in y] = 1\n",
+    "f() = 1\n", "a + 1 = 2\n", "-a = 1\n", "not a = 1\n", "a < b = 1\n", "'s' = 1\n", "... = 1\n", "None = 1\n",
+    "f'{x}' = 1\n", "await x = 1\n", "yield = 1\n", "*a = 1\n", "(*a) = 1\n", "del f()\n", "del (x := 1)\n",
+    "del a + b\n", "del *a\n", "for f() in y:\n    pass\n", "with a as f():\n    pass\n", "with a as (b, c + 1):\n    pass\n",
+    "(x := 1) += 2\n", "[a, b] += 1\n", "f() += 1\n", "a.b += 1\n", "a[0] += 1\n",
+    "def f():\n    x: int = 1\n    global x\n", "def f(a):\n    global a\n", "def f(a):\n    nonlocal a\n",
+    "nonlocal x\n", "def f():\n    nonlocal x\n", "class C:\n    nonlocal x\n",
+    "def f(x, x):\n    pass\n", "lambda x, x: 1\n", "def f(*, **k):\n    pass\n", "def f(*):\n    pass\n",
+    "def f(a=1, b):\n    pass\n", "def f(**k, a):\n    pass\n", "def f(a, /, /):\n    pass\n", "def f(*a, /):\n    pass\n",
+    "def f(/):\n    pass\n", "lambda /: 1\n", "lambda *: 1\n", "lambda a=1, b: 1\n",
+    "f(**k, *a)\n", "f(a=1, b)\n", "f(a=1, a=2)\n", "f(**k, a)\n", "f(x=1 for x in y)\n", "f(a for a in b for c)\n",
+    "def f():\n    yield from\n", "class C:\n    yield\n", "class C:\n    return\n", "x = [(yield) for a in b]\n",
+    "def f():\n    return {(yield) for x in y}\n", "def f():\n    return {x: (yield) for x in y}\n",
+    "def f():\n    return ((yield) for x in y)\n", "async def f():\n    yield from x\n",
+    "async def f():\n    return [x for x in y] + [await z async for z in w]\n",
+    "def f():\n    class C:\n        nonlocal q\n",
+    "break\n", "continue\n", "return\n", "while x:\n    def f():\n        break\n",
+    "for x in y:\n    class C:\n        continue\n", "try:\n    pass\nfinally:\n    continue\n",
+    "x = *a\n", "print(*a for a in b)\n", "x = (*a)\n", "x = [*a for a in b]\n", "x = {**a for a in b}\n",
+    "assert (a, b)\n", "x = 1 is 1\n", "x = 'a' is 'b'\n", "x = () is not ()\n", "x = [1 2]\n", "x = (1)(2)\n",
+    "def f[T](): pass\n", "type X = int\n", "class C[T]: pass\n",
+    "import a.b as\n", "from . import *\n", "from .a import *, b\n", "from a import (b, c\n",
+    "if x:\npass\n", "if x:\n    pass\n  else:\n    pass\n", "  x = 1\n", "x = 1\n    y = 2\n",
+    "def f():\n\tif x:\n        pass\n", "with (a as b, c as d):\n    pass\n", "with (a, b as c):\n    pass\n",
+    "with (a as b,):\n    pass\n", "with (a, *b):\n    pass\n", "with ():\n    pass\n",
+    "x = 가 = 1\nprint(가)\n", "ﬁ = 1\nprint(fi)\n", "ℌ = 1\nprint(H)\n", "𝐱 = 1\nprint(x)\n",
+    "def f(*, a=1, b):\n    pass\n", "def f(a, *, b=1, **c):\n    pass\n", "lambda *a, b=1, **c: 0\n",
+    "x = {**a, 'b': 1, **c}\n", "x = a[b:c:d, e:f, ...]\n", "x = a[*b]\n", "a[*b] = 1\n", "x = f(*a, *b, **c, **d)\n",
+    "@x\n@y.z()\nclass C:\n    @staticmethod\n    def f(): pass\n", "@x\nx = 1\n", "@\ndef f(): pass\n",
+    "x = 'abc'[5]\n", "x = 'é'[1]\n", "x = 'é'[-2]\n", "x = ('a',)[-2]\n", "x = 'abc'[True]\n", "x = b'x'()\n",
+    "x = ('a',)()\n", "import os\nos()\n", "if '':\n    x = 1\nelse:\n    x = 2\n", "if b'x':\n    y = 1\n",
+    "a, *b, c = ('1', '2', '3', '4')\n", "a, *b, c = ('1',)\n", "(a, b), c = ('1', '2'), '3'\n",
+    "x = []\nx[0] += 1\n", "x = {}\nx.y += 1\n", "x = 1\nx += 1\n", "del x\n", "x = 1\ndel x\nprint(x)\n",
+    "def f():\n    match q:\n        case [a, *b]:\n            return a\n        case {'k': c, **d}:\n            return c\nf()\n",
+    "def f():\n    class C(B):\n        pass\n    return C\nf()\n",
+    "from ..x import y\n", "from ...x import y\n", "from . import x\nx.y = 1\n",
+]
+
 KEYWORDS = keyword.kwlist + ["match", "case", "type", "_", "print", "exec"]
 OPERATORS = ["(", ")", "[", "]", "{", "}", ":", ",", ";", "+", "-", "*", "/", "|", "&", "<", ">", "=", ".",
              "%", "==", "!=", "<=", ">=", "~", "^", "<<", ">>", "**", "+=", "-=", "*=", "/=", "%=", "&=",
@@ -355,7 +446,11 @@ def generate(seed, roots=None):
     files = corpus_files(roots)
     if not files:
         raise RuntimeError("no .py files under %s" % (roots or DEFAULT_ROOTS))
-    if r.random() < 0.2:
+    c = r.random()
+    if c < 0.15:
+        k = r.randrange(len(ERROR_SEEDS))
+        path, src = "error-seed%d" % k, ERROR_SEEDS[k]
+    elif c < 0.35:
         k = r.randrange(len(SEEDS))
         path, src = "seed%d" % k, SEEDS[k]
     else:
@@ -367,8 +462,8 @@ def generate(seed, roots=None):
         else:
             return b"pass\n", "empty"
     muts = []
-    for _ in range(r.choice([0, 1, 1, 1, 2, 2, 3])):
+    for _ in range(r.choice([0, 0, 1]) if path.startswith("error-seed") else r.choice([0, 1, 1, 1, 2, 2, 3])):
         src, name = mutate_tokens(r, src)
         muts.append(name)
-    rel = path if path.startswith("seed") else os.path.relpath(path, os.path.dirname((roots or DEFAULT_ROOTS)[0]))
+    rel = path if "seed" in path else os.path.relpath(path, os.path.dirname((roots or DEFAULT_ROOTS)[0]))
     return src.encode("utf-8", "surrogatepass"), "%s:%s" % (rel, "+".join(muts) or "valid")
