@@ -1,13 +1,13 @@
 // libFuzzer target: one migration file as Alembic would load it.
 // Input: the file name (up to the first '\n', at most 80 bytes), then the file's bytes.
 // Invariants: never throws; the result is an error or a revision; a revision taken from
-// the file name (revision_line 0) only for a legacy `<lowercase hex>.py` name; the parse cache
+// the file name (revision_line 0) only for a legacy `<lowercase hex>.py` name; the result cache
 // gives back exactly what the read gave (a verdict from the cache equals one without it). (An empty
 // item, `down_revision = ('',)`, is legitimate: Alembic fails on it with KeyError '', and so
 // the graph reports a missing revision.)
 #include "fuzz_common.hpp"
 #include "alembic/migration.hpp"
-#include "cache/parse_cache.hpp"
+#include "cache/result_cache.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         for (const auto& n : m.notes) AG_FUZZ_CHECK(!n.message.empty(), "empty note");
         (void)ag::is_migration_file_name(name);
-        // Through the parse cache and back: the same fields, so the same graph and verdict.
+        // Through the result cache and back: the same fields, so the same graph and verdict.
         const auto back = ag::decode_cache_entries(ag::encode_cache_entries({{"0123456789abcdef0123456789abcdef01234567", m}}));
         AG_FUZZ_CHECK(back && back->size() == 1, "the cache did not give the entry back");
         const ag::Migration& c = back->front().second;

@@ -53,7 +53,7 @@ void make_repo() {
     git_signature_new(&sig, "fuzz", "fuzz@example.invalid", 1700000000, 0);
     if (git_commit_create_v(&commit, repo, "refs/heads/main", sig, sig, nullptr, "init", t, 0) < 0)
         ag::fuzz::fail("commit failed");
-    // Never let the fuzzer write a parse cache outside its temporary directory.
+    // Never let the fuzzer write a result cache outside its temporary directory.
     git_config* cfg = nullptr;
     if (git_repository_config(&cfg, repo) == 0) {
         git_config_set_string(cfg, "alembicGuard.cacheDir", "none");

@@ -3,7 +3,7 @@
 // 001 <- 002 <- 003 in a throw-away repository (created once, in a temporary directory), and
 // judged by
 //   A. check_tree with no cache (what `check` does with alembicGuard.cacheDir none);
-//   B. check_tree through a parse cache, twice: the first run fills it, the second is answered
+//   B. check_tree through a result cache, twice: the first run fills it, the second is answered
 //      from the stored parse and environment result;
 //   C. run_pre_receive of a push main: 003 -> the commit, with no cache (judged in full);
 //   D. the same push with a cache that knows the old tip (judged from the old tip's result and the
@@ -15,7 +15,7 @@
 #include "source/git_tree.hpp"
 #include "hooks/pre_receive.hpp"
 #include "git/repository.hpp"
-#include "verdict/tree_check.hpp"
+#include "verdict/environment_check.hpp"
 
 #include <git2.h>
 #include <nlohmann/json.hpp>
@@ -212,13 +212,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const Judgement a = of(ag::check_tree(t));
         Judgement b_cold, b_warm;
         {
-            ag::ParseCache cache(g_cache_home + "/alembic-guard");
+            ag::ResultCache cache(g_cache_home + "/alembic-guard");
             ag::CheckOptions o;
             o.cache = &cache;
             b_cold = of(ag::check_tree(t, o));
         }
         {
-            ag::ParseCache cache(g_cache_home + "/alembic-guard");
+            ag::ResultCache cache(g_cache_home + "/alembic-guard");
             ag::CheckOptions o;
             o.cache = &cache;
             b_warm = of(ag::check_tree(t, o));

@@ -18,16 +18,16 @@ root=$(cd "$here/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 targets=${FUZZ_TARGETS:-"fuzz_python_module fuzz_migration fuzz_ini fuzz_environment fuzz_revision_graph fuzz_ref_lines fuzz_pre_push fuzz_pack_reader fuzz_loose_object fuzz_tree_object fuzz_verdict_paths"}
-[[ -z ${FUZZ_TARGETS:-} && -f $root/lib/cache/parse_cache.hpp ]] && targets+=" fuzz_parse_cache"
+[[ -z ${FUZZ_TARGETS:-} && -f $root/lib/cache/result_cache.hpp ]] && targets+=" fuzz_result_cache"
 
 # max_len per target: the Python reader must see files up to ~64 KiB.
 declare -A max_len=(
   [fuzz_python_module]=65536 [fuzz_migration]=65600 [fuzz_ini]=16384 [fuzz_environment]=32768
-  [fuzz_revision_graph]=2048 [fuzz_ref_lines]=4096 [fuzz_pre_push]=4096 [fuzz_parse_cache]=16384 [fuzz_pack_reader]=8192 [fuzz_loose_object]=8192 [fuzz_tree_object]=8192 [fuzz_verdict_paths]=4096)
+  [fuzz_revision_graph]=2048 [fuzz_ref_lines]=4096 [fuzz_pre_push]=4096 [fuzz_result_cache]=16384 [fuzz_pack_reader]=8192 [fuzz_loose_object]=8192 [fuzz_tree_object]=8192 [fuzz_verdict_paths]=4096)
 declare -A dict=(
   [fuzz_python_module]=python.dict [fuzz_migration]=python.dict [fuzz_ini]=ini.dict
   [fuzz_environment]=environment.dict [fuzz_ref_lines]=ref_lines.dict [fuzz_pre_push]=ref_lines.dict
-  [fuzz_parse_cache]=parse_cache.dict [fuzz_verdict_paths]=python.dict)
+  [fuzz_result_cache]=result_cache.dict [fuzz_verdict_paths]=python.dict)
 
 if [[ -z ${CXX:-} ]]; then
   if command -v clang++-14 >/dev/null; then export CC=clang-14 CXX=clang++-14

@@ -49,7 +49,7 @@ void add_audit(CLI::App& app, Action& action) {
             GitLibrary lib;
             auto repo = GitRepository::open(a->repo);
             const auto policy = ServerPolicy::from_repository(repo);
-            ParseCache cache(parse_cache_dir(policy.cache_dir, process_environment()), parse_cache_limits(policy.cache_max_size));
+            ResultCache cache(result_cache_dir(policy.cache_dir, process_environment()), result_cache_limits(policy.cache_max_size));
             const PolicyOptions opts = policy_options(policy, cache);
             const auto result = audit_history(repo, a->ref, a->since.empty() ? std::nullopt : std::optional(a->since), opts);
             if (a->format == "json") {

@@ -8,7 +8,7 @@
 #include "report/report.hpp"
 #include "git/repository.hpp"
 #include "hooks/server_policy.hpp"
-#include "verdict/tree_check.hpp"
+#include "verdict/environment_check.hpp"
 
 #include <fmt/format.h>
 
@@ -77,8 +77,8 @@ TreeCheck run(const CheckArgs& a, std::string* what) {
     const git_oid oid = repo.resolve_commit(a.rev);
     GitTree tree(repo.get(), oid);
     *what = fmt::format("{} ({})", a.rev, oid_hex(oid).substr(0, 12));
-    ParseCache cache(parse_cache_dir(repo.config_string("alembicGuard.cacheDir"), process_environment()),
-                     parse_cache_limits(repo.config_string("alembicGuard.cacheMaxSize")));
+    ResultCache cache(result_cache_dir(repo.config_string("alembicGuard.cacheDir"), process_environment()),
+                     result_cache_limits(repo.config_string("alembicGuard.cacheMaxSize")));
     auto options = operator_options(&repo, a);
     // One tree: remembering parses in memory only pays when they can be stored.
     if (!cache.dir().empty()) options.cache = &cache;

@@ -46,7 +46,7 @@ void add_check_merge(CLI::App& app, Action& action) {
             GitLibrary lib;
             auto repo = GitRepository::open(a->repo);
             const auto policy = ServerPolicy::from_repository(repo);
-            ParseCache cache(parse_cache_dir(policy.cache_dir, process_environment()), parse_cache_limits(policy.cache_max_size));
+            ResultCache cache(result_cache_dir(policy.cache_dir, process_environment()), result_cache_limits(policy.cache_max_size));
             const PolicyOptions opts = policy_options(policy, cache);
             const git_oid base = repo.resolve_commit(a->base);
             const auto outcomes = check_merge(repo, a->base, a->candidates, opts);

@@ -217,7 +217,7 @@ Push options; \\fB\\-o alembic\\-guard.bypass\\fR asks for a bypass.
 Under the pre\\-commit framework, the range \\fBpre\\-push\\fR judges.
 .TP
 .B XDG_CACHE_HOME, HOME
-The parse cache lives in \\fI$XDG_CACHE_HOME/alembic\\-guard\\fR (or \\fI~/.cache/alembic\\-guard\\fR),
+The result cache lives in \\fI$XDG_CACHE_HOME/alembic\\-guard\\fR (or \\fI~/.cache/alembic\\-guard\\fR),
 outside the repository; \\fBalembicGuard.cacheDir\\fR moves it (\\fBnone\\fR switches it off),
 \\fBalembicGuard.cacheMaxSize\\fR bounds it (default 256m; the least recently used files go first).
 """

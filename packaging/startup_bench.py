@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start-up cost of the static binary against the shared build, in the same run: the median
 wall time of many runs of `check --help` and of a one-commit `pre-receive` (the incident history,
-one new migration on main; parse cache warm, and cold with alembicGuard.cacheDir = none).
+one new migration on main; result cache warm, and cold with alembicGuard.cacheDir = none).
 
   /usr/bin/python3 packaging/startup_bench.py [--shared build/alembic-guard]
         [--static build-static/alembic-guard] [-n 200]
@@ -50,7 +50,7 @@ def main():
         env = dict(world.env, GIT_DIR=str(bare.path))
         results = {}
         for name, b in binaries.items():
-            for _ in range(5):    # warm the page cache and the parse cache
+            for _ in range(5):    # warm the page cache and the result cache
                 timed([b, "check", "--help"], env)
                 timed([b, "pre-receive"], env, line, cwd=bare.path)
         for name, b in binaries.items():

@@ -22,10 +22,10 @@ constexpr std::string_view kTagName = "CACHEDIR.TAG";
 constexpr std::string_view kTagSignature = "Signature: 8a477f597d28d172789f06886806bc55";
 constexpr std::string_view kTag =
     "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by alembic-guard (its parse cache).\n"
+    "# This file is a cache directory tag created by alembic-guard (its result cache).\n"
     "# For information about cache directory tags, see https://bford.info/cachedir/\n";
 
-// `v<digits>-<version>`: ParseCache::format_tag().
+// `v<digits>-<version>`: ResultCache::format_tag().
 bool is_format_dir(std::string_view name) {
     size_t i = 1;
     if (name.empty() || name[0] != 'v') return false;
@@ -220,7 +220,7 @@ PruneOutcome prune_cache_when_due(const std::string& root, const CacheLimits& li
     return out;
 }
 
-std::optional<uint64_t> parse_cache_size(std::string_view text) {
+std::optional<uint64_t> result_cache_size(std::string_view text) {
     uint64_t unit = 1;
     if (!text.empty()) {
         switch (text.back()) {

@@ -1,9 +1,9 @@
 #pragma once
-// The parse cache gains a result and a names file on every push that changes migrations
+// The result cache gains a result and a names file on every push that changes migrations
 // (about 130 KB on a 10,000-revision history) and a parse file per new versions tree; a binary
 // of another version writes beside it in a directory of its own. Pruning keeps it bounded:
 // files unused for long go, then the least recently used until the rest fits a size.
-// A file read back is marked used (parse_cache.cpp refreshes its time), so "least recently
+// A file read back is marked used (result_cache.cpp refreshes its time), so "least recently
 // used" holds across processes without a shared index.
 #include <chrono>
 #include <cstdint>
@@ -49,6 +49,6 @@ PruneOutcome prune_cache_when_due(const std::string& root, const CacheLimits& li
 
 // alembicGuard.cacheMaxSize as git writes sizes: digits with an optional k, m or g (any case,
 // powers of 1024). nullopt for anything else, zero included.
-std::optional<uint64_t> parse_cache_size(std::string_view text);
+std::optional<uint64_t> result_cache_size(std::string_view text);
 
 }  // namespace ag

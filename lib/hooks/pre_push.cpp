@@ -102,7 +102,7 @@ HookResult run_pre_push(const PrePushArgs& args, std::string_view input, const E
             }
         }
         const std::string remote = !args.remote.empty() ? args.remote : env("PRE_COMMIT_REMOTE_NAME").value_or("");
-        ParseCache cache(parse_cache_dir(policy.cache_dir, env), parse_cache_limits(policy.cache_max_size));
+        ResultCache cache(result_cache_dir(policy.cache_dir, env), result_cache_limits(policy.cache_max_size));
         const PolicyOptions opts = policy_options(policy, cache);
         std::map<std::string, Verdict> memo;
         for (const auto& p : refs) {

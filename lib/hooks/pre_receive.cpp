@@ -159,7 +159,7 @@ HookResult run_pre_receive(const std::string& repo_path, bool json, std::string_
     try {
         const auto updates = parse_ref_update_lines(input);
         BaseFinder bases(*repo);
-        ParseCache cache(parse_cache_dir(policy.cache_dir, env), parse_cache_limits(policy.cache_max_size));
+        ResultCache cache(result_cache_dir(policy.cache_dir, env), result_cache_limits(policy.cache_max_size));
         const PolicyOptions opts = policy_options(policy, cache);
         // Refs moving to the same commit from the same base share one judgement.
         std::map<std::string, Verdict> memo;

@@ -107,17 +107,17 @@ bool ServerPolicy::guards(std::string_view ref) const {
     return false;
 }
 
-std::string parse_cache_dir(const std::optional<std::string>& configured, const EnvLookup& env) {
+std::string result_cache_dir(const std::optional<std::string>& configured, const EnvLookup& env) {
     if (configured) return *configured == "none" ? std::string() : *configured;
     if (auto x = env("XDG_CACHE_HOME"); x && !x->empty() && x->front() == '/') return *x + "/alembic-guard";
     if (auto h = env("HOME"); h && !h->empty()) return *h + "/.cache/alembic-guard";
     return {};
 }
 
-CacheLimits parse_cache_limits(const std::optional<std::string>& configured_max_size) {
+CacheLimits result_cache_limits(const std::optional<std::string>& configured_max_size) {
     CacheLimits limits;
     if (configured_max_size)
-        if (const auto bytes = parse_cache_size(*configured_max_size)) limits.max_bytes = *bytes;
+        if (const auto bytes = result_cache_size(*configured_max_size)) limits.max_bytes = *bytes;
     return limits;
 }
 
@@ -128,7 +128,7 @@ std::optional<PythonChoice> operator_python(const std::optional<std::string>& co
     return choose_python(*v, "alembicGuard.pythonVersion");
 }
 
-PolicyOptions policy_options(const ServerPolicy& policy, ParseCache& cache) {
+PolicyOptions policy_options(const ServerPolicy& policy, ResultCache& cache) {
     PolicyOptions o;
     o.allow_multiple_heads = policy.allow_multiple_heads;
     o.python = operator_python(policy.python_version);

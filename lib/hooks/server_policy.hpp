@@ -37,16 +37,16 @@ struct ServerPolicy {
 // alembicGuard.pythonVersion as a choice of grammar (nullopt when unset or not X.Y).
 std::optional<PythonChoice> operator_python(const std::optional<std::string>& configured);
 
-// Where the parse cache lives: alembicGuard.cacheDir (`none`: nowhere), else
+// Where the result cache lives: alembicGuard.cacheDir (`none`: nowhere), else
 // $XDG_CACHE_HOME/alembic-guard, else $HOME/.cache/alembic-guard; "" means in memory only.
-std::string parse_cache_dir(const std::optional<std::string>& configured, const EnvLookup& env);
+std::string result_cache_dir(const std::optional<std::string>& configured, const EnvLookup& env);
 
-// The parse cache's limits: alembicGuard.cacheMaxSize (git's size syntax: 512m, 2g) when it
+// The result cache's limits: alembicGuard.cacheMaxSize (git's size syntax: 512m, 2g) when it
 // is one, else the default of CacheLimits.
-CacheLimits parse_cache_limits(const std::optional<std::string>& configured_max_size);
+CacheLimits result_cache_limits(const std::optional<std::string>& configured_max_size);
 
 // The judging options the operator's policy implies, reading parses through `cache`.
-PolicyOptions policy_options(const ServerPolicy& policy, ParseCache& cache);
+PolicyOptions policy_options(const ServerPolicy& policy, ResultCache& cache);
 
 struct Pusher {
     std::string name;           // empty when unknown

@@ -1,7 +1,7 @@
 #pragma once
 // A string value made of literal text and references to names of other modules
 // ("'liberty_' + cli.EXPAND_BRANCH"): what a migration says before the repository's own
-// modules are read. Encoded as one string so that it travels through the parse cache like
+// modules are read. Encoded as one string so that it travels through the result cache like
 // any other value: literal text with U+0001 doubled, each reference as U+0001 path U+0002.
 #include <optional>
 #include <string>

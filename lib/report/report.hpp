@@ -4,7 +4,7 @@
 // them as they are (as git prints names with core.quotePath off: nothing decoded, nothing lost),
 // JSON as json_text.hpp writes it (never nlohmann's dump(), which throws on them), annotations
 // as check_github says.
-#include "verdict/tree_check.hpp"
+#include "verdict/environment_check.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -23,7 +23,7 @@ std::optional<LoadPosition> load_position(const Environment& env, const std::str
 std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const GitTree& new_tree,
                                                   const Environment& old_env, const EnvironmentCheck& before,
                                                   const Environment& new_env, const CheckOptions& options) {
-    ParseCache* cache = options.cache;
+    ResultCache* cache = options.cache;
     if (!cache || cache->dir().empty()) return std::nullopt;
     const bool allow = allows_multiple_heads(new_env, options);
     if (allow != allows_multiple_heads(old_env, options) || old_env.version_locations != new_env.version_locations ||

@@ -5,7 +5,7 @@
 // removed, a branch label, a dependency, a new head where one is not allowed, an old result
 // with problems or notes, no cached result — is left to check_environment.
 #include "source/git_tree.hpp"
-#include "verdict/tree_check.hpp"
+#include "verdict/environment_check.hpp"
 
 #include <optional>
 

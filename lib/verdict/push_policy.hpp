@@ -3,7 +3,7 @@
 // ref's old tip with the graph at its new tip. A push that leaves a broken history no
 // worse, or repairs it, passes; one that adds a head or a new problem key does not.
 #include "git/git_handle.hpp"
-#include "verdict/tree_check.hpp"
+#include "verdict/environment_check.hpp"
 
 #include <functional>
 #include <optional>
@@ -38,7 +38,7 @@ struct Verdict {
 struct PolicyOptions {
     std::optional<std::set<std::string>> allow_multiple_heads;  // operator override
     std::optional<PythonChoice> python;                          // operator override (alembicGuard.pythonVersion)
-    ParseCache* cache = nullptr;
+    ResultCache* cache = nullptr;
 };
 
 // Judges moving a ref from `before` (nullopt: no old graph) to `after`. The in-repository

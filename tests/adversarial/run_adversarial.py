@@ -15,8 +15,8 @@ git repository, and judge it
   * by real Alembic 1.8.1 (Debian's python3-alembic): ONE long-lived oracle process,
     tests/differential/oracle.py, answers ScriptDirectory.get_heads() for the tree;
   * by `alembic-guard check --worktree DIR --format json` (the files on disk),
-    `alembic-guard check --format json --repo DIR HEAD` (the git objects, cold parse cache) and
-    the same again (answered from the parse cache, a private XDG_CACHE_HOME per case);
+    `alembic-guard check --format json --repo DIR HEAD` (the git objects, cold result cache) and
+    the same again (answered from the result cache, a private XDG_CACHE_HOME per case);
   * for every Nth case (--push-every), by a REAL `git push` of the case commit into a bare
     repository guarded by `alembic-guard install-hook --pre-receive` (the clean history pushed
     first, so the hook judges what the case adds).

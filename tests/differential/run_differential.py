@@ -73,7 +73,7 @@ def isolated_env(base):
     env.update({
         "HOME": home,
         "XDG_CONFIG_HOME": os.path.join(home, ".config"),
-        "XDG_CACHE_HOME": os.path.join(base, "cache"),   # the guard's parse cache, shared by the run
+        "XDG_CACHE_HOME": os.path.join(base, "cache"),   # the guard's result cache, shared by the run
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
         "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
@@ -260,11 +260,11 @@ def check_history(hseed, args, oracle, workdir, env):
                 mine.append("exit code %d while problems are %s" % (data["_exit"], "present" if any_problem else "absent"))
             per_mode[mode] = mine
             if mode == "HEAD":
-                # The same check again reads the parse cache the first run filled: the
+                # The same check again reads the result cache the first run filled: the
                 # cache may only make the guard faster, never change what it says.
                 warm, werr, _ = run_guard(args.binary, gargs, env, hdir, args.timeout)
                 if werr or warm != data:
-                    findings.append("[HEAD, warm parse cache] the result differs from the cold run: %s" %
+                    findings.append("[HEAD, warm result cache] the result differs from the cold run: %s" %
                                     (werr or json.dumps(warm)[:400]))
         if per_mode.get("HEAD") == per_mode.get("worktree"):
             findings += ["[HEAD and worktree] " + f for f in per_mode.get("HEAD") or []]

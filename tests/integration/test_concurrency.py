@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Concurrency (issue 12, item 5): 16 pushers at once into one guarded bare repository served by
 `git daemon --enable=receive-pack` on 127.0.0.1 (a free port; started and stopped here), good and
-bad pushes mixed on different branches, the parse cache on (`alembicGuard.cacheDir` pointing at a
+bad pushes mixed on different branches, the result cache on (`alembicGuard.cacheDir` pointing at a
 directory that does not exist yet -- the guard may create it, or not). Three rounds, the first
 with a cold cache. Bounded: every push must finish within 60 s, each round within 120 s.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from fixtures import Suite, check, incident_chain, install_guard, migration_filename, migration_text
 from hardening import guard_error, guard_refused, push
 
-suite = Suite("16 concurrent pushers through git daemon, parse cache on")
+suite = Suite("16 concurrent pushers through git daemon, result cache on")
 
 PUSHERS = 16
 ROUNDS = 3

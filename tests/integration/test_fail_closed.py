@@ -4,7 +4,7 @@ object the push needs, a blob missing from a packed or a loose repository, a SHA
 too little memory -- it says exactly what failed and, by default, refuses the push (exit 2); with
 `alembicGuard.onError accept` the push goes through with a line saying it was NOT checked. An
 internal error never looks like "no problems" (check exits 2 and never prints OK). An unreadable
-parse cache is NOT such an error: it is ignored and the verdicts stay right.
+result cache is NOT such an error: it is ignored and the verdicts stay right.
 
 The hook is alembic-guard pre-receive as install-hook runs it, its exit status recorded
 (hardening.install_recording_guard)."""
@@ -242,7 +242,7 @@ def check_never_says_no_problems_when_it_cannot_read(world):
 @suite.case
 def out_of_memory_is_not_a_crash(world):
     """A 70 MB migration pushed while the hook runs under shrinking address-space limits (ulimit -v;
-    the parse cache off): at every limit the guard either checks the push (exit 0: it is a good
+    the result cache off): at every limit the guard either checks the push (exit 0: it is a good
     one) or says it could not (exit 2, push refused) -- never a signal, never a false 'no problems'.
     At least one limit must drive it out of memory."""
     if "ASAN_OPTIONS" in os.environ:

@@ -2,7 +2,7 @@
 """Bytes that are not UTF-8 in file names and revision IDs (issue 24, item 5): git stores names as
 bytes and a migration may declare its ID in any codec, so every output must carry them: `check` in
 text, JSON and GitHub form, the JSON Lines of pre-receive, pre-push, check-merge and audit, and the
-parse cache a push writes and reads back. A verdict is never turned into an internal error, so
+result cache a push writes and reads back. A verdict is never turned into an internal error, so
 `alembicGuard.onError = accept` cannot let a second head through unchecked.
 
 JSON carries a byte that is not part of a UTF-8 character as \\udcXX (what Python's os.fsdecode

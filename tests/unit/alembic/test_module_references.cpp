@@ -2,7 +2,7 @@
 #include "alembic/environment.hpp"
 #include "fixtures.hpp"
 #include "alembic/module_references.hpp"
-#include "verdict/tree_check.hpp"
+#include "verdict/environment_check.hpp"
 
 #include <doctest/doctest.h>
 

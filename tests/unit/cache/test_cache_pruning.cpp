@@ -1,7 +1,7 @@
 #include "cache/cache_pruning.hpp"
 
 #include "fixtures.hpp"
-#include "cache/parse_cache.hpp"
+#include "cache/result_cache.hpp"
 
 #include <doctest/doctest.h>
 
@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 using ag::CacheLimits;
 using ag::prune_cache;
 using ag::prune_cache_when_due;
-using ag::ParseCache;
+using ag::ResultCache;
 using ag::test::TempDir;
 
 namespace {
@@ -40,7 +40,7 @@ std::time_t mtime_of(const fs::path& p) {
     return st.st_mtime;
 }
 
-// A format directory as a parse cache leaves it: created and tagged.
+// A format directory as a result cache leaves it: created and tagged.
 fs::path format_dir(const fs::path& root, const std::string& name) {
     fs::create_directories(root / name);
     ag::tag_cache_directory(root / name);
@@ -140,8 +140,8 @@ TEST_CASE("pruning never touches what the cache did not write, nor follows symbo
 
 TEST_CASE("a format directory is tagged as a cache once, with the standard signature") {
     TempDir root;
-    ag::ParseCache(root.path.string()).store_result("the key", ag::EnvironmentResult{});
-    const auto tag = root.path / ParseCache::format_tag() / "CACHEDIR.TAG";
+    ag::ResultCache(root.path.string()).store_result("the key", ag::EnvironmentResult{});
+    const auto tag = root.path / ResultCache::format_tag() / "CACHEDIR.TAG";
     REQUIRE(fs::exists(tag));
     std::ifstream in(tag);
     std::string first;
@@ -218,31 +218,31 @@ TEST_CASE("a due prune runs once per interval, and not while another process pru
     CHECK_FALSE(fs::exists(old_file));
 }
 
-TEST_CASE("a parse cache that stored files prunes its directory; one that only read does not") {
+TEST_CASE("a result cache that stored files prunes its directory; one that only read does not") {
     TempDir root;
     const std::time_t now = std::time(nullptr);
     const auto stale = format_dir(root.path, "v2-0.0.1-older") / kTree1;
     put(stale, 10, now, 60 * kDay);
     const std::string dir = root.path.string();
     {
-        ag::ParseCache reader(dir);
+        ag::ResultCache reader(dir);
         CHECK_FALSE(reader.load_result("no such key"));
     }
     CHECK(fs::exists(stale));
     CHECK_FALSE(fs::exists(root.path / ".last-prune"));
     {
-        ag::ParseCache writer(dir);
+        ag::ResultCache writer(dir);
         writer.store_result("the key", ag::EnvironmentResult{});
     }
     CHECK_FALSE(fs::exists(stale));
     CHECK_FALSE(fs::exists(stale.parent_path()));
-    CHECK(ag::ParseCache(dir).load_result("the key"));
+    CHECK(ag::ResultCache(dir).load_result("the key"));
 }
 
 TEST_CASE("a cache file read back counts as used: its time moves to now, at most once a day") {
     TempDir root;
     const std::string dir = root.path.string();
-    ag::ParseCache(dir).store_result("the key", ag::EnvironmentResult{});
+    ag::ResultCache(dir).store_result("the key", ag::EnvironmentResult{});
     fs::path file;
     for (const auto& e : fs::recursive_directory_iterator(root.path))
         if (e.path().extension() == ".json") file = e.path();
@@ -251,27 +251,27 @@ TEST_CASE("a cache file read back counts as used: its time moves to now, at most
 
     const struct timespec hours_ago[2] = {{now - 3600, 0}, {now - 3600, 0}};
     REQUIRE(::utimensat(AT_FDCWD, file.c_str(), hours_ago, 0) == 0);
-    REQUIRE(ag::ParseCache(dir).load_result("the key"));
+    REQUIRE(ag::ResultCache(dir).load_result("the key"));
     CHECK(mtime_of(file) == now - 3600);  // read within the day: left alone
 
     const struct timespec days_ago[2] = {{now - 3 * kDay, 0}, {now - 3 * kDay, 0}};
     REQUIRE(::utimensat(AT_FDCWD, file.c_str(), days_ago, 0) == 0);
-    REQUIRE(ag::ParseCache(dir).load_result("the key"));
+    REQUIRE(ag::ResultCache(dir).load_result("the key"));
     CHECK(mtime_of(file) >= now);
 }
 
 TEST_CASE("cache sizes read as git writes them") {
-    using ag::parse_cache_size;
-    CHECK(parse_cache_size("1024") == 1024u);
-    CHECK(parse_cache_size("512m") == uint64_t{512} << 20);
-    CHECK(parse_cache_size("2G") == uint64_t{2} << 30);
-    CHECK(parse_cache_size("64k") == uint64_t{64} << 10);
-    CHECK_FALSE(parse_cache_size("0"));
-    CHECK_FALSE(parse_cache_size(""));
-    CHECK_FALSE(parse_cache_size("m"));
-    CHECK_FALSE(parse_cache_size("-5"));
-    CHECK_FALSE(parse_cache_size(" 5"));
-    CHECK_FALSE(parse_cache_size("12x"));
-    CHECK_FALSE(parse_cache_size("1.5g"));
-    CHECK_FALSE(parse_cache_size("99999999999999g"));
+    using ag::result_cache_size;
+    CHECK(result_cache_size("1024") == 1024u);
+    CHECK(result_cache_size("512m") == uint64_t{512} << 20);
+    CHECK(result_cache_size("2G") == uint64_t{2} << 30);
+    CHECK(result_cache_size("64k") == uint64_t{64} << 10);
+    CHECK_FALSE(result_cache_size("0"));
+    CHECK_FALSE(result_cache_size(""));
+    CHECK_FALSE(result_cache_size("m"));
+    CHECK_FALSE(result_cache_size("-5"));
+    CHECK_FALSE(result_cache_size(" 5"));
+    CHECK_FALSE(result_cache_size("12x"));
+    CHECK_FALSE(result_cache_size("1.5g"));
+    CHECK_FALSE(result_cache_size("99999999999999g"));
 }

@@ -49,12 +49,12 @@ TEST_CASE("the host is told by the variables its hooks get") {
 }
 
 TEST_CASE("the cache lives where the operator says, else under XDG_CACHE_HOME or HOME; 'none' switches it off") {
-    CHECK(ag::parse_cache_dir(std::string("/srv/cache"), env_of({})) == "/srv/cache");
-    CHECK(ag::parse_cache_dir(std::string("none"), env_of({{"HOME", "/home/git"}})).empty());
-    CHECK(ag::parse_cache_dir(std::nullopt, env_of({{"XDG_CACHE_HOME", "/x"}, {"HOME", "/h"}})) == "/x/alembic-guard");
-    CHECK(ag::parse_cache_dir(std::nullopt, env_of({{"XDG_CACHE_HOME", "relative"}, {"HOME", "/h"}})) ==
+    CHECK(ag::result_cache_dir(std::string("/srv/cache"), env_of({})) == "/srv/cache");
+    CHECK(ag::result_cache_dir(std::string("none"), env_of({{"HOME", "/home/git"}})).empty());
+    CHECK(ag::result_cache_dir(std::nullopt, env_of({{"XDG_CACHE_HOME", "/x"}, {"HOME", "/h"}})) == "/x/alembic-guard");
+    CHECK(ag::result_cache_dir(std::nullopt, env_of({{"XDG_CACHE_HOME", "relative"}, {"HOME", "/h"}})) ==
           "/h/.cache/alembic-guard");
-    CHECK(ag::parse_cache_dir(std::nullopt, env_of({})).empty());
+    CHECK(ag::result_cache_dir(std::nullopt, env_of({})).empty());
 }
 
 TEST_CASE("guarded refs follow alembicGuard.refs globs; the operator's Python must be X.Y") {

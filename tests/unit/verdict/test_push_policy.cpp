@@ -1,7 +1,7 @@
 // The push verdict of design.md: the new tip's graph against the old tip's, per environment.
 #include "fixtures.hpp"
 #include "verdict/push_policy.hpp"
-#include "verdict/tree_check.hpp"
+#include "verdict/environment_check.hpp"
 
 #include <doctest/doctest.h>
 

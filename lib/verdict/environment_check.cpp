@@ -1,4 +1,4 @@
-#include "verdict/tree_check.hpp"
+#include "verdict/environment_check.hpp"
 
 #include "alembic/migration_reader.hpp"
 #include "alembic/module_references.hpp"
@@ -56,7 +56,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     if (options.python) env.python = *options.python;
     const bool allow = allows_multiple_heads(env, options);
     env.allow_multiple_heads = allow;
-    ParseCache* cache = options.cache;
+    ResultCache* cache = options.cache;
     const auto key = cache && !cache->dir().empty() ? environment_result_key(tree, env, allow) : std::nullopt;
     if (key) {
         // A result that read other modules holds while they are unchanged.

@@ -1,7 +1,7 @@
 #pragma once
 // `check`: every environment of one tree, its revision graph and its problems.
 #include "alembic/environment.hpp"
-#include "cache/parse_cache.hpp"
+#include "cache/result_cache.hpp"
 #include "alembic/revision_graph.hpp"
 
 #include <optional>
@@ -36,7 +36,7 @@ struct CheckOptions {
     // line says (alembicGuard.pythonVersion, --python-version): it replaces the project's own.
     std::optional<PythonChoice> python;
     // Remembered parses and results (may be null): only ever makes reading faster.
-    ParseCache* cache = nullptr;
+    ResultCache* cache = nullptr;
     // A tree whose parses the checked tree probably shares (a push's old tip): its cached
     // parses are loaded before reading what the cache does not know.
     const SourceTree* related = nullptr;

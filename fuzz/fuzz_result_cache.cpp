@@ -1,4 +1,4 @@
-// libFuzzer target: the parse cache's on-disk format (lib/cache/parse_cache.hpp).
+// libFuzzer target: the result cache's on-disk format (lib/cache/result_cache.hpp).
 // The cache may only make the guard faster, never change a verdict, so:
 //  1. decode_cache_entries on any bytes never throws; what it accepts re-encodes to a text
 //     that decodes to the same entries (a fixpoint after one round);
@@ -7,7 +7,7 @@
 //     migration, field by field — what a cached run sees is what a cold run sees.
 #include "fuzz_common.hpp"
 #include "alembic/migration.hpp"
-#include "cache/parse_cache.hpp"
+#include "cache/result_cache.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -45,7 +45,7 @@ bool same(const ag::Migration& a, const ag::Migration& b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view in(reinterpret_cast<const char*>(data), size);
-    ag::fuzz::never_throws("parse cache threw", [&] {
+    ag::fuzz::never_throws("result cache threw", [&] {
         if (auto decoded = ag::decode_cache_entries(in)) {
             const std::string again = ag::encode_cache_entries(*decoded);
             auto twice = ag::decode_cache_entries(again);

@@ -1,7 +1,7 @@
 // What Alembic loads besides plain .py sources: compiled copies, sourceless migrations and
 // names that match its pattern only to fail.
 #include "fixtures.hpp"
-#include "verdict/tree_check.hpp"
+#include "verdict/environment_check.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "cache/parse_cache.hpp"
+#include "cache/result_cache.hpp"
 
 #include "support/mapped_file.hpp"
 #include "support/utf8.hpp"
@@ -152,7 +152,7 @@ void write_atomically(const fs::path& final_path, const std::string& content) {
 }
 
 // The whole file, read into a string of its size: a stream would grow a buffer by doubling
-// and copy it once more, and a parse cache of 10,000 migrations is a megabyte of fresh pages.
+// and copy it once more, and a result cache of 10,000 migrations is a megabyte of fresh pages.
 std::optional<std::string> read_whole(const fs::path& p) {
     const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
@@ -579,9 +579,9 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
     return out;
 }
 
-std::string ParseCache::format_tag() { return fmt::format("v2-{}", AG_VERSION); }
+std::string ResultCache::format_tag() { return fmt::format("v2-{}", AG_VERSION); }
 
-ParseCache::ParseCache(std::string dir, CacheLimits limits) : dir_(std::move(dir)), limits_(limits) {
+ResultCache::ResultCache(std::string dir, CacheLimits limits) : dir_(std::move(dir)), limits_(limits) {
     // What the cache holds is believed (a result file decides a verdict): a directory that
     // someone else owns or may write to is no cache. A missing one is created as ours.
     struct stat st {};
@@ -590,7 +590,7 @@ ParseCache::ParseCache(std::string dir, CacheLimits limits) : dir_(std::move(dir
         dir_.clear();
 }
 
-ParseCache::~ParseCache() {
+ResultCache::~ResultCache() {
     if (!stored_) return;
     try {
         prune_cache_when_due(dir_, limits_, std::time(nullptr));
@@ -599,7 +599,7 @@ ParseCache::~ParseCache() {
     }
 }
 
-bool ParseCache::load(const std::string& tree_id) {
+bool ResultCache::load(const std::string& tree_id) {
     if (dir_.empty()) return false;
     if (!loaded_.insert(tree_id).second) return true;
     const auto text = read_whole(file(tree_id + ".cache"));
@@ -610,7 +610,7 @@ bool ParseCache::load(const std::string& tree_id) {
     return true;
 }
 
-std::optional<Migration> ParseCache::find(const std::string& blob_id, const std::string& path) const {
+std::optional<Migration> ResultCache::find(const std::string& blob_id, const std::string& path) const {
     auto it = memo_.find(blob_id + kField + std::string(base_name(path)));
     if (it == memo_.end()) return std::nullopt;
     ++hits_;
@@ -620,19 +620,19 @@ std::optional<Migration> ParseCache::find(const std::string& blob_id, const std:
     return m;
 }
 
-void ParseCache::remember(const std::string& blob_id, const Migration& m) {
+void ResultCache::remember(const std::string& blob_id, const Migration& m) {
     Migration copy = m;
     copy.path = std::string(base_name(m.path));
     memo_[blob_id + kField + copy.path] = std::move(copy);
 }
 
-void ParseCache::store(const std::string& tree_id, const std::vector<std::pair<std::string, Migration>>& entries) {
+void ResultCache::store(const std::string& tree_id, const std::vector<std::pair<std::string, Migration>>& entries) {
     if (dir_.empty()) return;
     prepare_write();
     write_atomically(file(tree_id + ".cache"), encode_cache_entries(entries));
 }
 
-void ParseCache::prepare_write() const {
+void ResultCache::prepare_write() const {
     if (stored_) return;
     stored_ = true;
     std::error_code ec;
@@ -641,32 +641,32 @@ void ParseCache::prepare_write() const {
     if (!ec) tag_cache_directory(format_dir);
 }
 
-std::filesystem::path ParseCache::file(const std::string& name) const { return fs::path(dir_) / format_tag() / name; }
+std::filesystem::path ResultCache::file(const std::string& name) const { return fs::path(dir_) / format_tag() / name; }
 
 // The file of `kind` ("json": a result, "names": its revision names) stored for `key`.
-std::filesystem::path ParseCache::keyed_file(const std::string& key, std::string_view kind) const {
+std::filesystem::path ResultCache::keyed_file(const std::string& key, std::string_view kind) const {
     return file(fmt::format("env-{}.{}", key_hash(key), kind));
 }
 
-std::optional<EnvironmentResult> ParseCache::load_result(const std::string& key) const {
+std::optional<EnvironmentResult> ResultCache::load_result(const std::string& key) const {
     if (dir_.empty()) return std::nullopt;
     const auto text = read_whole(keyed_file(key, "json"));
     return text ? decode_result(key, *text) : std::nullopt;
 }
 
-void ParseCache::store_result(const std::string& key, const EnvironmentResult& result) const {
+void ResultCache::store_result(const std::string& key, const EnvironmentResult& result) const {
     if (dir_.empty()) return;
     prepare_write();
     write_atomically(keyed_file(key, "json"), encode_result(key, result));
 }
 
-std::optional<RevisionNames> ParseCache::load_names(const std::string& key) const {
+std::optional<RevisionNames> ResultCache::load_names(const std::string& key) const {
     if (dir_.empty()) return std::nullopt;
     const auto text = read_whole(keyed_file(key, "names"));
     return text ? decode_names(key, std::move(*text)) : std::nullopt;
 }
 
-void ParseCache::store_names(const std::string& key, const RevisionNames& names) const {
+void ResultCache::store_names(const std::string& key, const RevisionNames& names) const {
     if (dir_.empty()) return;
     prepare_write();
     std::string head;

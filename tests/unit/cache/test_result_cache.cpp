@@ -1,4 +1,4 @@
-#include "cache/parse_cache.hpp"
+#include "cache/result_cache.hpp"
 #include "support/utf8.hpp"
 
 #include "fixtures.hpp"
@@ -12,7 +12,7 @@
 #include <fstream>
 
 namespace fs = std::filesystem;
-using ag::ParseCache;
+using ag::ResultCache;
 using ag::test::TempDir;
 
 namespace {
@@ -53,25 +53,25 @@ TEST_CASE("a truncated, garbled or foreign cache file decodes to nothing") {
 TEST_CASE("a stored tree is found again by a new cache, and a corrupt file is a miss") {
     TempDir dir;
     {
-        ParseCache c(dir.path.string());
+        ResultCache c(dir.path.string());
         c.store("tree1", {{"blob1", sample()}});
     }
-    ParseCache warm(dir.path.string());
+    ResultCache warm(dir.path.string());
     CHECK(warm.load("tree1"));
     auto hit = warm.find("blob1", "other/dir/031_a.py");
     REQUIRE(hit);
     CHECK(hit->path == "other/dir/031_a.py");
     CHECK_FALSE(warm.find("blob1", "other/dir/renamed.py"));  // the name is part of the key
-    std::ofstream(dir.path / ParseCache::format_tag() / "tree1.cache", std::ios::trunc) << "alembic-guard parse cache\nbroken";
-    ParseCache corrupt(dir.path.string());
+    std::ofstream(dir.path / ResultCache::format_tag() / "tree1.cache", std::ios::trunc) << "alembic-guard result cache\nbroken";
+    ResultCache corrupt(dir.path.string());
     CHECK_FALSE(corrupt.load("tree1"));
     CHECK_FALSE(corrupt.find("blob1", "v/031_a.py"));
 }
 
 TEST_CASE("an unwritable cache directory is silently no cache") {
-    ParseCache c("/proc/no-such-place/alembic-guard");
+    ResultCache c("/proc/no-such-place/alembic-guard");
     c.store("tree1", {{"blob1", sample()}});
-    CHECK_FALSE(ParseCache("/proc/no-such-place/alembic-guard").load("tree1"));
+    CHECK_FALSE(ResultCache("/proc/no-such-place/alembic-guard").load("tree1"));
 }
 
 TEST_CASE("a list holding one empty string is not an empty list after a round trip") {
@@ -137,27 +137,27 @@ TEST_CASE("a result stored under another key, truncated or garbled is a miss") {
 TEST_CASE("a stored result is found by a new cache under the same key only; a damaged file is a miss") {
     TempDir dir;
     const auto r = sample_result();
-    ParseCache(dir.path.string()).store_result("the key", r);
-    CHECK(ParseCache(dir.path.string()).load_result("the key"));
-    CHECK_FALSE(ParseCache(dir.path.string()).load_result("another key"));
+    ResultCache(dir.path.string()).store_result("the key", r);
+    CHECK(ResultCache(dir.path.string()).load_result("the key"));
+    CHECK_FALSE(ResultCache(dir.path.string()).load_result("another key"));
     for (const auto& f : fs::recursive_directory_iterator(dir.path))
         if (f.path().extension() == ".json") std::ofstream(f.path(), std::ios::trunc) << "{\"format\":";
-    CHECK_FALSE(ParseCache(dir.path.string()).load_result("the key"));
-    CHECK_FALSE(ParseCache("").load_result("the key"));
+    CHECK_FALSE(ResultCache(dir.path.string()).load_result("the key"));
+    CHECK_FALSE(ResultCache("").load_result("the key"));
 }
 
 TEST_CASE("a cache directory that others may write to is no cache: its results would be believed") {
     TempDir dir;
-    ParseCache(dir.path.string()).store_result("the key", sample_result());
-    REQUIRE(ParseCache(dir.path.string()).load_result("the key"));
+    ResultCache(dir.path.string()).store_result("the key", sample_result());
+    REQUIRE(ResultCache(dir.path.string()).load_result("the key"));
     fs::permissions(dir.path, fs::perms::others_write, fs::perm_options::add);
-    CHECK(ParseCache(dir.path.string()).dir().empty());
-    CHECK_FALSE(ParseCache(dir.path.string()).load_result("the key"));
+    CHECK(ResultCache(dir.path.string()).dir().empty());
+    CHECK_FALSE(ResultCache(dir.path.string()).load_result("the key"));
     fs::permissions(dir.path, fs::perms::others_write, fs::perm_options::remove);
     fs::permissions(dir.path, fs::perms::group_write, fs::perm_options::add);
-    CHECK_FALSE(ParseCache(dir.path.string()).load_result("the key"));
+    CHECK_FALSE(ResultCache(dir.path.string()).load_result("the key"));
     fs::permissions(dir.path, fs::perms::group_write, fs::perm_options::remove);
-    CHECK(ParseCache(dir.path.string()).load_result("the key"));
+    CHECK(ResultCache(dir.path.string()).load_result("the key"));
 }
 
 TEST_CASE("revision-name lists keep any byte of an ID or label through encoding, and refuse another key") {
@@ -288,8 +288,8 @@ TEST_CASE("a result holding bytes that are not UTF-8 is stored and read back byt
     CHECK_FALSE(ag::decode_result("env \xe9\\x42", text));  // the key's bytes are compared too
 
     TempDir dir;
-    ParseCache(dir.path.string()).store_result(key, r);
-    const auto loaded = ParseCache(dir.path.string()).load_result(key);
+    ResultCache(dir.path.string()).store_result(key, r);
+    const auto loaded = ResultCache(dir.path.string()).load_result(key);
     REQUIRE(loaded);
     check_same(*loaded, r);
 }

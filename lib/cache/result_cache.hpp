@@ -62,15 +62,15 @@ private:
     std::vector<std::string> added_;  // sorted, escaped: IDs added since, not in text_
 };
 
-class ParseCache {
+class ResultCache {
 public:
     // `dir` empty: remember in memory only. So is a `dir` that another user owns or that
     // its group or others may write to: its files would be believed.
-    explicit ParseCache(std::string dir = {}, CacheLimits limits = {});
+    explicit ResultCache(std::string dir = {}, CacheLimits limits = {});
     // A cache that stored files prunes `dir` to `limits` when a prune is due (cache_pruning.hpp).
-    ~ParseCache();
-    ParseCache(const ParseCache&) = delete;
-    ParseCache& operator=(const ParseCache&) = delete;
+    ~ResultCache();
+    ResultCache(const ResultCache&) = delete;
+    ResultCache& operator=(const ResultCache&) = delete;
 
     // Loads what a run stored for the version-location tree `tree_id`; false on a miss.
     bool load(const std::string& tree_id);
