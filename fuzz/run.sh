@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target for SECONDS_PER_TARGET seconds on a copy of its seed corpus.
+# Runs every libFuzzer target for SECONDS_PER_TARGET seconds on a copy of its seed corpus
+# (fuzz/seeds/python for the Python readers, fuzz/corpus/<target> for the other formats).
 #   fuzz/run.sh 60            (CI: every target, run NPROC at a time)
 # Builds build-fuzz/ (clang, -DALEMBIC_GUARD_FUZZ=ON) when needed. Exits non-zero on any crash,
 # sanitizer report, leak, timeout or out-of-memory, printing the reproducer's path.
@@ -48,12 +49,31 @@ mkdir -p "$work"
 status=0
 [[ ${FUZZ_KEEP:-0} == 1 ]] || trap '[[ $status == 0 ]] && rm -rf "$work"' EXIT
 
+# One Python seed corpus (fuzz/seeds/python) for every target that reads a Python file:
+# as it is for the reader, and behind the file name line that fuzz_migration and
+# fuzz_result_cache read first (fuzz/seeds/migration_names.tsv, else 031_add_table.py).
+# Seeds of a target's own format are in fuzz/corpus/<target>.
+seed_corpus() {
+  local t=$1 into=$2 f base name
+  case $t in
+    fuzz_python_module) cp "$here/seeds/python/"* "$into/" ;;
+    fuzz_migration|fuzz_result_cache)
+      for f in "$here/seeds/python/"*; do
+        base=$(basename "$f")
+        name=$(awk -F'\t' -v k="$base" '$1 == k { print $2 }' "$here/seeds/migration_names.tsv")
+        { printf '%s\n' "${name:-031_add_table.py}"; cat "$f"; } >"$into/py_$base"
+      done ;;
+  esac
+  [[ -d $here/corpus/$t ]] && cp -r "$here/corpus/$t/." "$into/"
+  return 0
+}
+
 run_one() {
   local t=$1 exe
   exe=$(find "$build" -type f -name "$t" -perm -u+x | head -n1)
   [[ -n $exe ]] || { echo "fuzz/run.sh: $t was not built" >"$work/$t.log"; echo 2 >"$work/$t.rc"; return; }
   mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
-  cp -r "$here/corpus/$t/." "$work/$t/corpus/" 2>/dev/null
+  seed_corpus "$t" "$work/$t/corpus"
   # Inputs that once failed (fuzz/regressions/<target>-*) are also seeds: each run replays them.
   for r in "$here/regressions/$t"-*; do [[ -f $r ]] && cp "$r" "$work/$t/corpus/"; done
   local args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2560 -max_len="${max_len[$t]:-4096}"

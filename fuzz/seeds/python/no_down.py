@@ -1,2 +1,1 @@
-a.py
 revision = 'a'

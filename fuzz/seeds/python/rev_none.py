@@ -1,3 +1,2 @@
-a.py
 revision = None
 down_revision = None

@@ -1,2 +1,2 @@
-1975ea83b712_add.py
+revision = 'a-b'
 down_revision = None

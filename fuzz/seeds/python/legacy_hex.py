@@ -1,2 +1,1 @@
-1975ea83b712.py
 down_revision = None

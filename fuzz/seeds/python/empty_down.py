@@ -1,3 +1,2 @@
-a.py
 revision = 'a'
 down_revision = ''

@@ -1,1 +1,0 @@
-deadbeef.py

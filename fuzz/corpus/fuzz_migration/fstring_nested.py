@@ -1,5 +1,0 @@
-ABC.py
-revision = 'a'
-down_revision = None
-x = f"{'a' + f'{b!r:>{w}}'}"
-y = rb'\x00' Rb"" BR''

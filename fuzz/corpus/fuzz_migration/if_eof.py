@@ -1,2 +1,0 @@
-deadbeef.py
-if x:

@@ -1,4 +1,0 @@
-deadbeef.py
-f = lambda x=1: x
-revision = 'r'
-down_revision = None

@@ -1,3 +1,0 @@
-deadbeef.py
-revision = 'café'
-down_revision = None

@@ -1,4 +1,0 @@
-031_add_table.py
-# -*- coding: latin-1 -*-
-revision = 'café'
-down_revision = None

@@ -1,9 +1,0 @@
-.#lock.py
-revision = 'x'
-down_revision = (
-  'a',  # first
-  "b",
-)
-x = ['c']
-y = 'd', 'e'
-z = ()

@@ -1,5 +1,0 @@
-abc123_foo.py
-R = "031"
-P = '030'
-revision = R
-down_revision = (P, R)

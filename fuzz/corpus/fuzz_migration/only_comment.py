@@ -1,2 +1,0 @@
-031_add_table.py
-# just a comment

@@ -1,3 +1,0 @@
-ABC.py
-revision: str = "m1"
-down_revision: Union[str, Sequence[str], None] = ("a", "b")

@@ -1,6 +1,0 @@
-x.pyc
-if True:
-	x = 1
-        y = 2
-revision = 'a'
-down_revision = None

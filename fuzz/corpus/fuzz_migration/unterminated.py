@@ -1,3 +1,0 @@
-1975ea83b712.py
-revision = 'a'
-down_revision = 'abc

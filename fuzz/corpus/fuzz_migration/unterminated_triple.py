@@ -1,3 +1,0 @@
-abc123_foo.py
-x = """abc
-

@@ -1,4 +1,0 @@
-ABC.py
-revision = 'a'
-down_revision = (1,
-2

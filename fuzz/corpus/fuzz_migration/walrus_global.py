@@ -1,5 +1,0 @@
-__init__.py
-global revision
-revision = 'a'
-if (n := 10) > 5: pass
-down_revision = None

@@ -1,3 +1,0 @@
-a.py
-revision = 'a-b'
-down_revision = None

@@ -1,7 +1,0 @@
-031_add_table.py
-revision = 'a'
-<<<<<<< HEAD
-down_revision = 'b'
-=======
-down_revision = 'c'
->>>>>>> feature

@@ -1,5 +1,0 @@
-a.py
-revision = 'a\
-b'
-down_revision = '''x
-y'''

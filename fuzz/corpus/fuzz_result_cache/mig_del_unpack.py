@@ -1,6 +1,0 @@
-__init__.py
-revision = 'a'
-del revision
-x = y = 'q'
-(p, q) = 'm', 'n'
-[r, *s] = 'a', 'b'

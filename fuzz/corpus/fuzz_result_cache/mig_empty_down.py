@@ -1,3 +1,0 @@
-a.py
-revision = 'a'
-down_revision = ''
