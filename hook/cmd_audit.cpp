@@ -3,7 +3,7 @@
 #include "hooks/history_audit.hpp"
 #include "support/json_text.hpp"
 #include "report/report.hpp"
-#include "hooks/server_policy.hpp"
+#include "hooks/guard_context.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -47,10 +47,9 @@ void add_audit(CLI::App& app, Action& action) {
     sub->callback([a, &action] {
         action = [a] {
             GitLibrary lib;
-            auto repo = GitRepository::open(a->repo);
-            const auto policy = ServerPolicy::from_repository(repo);
-            ResultCache cache(result_cache_dir(policy.cache_dir, process_environment()), result_cache_limits(policy.cache_max_size));
-            const PolicyOptions opts = policy_options(policy, cache);
+            GuardContext context(a->repo, "the audit");
+            GitRepository& repo = context.repo();
+            const PolicyOptions opts = context.policy_options();
             const auto result = audit_history(repo, a->ref, a->since.empty() ? std::nullopt : std::optional(a->since), opts);
             if (a->format == "json") {
                 for (const auto& f : result.findings) {

@@ -1,12 +1,12 @@
 // `check [REV]`, `check --worktree [PATH]` and `heads [REV]`.
 #include "commands.hpp"
-#include "support/deadline.hpp"
 #include "source/disk_tree.hpp"
 #include "source/git_tree.hpp"
 #include "support/guard_error.hpp"
 #include "support/json_text.hpp"
 #include "report/report.hpp"
 #include "git/repository.hpp"
+#include "hooks/guard_context.hpp"
 #include "hooks/server_policy.hpp"
 #include "verdict/environment_check.hpp"
 
@@ -38,17 +38,10 @@ void add_common(CLI::App* sub, CheckArgs& a) {
         });
 }
 
-// The operator's settings, then what the command line says (the operator's Python wins, as
-// design.md orders the sources of a version).
-CheckOptions operator_options(const GitRepository* repo, const CheckArgs& a) {
-    CheckOptions o;
-    if (repo) {
-        auto allowed = repo->config_multivar("alembicGuard.allowMultipleHeads");
-        if (!allowed.empty()) o.allow_multiple_heads = std::set<std::string>(allowed.begin(), allowed.end());
-        o.python = operator_python(repo->config_string("alembicGuard.pythonVersion"));
-    }
+// What the command line says, where the operator's settings leave it open (the operator's
+// Python wins, as design.md orders the sources of a version).
+void add_command_line(CheckOptions& o, const CheckArgs& a) {
     if (!o.python && !a.python.empty()) o.python = choose_python(*py::parse_python_version(a.python), "--python-version");
-    return o;
 }
 
 TreeCheck run(const CheckArgs& a, std::string* what) {
@@ -67,21 +60,21 @@ TreeCheck run(const CheckArgs& a, std::string* what) {
         if (!repo && !a.repo.empty()) repo.emplace(GitRepository::open(a.repo));
         DiskTree tree(root);
         *what = root.string();
-        auto check = check_tree(tree, operator_options(repo ? &*repo : nullptr, a));
-        return check;
+        CheckOptions options;
+        if (repo) {
+            const auto policy = ServerPolicy::from_repository(*repo);
+            options.allow_multiple_heads = policy.allow_multiple_heads;
+            options.python = operator_python(policy.python_version);
+        }
+        add_command_line(options, a);
+        return check_tree(tree, options);
     }
-    auto repo = GitRepository::open(a.repo);
-    const unsigned limit = ServerPolicy::from_repository(repo).timeout_seconds;
-    arm_deadline(limit, fmt::format("alembic-guard: error: the check did not finish within {} s (alembicGuard.timeout; a "
-                                    "damaged object can make libgit2 loop)\n", limit), 2);
-    const git_oid oid = repo.resolve_commit(a.rev);
-    GitTree tree(repo.get(), oid);
+    GuardContext context(a.repo, "the check");
+    const git_oid oid = context.repo().resolve_commit(a.rev);
+    GitTree tree(context.repo().get(), oid);
     *what = fmt::format("{} ({})", a.rev, oid_hex(oid).substr(0, 12));
-    ResultCache cache(result_cache_dir(repo.config_string("alembicGuard.cacheDir"), process_environment()),
-                     result_cache_limits(repo.config_string("alembicGuard.cacheMaxSize")));
-    auto options = operator_options(&repo, a);
-    // One tree: remembering parses in memory only pays when they can be stored.
-    if (!cache.dir().empty()) options.cache = &cache;
+    auto options = context.check_options();
+    add_command_line(options, a);
     auto check = check_tree(tree, options);
     check.commit = oid_hex(oid);
     return check;

@@ -2,7 +2,7 @@
 #include "commands.hpp"
 #include "support/json_text.hpp"
 #include "hooks/merge_queue.hpp"
-#include "hooks/server_policy.hpp"
+#include "hooks/guard_context.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -44,10 +44,9 @@ void add_check_merge(CLI::App& app, Action& action) {
     sub->callback([a, &action] {
         action = [a] {
             GitLibrary lib;
-            auto repo = GitRepository::open(a->repo);
-            const auto policy = ServerPolicy::from_repository(repo);
-            ResultCache cache(result_cache_dir(policy.cache_dir, process_environment()), result_cache_limits(policy.cache_max_size));
-            const PolicyOptions opts = policy_options(policy, cache);
+            GuardContext context(a->repo, "check-merge");
+            GitRepository& repo = context.repo();
+            const PolicyOptions opts = context.policy_options();
             const git_oid base = repo.resolve_commit(a->base);
             const auto outcomes = check_merge(repo, a->base, a->candidates, opts);
             size_t failed = 0;

@@ -144,6 +144,23 @@ def truncated_loose_blob_the_push_needs(world):
 
 
 @suite.case
+def every_command_reading_commits_ends_at_the_deadline(world):
+    """check, heads, check-merge and audit run under alembicGuard.timeout as the hooks do: on
+    the truncated loose blob that makes libgit2 1.5.1 loop (libgit2#7342) each ends with exit
+    2 and says which setting stopped it, instead of hanging a merge queue or a cron job."""
+    bare, w, log = setup(world)
+    oid = blob_of(bare, NEEDED)
+    damage(loose_path(bare, oid), "truncate")
+    bare.config("alembicGuard.timeout", "3")
+    for args, what in ((["check", "main"], "the check"), (["heads", "main"], "the check"),
+                       (["check-merge", "main", "main"], "check-merge"), (["audit", "main"], "the audit")):
+        r = world.run([world.binary, *args], cwd=bare.path, timeout=60)
+        check(r.returncode == 2, f"{' '.join(args)}: exit {r.returncode}, not 2", r)
+        check_in(f"{what} did not finish within 3 s (alembicGuard.timeout", r.stderr, f"{' '.join(args)}'s words", r)
+        check(r.seconds < 30, f"{' '.join(args)} took {r.seconds:.1f} s", r)
+
+
+@suite.case
 def bit_flipped_loose_tree_the_push_needs(world):
     bare, w, log = setup(world)
     oid = bare.git("rev-parse", "main:alembic/versions").stdout.strip()

@@ -1,0 +1,44 @@
+#pragma once
+// What every command that judges commits of a repository sets up, set up one way: the
+// repository, the operator's alembicGuard.* settings read once (server_policy), the result
+// cache they point at, the judging options they imply, and the deadline (alembicGuard.timeout)
+// armed for the whole run. `check`, `heads`, `check-merge` and `audit` run inside one;
+// forecast and fix are to be built on it.
+#include "cache/result_cache.hpp"
+#include "git/repository.hpp"
+#include "hooks/server_policy.hpp"
+#include "verdict/environment_check.hpp"
+#include "verdict/push_policy.hpp"
+
+#include <memory>
+#include <string>
+
+namespace ag {
+
+class GuardContext {
+public:
+    // Opens `repo_path` ("": discovered as git does) and arms the deadline: past
+    // alembicGuard.timeout the process says that `what` ("the check", "check-merge") did not
+    // finish and exits 2. Throws GuardError when the repository cannot be opened.
+    GuardContext(const std::string& repo_path, const std::string& what);
+    // Disarms the deadline.
+    ~GuardContext();
+    GuardContext(const GuardContext&) = delete;
+    GuardContext& operator=(const GuardContext&) = delete;
+
+    GitRepository& repo() { return repo_; }
+    const ServerPolicy& policy() const { return policy_; }
+    ResultCache& cache() { return *cache_; }
+    // The operator's overrides and the cache, as the push verdict takes them.
+    PolicyOptions policy_options() { return ag::policy_options(policy_, *cache_); }
+    // The same for one tree's check; the cache only where it can be stored (remembering
+    // parses in memory pays only across trees).
+    CheckOptions check_options();
+
+private:
+    GitRepository repo_;
+    ServerPolicy policy_;
+    std::unique_ptr<ResultCache> cache_;
+};
+
+}  // namespace ag
