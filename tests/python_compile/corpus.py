@@ -374,6 +374,22 @@ ERROR_SEEDS = [
     "def f():\n    match q:\n        case [a, *b]:\n            return a\n        case {'k': c, **d}:\n            return c\nf()\n",
     "def f():\n    class C(B):\n        pass\n    return C\nf()\n",
     "from ..x import y\n", "from ...x import y\n", "from . import x\nx.y = 1\n",
+    # Codec names with dots, identifiers NFKC composes (Hangul jamo) and reorders (combining
+    # marks), what 3.12 reads in f-strings (nested quotes, specs, comments, continuations,
+    # nesting), type parameters met by nonlocal, and evaluations at import that raise.
+    "# coding: iso8859.1\nx = 'caf\u00e9'\n", "# coding: iso.8859.15\nx = 1\n", "# coding: latin.1\nx = 1\n",
+    "\u1100\u1161\u11a8 = 1\nprint(\uac01)\n", "\uac00\u11a8 = 2\nprint(\uac01)\n",
+    "a\u0323\u0307 = 1\nprint(a\u0307\u0323)\n", "q\u0307\u0323\u0301 = 1\nprint(q\u0323\u0307\u0301)\n",
+    "def f[T]():\n    def g():\n        nonlocal T\n",
+    "x = f\"{a:{b:{c}}}\"\n", "x = f\"{a:{\"b\"}}\"\n", "x = f'{a:{b!r}}'\n", "x = f\"{a:{b # c\n}}\"\n",
+    "x = f\"{a:{'}'}}\"\n", "x = f\"{a:{b}{c}}}\"\n", "x = f\"{a:{f'{b}'}}\"\n", "x = f\"{a!r x}\"\n",
+    "x = f\"{a)}\"\n", "x = f\"{(a}\"\n", "x = f\"{a + \\\n b}\"\n", "x = f'{a:{{b}}}'\n",
+    "x = " + "f'{" * 160 + "1" + "}'" * 160 + "\n",
+    "x = 'abc'()\n", "import os\nos[0]\n", "import os\nx = os.path()\n",
+    "def f():\n    try:\n        pass\n    except E as q:\n        pass\n    return q\nf()\n",
+    "match x:\n    case 1 as (y):\n        pass\n", "match (x, *y):\n    case _:\n        pass\n",
+    "x = (*a for a in b)\n", "x = (*a, b)\n", "x = (a, *b, c)\n", "x = [a for a in]\n", "x = [a for]\n",
+    "x = [a b for a in c]\n", "x = {a: b for}\n",
 ]
 
 KEYWORDS = keyword.kwlist + ["match", "case", "type", "_", "print", "exec"]
