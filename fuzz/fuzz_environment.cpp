@@ -126,9 +126,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             AG_FUZZ_CHECK(seen.size() == env.version_locations.size(), env.name);
             (void)env.identity();
             for (const auto& loc : env.version_locations)
-                for (const auto& f : ag::VersionListing(tree, loc, env.sourceless).files()) {
-                    const auto dir = ag::parent_path(f.path);
-                    AG_FUZZ_CHECK(seen.count(dir) == 1 || seen.count(ag::parent_path(dir)) == 1, f.path);
+                for (const ag::VersionListing listing(tree, loc, env.sourceless); const auto& f : listing.files()) {
+                    const auto path = listing.path(f);
+                    const auto dir = ag::parent_path(path);
+                    AG_FUZZ_CHECK(seen.count(dir) == 1 || seen.count(ag::parent_path(dir)) == 1, path);
                 }
         }
         // The whole `check`, and a push judged under this tree's declarations.

@@ -10,12 +10,16 @@
 
 namespace ag {
 
-std::optional<VersionFile> judge_entry(const std::string& location, const DirEntry& e) {
+std::optional<VersionFile> judge_entry(const DirEntry& e) {
     if (!is_migration_file_name(e.name)) return std::nullopt;
-    VersionFile f{join_path(location, e.name), &e, std::nullopt};
-    if (e.kind != EntryKind::File) f.refused = unloadable_migration(f.path, e.kind);
-    else if (auto why = unloadable_name(e.name)) f.refused = unloadable_migration(f.path, std::move(*why));
+    VersionFile f{&e, false, std::nullopt};
+    if (e.kind != EntryKind::File) f.refused = std::move(*unloadable_migration(std::string(), e.kind).error);
+    else if (auto why = unloadable_name(e.name)) f.refused = std::move(*why);
     return f;
+}
+
+std::string VersionListing::path(const VersionFile& f) const {
+    return join_path(f.in_pycache ? join_path(location_, "__pycache__") : location_, f.entry->name);
 }
 
 namespace {
@@ -33,17 +37,16 @@ VersionListing::VersionListing(const SourceTree& tree, std::string location, boo
     const std::string pycache_dir = join_path(location_, "__pycache__");
     files_.reserve(listed_.size());
     for (const auto& e : listed_) {
-        auto f = judge_entry(location_, e);
+        auto f = judge_entry(e);
         if (!f) continue;
         // Python runs a committed __pycache__ copy instead of its source when the copy's
         // stamp says so; the guard cannot read bytecode, so it refuses rather than ignore it.
         if (!f->refused)
             if (auto copy = hash_stamped_copy(tree, pycache_dir, pycache_, e.name))
-                f->refused = unloadable_migration(
-                    f->path, fmt::format("has a hash-stamped compiled copy committed beside it (__pycache__/{}), which "
-                                         "Python runs instead of the source; the guard cannot read it: remove "
+                f->refused = fmt::format("has a hash-stamped compiled copy committed beside it (__pycache__/{}), "
+                                         "which Python runs instead of the source; the guard cannot read it: remove "
                                          "__pycache__ from the repository",
-                                         *copy));
+                                         *copy);
         files_.push_back(std::move(*f));
     }
     if (!sourceless) return;
@@ -52,11 +55,10 @@ VersionListing::VersionListing(const SourceTree& tree, std::string location, boo
     auto listed_name = [&](std::string_view n) {
         return std::any_of(listed_.begin(), listed_.end(), [&](const DirEntry& o) { return o.name == n; });
     };
-    auto refuse = [&](std::string path, const DirEntry& e) {
-        files_.push_back({path, &e,
-                          unloadable_migration(path, "is a compiled migration, which Alembic loads because the config "
-                                                     "says sourceless = true; the guard cannot read compiled files: "
-                                                     "commit the source instead")});
+    auto refuse = [&](const DirEntry& e, bool in_pycache) {
+        files_.push_back({&e, in_pycache,
+                          "is a compiled migration, which Alembic loads because the config says sourceless = true; "
+                          "the guard cannot read compiled files: commit the source instead"});
     };
     std::set<std::string_view> stems;
     for (const auto& e : listed_) stems.insert(e.name.substr(0, e.name.find('.')));
@@ -64,11 +66,11 @@ VersionListing::VersionListing(const SourceTree& tree, std::string location, boo
         if (!compiled_name(e.name) || e.kind != EntryKind::File) continue;
         const std::string source(e.name.substr(0, e.name.size() - 1));
         if (!listed_name(source) && !(e.name.ends_with(".pyo") && listed_name(source + "c")))
-            refuse(join_path(location_, e.name), e);
+            refuse(e, false);
     }
     for (const auto& c : pycache_)
         if (compiled_name(c.name) && !stems.count(c.name.substr(0, c.name.find('.'))))
-            refuse(join_path(pycache_dir, c.name), c);
+            refuse(c, true);
 }
 
 }  // namespace ag

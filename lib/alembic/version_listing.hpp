@@ -12,12 +12,13 @@
 
 namespace ag {
 
+// Small on purpose: a location lists one per migration, 50,000 in the longest histories.
 struct VersionFile {
-    std::string path;         // repository-relative
     const DirEntry* entry;    // into the listing's entries (or its __pycache__'s)
+    bool in_pycache = false;  // listed in the location's __pycache__ (sourceless compiled files)
     // Set when Alembic fails on the file, or runs something the guard cannot read in its
-    // place: the file as an unloadable migration, with the reason.
-    std::optional<Migration> refused;
+    // place: why, as the end of a sentence naming the file (Migration::error).
+    std::optional<std::string> refused;
 };
 
 class VersionListing {
@@ -38,6 +39,10 @@ public:
     // regular file, a name Alembic fails on, a hash-stamped copy committed in __pycache__
     // that Python runs instead; then, with sourceless, the compiled files it loads.
     const std::vector<VersionFile>& files() const { return files_; }
+    // A file's repository-relative path.
+    std::string path(const VersionFile& f) const;
+    // A refused file as the unloadable migration the graph reports.
+    Migration refused_migration(const VersionFile& f) const { return unloadable_migration(path(f), *f.refused); }
 
 private:
     std::string location_;
@@ -46,10 +51,10 @@ private:
     std::vector<VersionFile> files_;
 };
 
-// Whether Alembic tries to load `e` of `location` (a `*.py` name), and if so, why it fails
-// on it judged from the entry alone (its kind, its name): nullopt when it is not a
-// migration file; a VersionFile without `refused` when its source is to be read. What lies
-// beside it (a __pycache__ copy) is the listing's to judge.
-std::optional<VersionFile> judge_entry(const std::string& location, const DirEntry& e);
+// Whether Alembic tries to load `e` (a `*.py` name), and if so, why it fails on it judged
+// from the entry alone (its kind, its name): nullopt when it is not a migration file; a
+// VersionFile without `refused` when its source is to be read. What lies beside it (a
+// __pycache__ copy) is the listing's to judge.
+std::optional<VersionFile> judge_entry(const DirEntry& e);
 
 }  // namespace ag

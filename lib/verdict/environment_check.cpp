@@ -81,11 +81,11 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         unread_at.reserve(listing.files().size());
         for (const auto& f : listing.files()) {
             if (f.refused) {
-                migrations.push_back(*f.refused);
+                migrations.push_back(listing.refused_migration(f));
                 continue;
             }
             const DirEntry& e = *f.entry;
-            std::optional<Migration> known = cache && e.id ? cache->find(e.id_hex(), f.path) : std::nullopt;
+            std::optional<Migration> known = cache && e.id ? cache->find(e.id_hex(), listing.path(f)) : std::nullopt;
             if (known && known->python == env.python.version) {
                 migrations.push_back(std::move(*known));
                 continue;

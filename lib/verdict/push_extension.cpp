@@ -49,7 +49,7 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
         if (new_tree.kind(join_path(loc, "__pycache__"))) return std::nullopt;
         for (auto& change : new_tree.changes_since(old_tree, loc)) {
             const DirEntry& e = change.after ? *change.after : *change.before;
-            const auto file = judge_entry(loc, e);
+            const auto file = judge_entry(e);
             if (!file) continue;  // Alembic never loads it
             // An edit, a deletion, no regular file, a name Alembic fails on: the full check's.
             if (change.before || file->refused) return std::nullopt;

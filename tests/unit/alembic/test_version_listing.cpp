@@ -12,14 +12,14 @@ using ag::test::MemoryTree;
 namespace {
 std::vector<std::string> paths(const ag::VersionListing& l) {
     std::vector<std::string> out;
-    for (const auto& f : l.files()) out.push_back(f.path);
+    for (const auto& f : l.files()) out.push_back(l.path(f));
     return out;
 }
 
 std::vector<std::string> refused(const ag::VersionListing& l) {
     std::vector<std::string> out;
     for (const auto& f : l.files())
-        if (f.refused) out.push_back(f.path);
+        if (f.refused) out.push_back(l.path(f));
     return out;
 }
 
@@ -47,7 +47,8 @@ TEST_CASE("a hash-stamped __pycache__ copy refuses its source; a timestamped one
     const ag::VersionListing l(t, "v", false);
     CHECK(refused(l) == std::vector<std::string>{"v/a.py"});
     REQUIRE(l.files().front().refused);
-    CHECK(l.files().front().refused->error->find("__pycache__/a.cpython-311.pyc") != std::string::npos);
+    CHECK(l.files().front().refused->find("__pycache__/a.cpython-311.pyc") != std::string::npos);
+    CHECK(l.refused_migration(l.files().front()).path == "v/a.py");
 }
 
 TEST_CASE("with sourceless, compiled files without a source are loaded by Alembic, so refused, after the sources") {
@@ -64,9 +65,9 @@ TEST_CASE("an entry judged alone: not a migration, to be read, or refused for it
     t.file("v/a.py", "").file("v/a.txt", "").entry("v/d.py", ag::EntryKind::Symlink);
     const auto listing = t.list("v");
     for (const auto& e : listing) {
-        const auto f = ag::judge_entry("v", e);
+        const auto f = ag::judge_entry(e);
         if (e.name == "a.txt") CHECK_FALSE(f);
-        if (e.name == "a.py") CHECK((f && !f->refused && f->path == "v/a.py"));
+        if (e.name == "a.py") CHECK((f && !f->refused && f->entry == &e));
         if (e.name == "d.py") CHECK((f && f->refused));
     }
 }
