@@ -22,7 +22,7 @@ done
 product_pkgs=(g++ make cmake pkg-config git libgit2-dev libdeflate-dev zlib1g-dev libfmt-dev nlohmann-json3-dev libcli11-dev
               libtomlplusplus-dev doctest-dev python3)
 dev_pkgs=(python3 python3-alembic python3-yaml lighttpd pre-commit gitolite3 openssh-server openssh-client busybox-static
-          clang-14 libclang-rt-14-dev)
+          clang-14 libclang-rt-14-dev libpython3.11-testsuite)
 # The Python 3.12 compile() oracle (pyodide, from npm) runs under Node.js >= 18.
 if [ "$dev" = 1 ] && ! command -v node >/dev/null 2>&1; then dev_pkgs+=(nodejs npm); fi
 # The static link: libssh2.a (via libgit2-dev) also needs OpenSSL's and libgcrypt's archives.

@@ -71,6 +71,9 @@ private:
         scope->kind = kind;
         scope->parent = cur_;
         scope->node = node;
+        // CPython (bpo-37757) refuses every assignment expression in a comprehension's
+        // outermost iterable, those in a lambda or a comprehension nested in it too.
+        scope->comp_iter_expr = cur_ ? cur_->comp_iter_expr : 0;
         scopes_.push_back(std::move(scope));
         Scope* s = scopes_.back().get();
         if (cur_) cur_->children.push_back(s);

@@ -384,9 +384,10 @@ def _run_isolated(src):
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 exec(compile(src, "migration.py", "exec", dont_inherit=True), ns)
             signal.alarm(0)
-            # __name__ is the sandbox's own unless the module rebinds it.
+            # __name__ is the sandbox's own unless the module rebinds it; __warningregistry__
+            # is the warnings machinery's (a warning raised while it ran), not the module's.
             result = {k: category(v) for k, v in ns.items()
-                      if k != "__builtins__" and not (k == "__name__" and v == "migration")}
+                      if k not in ("__builtins__", "__warningregistry__") and not (k == "__name__" and v == "migration")}
         except BaseException as e:  # noqa: B902 - whatever it raises, the import fails
             result = {"__raised__": type(e).__name__}
         try:

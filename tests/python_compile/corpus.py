@@ -13,7 +13,9 @@ a token deleted, doubled, replaced with a keyword, soft keyword, operator or lit
 neighbours swapped, a line's indentation changed. A fifth of the cases start instead from
 SEEDS: what the standard library hardly uses (pattern matching, except*, type parameters,
 parenthesized context managers...); and 15% from ERROR_SEEDS, one minimal source for each
-refusal of CPython's grammar, symbol table and compiler, mutated at most once. What a case is comes from its seed and the corpus's
+refusal of CPython's grammar, symbol table and compiler, mutated at most once; and, where
+Debian's libpython3.11-testsuite is installed, a fifth from the sources CPython's own tests
+compile (cpython_snippets). What a case is comes from its seed and the corpus's
 sorted file list alone.
 """
 import ast
@@ -392,6 +394,48 @@ ERROR_SEEDS = [
     "x = [a b for a in c]\n", "x = {a: b for}\n",
 ]
 
+# CPython's own tests of its grammar, compiler and tokenizer (Debian's libpython3.11-testsuite,
+# which ./install.sh --dev installs): every string constant in them that may be code, and every
+# doctest example, is a case of what CPython accepts or refuses.
+CPYTHON_TESTS = ["test_grammar.py", "test_syntax.py", "test_fstring.py", "test_patma.py", "test_exceptions.py",
+                 "test_positional_only_arg.py", "test_named_expressions.py", "test_compile.py",
+                 "test_string_literals.py", "test_unicode_identifiers.py", "test_genexps.py", "test_coroutines.py",
+                 "test_global.py", "test_keywordonlyarg.py", "test_unpack_ex.py", "test_eof.py", "test_listcomps.py",
+                 "test_setcomps.py", "test_dictcomps.py", "test_decorators.py", "test_with.py", "test_except_star.py",
+                 "test_tokenize.py", "test_type_comments.py", "test_unparse.py", "test_ast.py", "test_symtable.py",
+                 "test_scope.py", "test_generators.py", "test_future.py", "test_lambda.py", "test_pep646_syntax.py"]
+_snippets_cache = {}
+
+
+def cpython_snippets(root="/usr/lib/python3.11/test"):
+    if root in _snippets_cache:
+        return _snippets_cache[root]
+    import doctest
+    parser = doctest.DocTestParser()
+    found = set()
+    for name in CPYTHON_TESTS:
+        path = os.path.join(root, name)
+        try:
+            with open(path, "rb") as f:
+                tree = ast.parse(f.read())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            text = node.value
+            if 2 <= len(text) <= 3000 and any(c in text for c in "=():[]{}'\"\n@*"):
+                found.add(text if text.endswith("\n") else text + "\n")
+            if ">>>" in text:
+                try:
+                    for ex in parser.get_examples(text):
+                        found.add(ex.source)
+                except ValueError:
+                    pass
+    _snippets_cache[root] = sorted(found)
+    return _snippets_cache[root]
+
+
 KEYWORDS = keyword.kwlist + ["match", "case", "type", "_", "print", "exec"]
 OPERATORS = ["(", ")", "[", "]", "{", "}", ":", ",", ";", "+", "-", "*", "/", "|", "&", "<", ">", "=", ".",
              "%", "==", "!=", "<=", ">=", "~", "^", "<<", ">>", "**", "+=", "-=", "*=", "/=", "%=", "&=",
@@ -463,7 +507,11 @@ def generate(seed, roots=None):
     if not files:
         raise RuntimeError("no .py files under %s" % (roots or DEFAULT_ROOTS))
     c = r.random()
-    if c < 0.15:
+    snippets = cpython_snippets()
+    if snippets and c >= 0.8:
+        k = r.randrange(len(snippets))
+        path, src = "cpython-test%d" % k, snippets[k]
+    elif c < 0.15:
         k = r.randrange(len(ERROR_SEEDS))
         path, src = "error-seed%d" % k, ERROR_SEEDS[k]
     elif c < 0.35:
@@ -478,8 +526,8 @@ def generate(seed, roots=None):
         else:
             return b"pass\n", "empty"
     muts = []
-    for _ in range(r.choice([0, 0, 1]) if path.startswith("error-seed") else r.choice([0, 1, 1, 1, 2, 2, 3])):
+    for _ in range(r.choice([0, 0, 1]) if path.startswith(("error-seed", "cpython-test")) else r.choice([0, 1, 1, 1, 2, 2, 3])):
         src, name = mutate_tokens(r, src)
         muts.append(name)
-    rel = path if "seed" in path else os.path.relpath(path, os.path.dirname((roots or DEFAULT_ROOTS)[0]))
+    rel = path if path.startswith(("seed", "error-seed", "cpython-test")) else os.path.relpath(path, os.path.dirname((roots or DEFAULT_ROOTS)[0]))
     return src.encode("utf-8", "surrogatepass"), "%s:%s" % (rel, "+".join(muts) or "valid")

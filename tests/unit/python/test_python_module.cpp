@@ -422,3 +422,11 @@ TEST_CASE("a class Python subclasses at import has its __init_subclass__ followe
                              "class X(B):\n    pass\ndown_revision = P\n")
               .unprovable);
 }
+
+TEST_CASE("an assignment expression anywhere in a comprehension's outermost iterable is a SyntaxError, in a lambda too") {
+    // Found by CPython's own test_named_expressions.py through the corpus suite (bpo-37757).
+    CHECK(read_python_module("{i for i in (lambda: (j := ()))}\n").syntax_error);
+    CHECK(read_python_module("[x for x in [y for y in z if (w := 1)]]\n").syntax_error);
+    CHECK_FALSE(read_python_module("z = ()\nf = lambda: [(j := 1) for i in z]\n").syntax_error);
+    CHECK_FALSE(read_python_module("y = ()\nx = [x for x in y if (lambda: (j := 1))]\n").syntax_error);
+}
