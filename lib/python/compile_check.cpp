@@ -619,7 +619,8 @@ bool Checker::gen_target(const Node* t, Unit& u, bool top) {
     switch (t->kind) {
     case NodeKind::Name: return forbidden(t->name, t->ctx, t->line);
     case NodeKind::Attribute:
-        if (!forbidden(t->name, t->ctx, t->line)) return false;
+        // CPython refuses `x.__debug__` only as a store: `del x.__debug__` compiles.
+        if (t->ctx == Ctx::Store && !forbidden(t->name, t->ctx, t->line)) return false;
         return gen_expr(t->a, u);
     case NodeKind::Subscript: return gen_expr(t->a, u) && gen_expr(t->b, u);
     case NodeKind::Starred:
@@ -797,10 +798,14 @@ bool Checker::gen_pattern(const Node* p, Unit& u, bool allow_irrefutable, std::v
         return p->name.empty() || store(p->name, p->line);
     }
     case NodeKind::MatchClass: {
-        for (uint32_t i = 0; i < p->l[2].size(); ++i)
+        // validate_kwd_attrs: each keyword's name is a store (`__debug__` is refused), then
+        // no name twice.
+        for (uint32_t i = 0; i < p->l[2].size(); ++i) {
+            if (!forbidden(p->l[2][i]->name, Ctx::Store, p->line)) return false;
             for (uint32_t j = i + 1; j < p->l[2].size(); ++j)
                 if (p->l[2][i]->name == p->l[2][j]->name)
                     return fail(p->line, fmt::format("attribute name repeated in class pattern: {}", p->l[2][i]->name));
+        }
         if (!gen_expr(p->a, u)) return false;
         for (const Node* q : p->l[0])
             if (!gen_pattern(q, u, true, stores)) return false;
@@ -869,7 +874,11 @@ bool Checker::gen_stmt(const Node* s, Unit& u) {
         for (const Node* t : s->l[0])
             if (!gen_target(t, u, true)) return false;
         return true;
-    case NodeKind::AugAssign: return gen_target(s->a, u, true) && gen_expr(s->b, u);
+    case NodeKind::AugAssign:
+        // An attribute changed in place is loaded and stored without the name check
+        // (`x.__debug__ += 1` compiles); a name is checked (`__debug__ += 1` does not).
+        if (s->a->kind == NodeKind::Attribute) return gen_expr(s->a->a, u) && gen_expr(s->b, u);
+        return gen_target(s->a, u, true) && gen_expr(s->b, u);
     case NodeKind::AnnAssign:
         if (s->c && !gen_expr(s->c, u)) return false;
         if (s->a->kind == NodeKind::Name) {

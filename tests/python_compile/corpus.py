@@ -392,6 +392,10 @@ ERROR_SEEDS = [
     "match x:\n    case 1 as (y):\n        pass\n", "match (x, *y):\n    case _:\n        pass\n",
     "x = (*a for a in b)\n", "x = (*a, b)\n", "x = (a, *b, c)\n", "x = [a for a in]\n", "x = [a for]\n",
     "x = [a b for a in c]\n", "x = {a: b for}\n",
+    # __debug__ wherever a name is stored or deleted, and where it is not checked.
+    "match c:\n    case i(__debug__=1):\n        pass\n", "match c:\n    case {**__debug__}:\n        pass\n",
+    "x.__debug__ += 1\n", "del x.__debug__\n", "x.__debug__ = 1\n", "__debug__ += 1\n", "f(__debug__=1)\n",
+    "import a as __debug__\n", "def f(*, __debug__): pass\n", "for x.__debug__ in y: pass\n",
 ]
 
 # CPython's own tests of its grammar, compiler and tokenizer (Debian's libpython3.11-testsuite,

@@ -430,3 +430,16 @@ TEST_CASE("an assignment expression anywhere in a comprehension's outermost iter
     CHECK_FALSE(read_python_module("z = ()\nf = lambda: [(j := 1) for i in z]\n").syntax_error);
     CHECK_FALSE(read_python_module("y = ()\nx = [x for x in y if (lambda: (j := 1))]\n").syntax_error);
 }
+
+TEST_CASE("a class pattern's keyword named __debug__ is a SyntaxError, as an assignment to it is") {
+    // Found by the corpus suite: CPython's compiler checks keyword attributes as stores.
+    CHECK(read_python_module("match c:\n    case i(__debug__=1):\n        pass\n").syntax_error);
+    CHECK_FALSE(read_python_module("c = 1\nmatch c:\n    case int(real=1):\n        pass\n").syntax_error);
+}
+
+TEST_CASE("x.__debug__ is refused only as a store: deleted or changed in place it compiles, as in CPython") {
+    CHECK(read_python_module("x = 1\nx.__debug__ = 1\n").syntax_error);
+    CHECK(read_python_module("__debug__ += 1\n").syntax_error);
+    CHECK_FALSE(read_python_module("x = 1\nx.__debug__ += 1\n").syntax_error);
+    CHECK_FALSE(read_python_module("x = 1\ndel x.__debug__\n").syntax_error);
+}
