@@ -396,6 +396,9 @@ ERROR_SEEDS = [
     "match c:\n    case i(__debug__=1):\n        pass\n", "match c:\n    case {**__debug__}:\n        pass\n",
     "x.__debug__ += 1\n", "del x.__debug__\n", "x.__debug__ = 1\n", "__debug__ += 1\n", "f(__debug__=1)\n",
     "import a as __debug__\n", "def f(*, __debug__): pass\n", "for x.__debug__ in y: pass\n",
+    # Nested f-strings with specs and comments (3.12), a dotted pattern target, `async` astray.
+    "x = f\"{f'{a:{b}}'}\"\n", "x = f\"\"\"{f'''{a # c\n}'''}\"\"\"\n", "x = f\"{f'{a:{b:{c}}}'}\"\n",
+    "match x:\n    case 1 as y.z:\n        pass\n", "async x = 1\n", "[x async x in y]\n",
 ]
 
 # CPython's own tests of its grammar, compiler and tokenizer (Debian's libpython3.11-testsuite,
