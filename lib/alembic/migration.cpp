@@ -192,24 +192,16 @@ Migration unloadable_migration(std::string path, std::string why) {
     return m;
 }
 
-Migration unloadable_migration(std::string path, EntryKind kind) {
-    Migration m;
-    m.path = std::move(path);
+std::string not_a_file_reason(EntryKind kind) {
     switch (kind) {
-    case EntryKind::Directory:
-        m.error = "is a directory named like a migration: Alembic fails on it (IsADirectoryError)";
-        break;
+    case EntryKind::Directory: return "is a directory named like a migration: Alembic fails on it (IsADirectoryError)";
     case EntryKind::Submodule:
-        m.error = "is a git submodule named like a migration: Alembic fails on it on a checkout (IsADirectoryError)";
-        break;
+        return "is a git submodule named like a migration: Alembic fails on it on a checkout (IsADirectoryError)";
     case EntryKind::Symlink:
-        m.error = "is a symbolic link: what Alembic loads depends on the deploy host's file system (a dangling link "
-                  "fails with ImportError); commit the migration itself";
-        break;
-    default: m.error = "is not a regular file: Alembic cannot load it"; break;
+        return "is a symbolic link: what Alembic loads depends on the deploy host's file system (a dangling link "
+               "fails with ImportError); commit the migration itself";
+    default: return "is not a regular file: Alembic cannot load it";
     }
-    m.error_line = 0;
-    return m;
 }
 
 }  // namespace ag

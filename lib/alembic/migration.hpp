@@ -57,8 +57,9 @@ std::optional<std::string> invalid_revision_id(std::string_view id);
 // Interprets the bytes of `path` as Alembic would; never throws, never executes.
 Migration read_migration(std::string path, std::string_view bytes, py::PythonVersion python = py::kUndeclaredPython);
 
-// A migration that is not a regular file (directory, symlink, submodule...) named *.py.
-Migration unloadable_migration(std::string path, EntryKind kind);
+// Why Alembic fails on an entry named *.py that is not a regular file (a directory, a
+// symlink, a submodule...): the end of a sentence naming it (Migration::error).
+std::string not_a_file_reason(EntryKind kind);
 // A migration Alembic fails to load for the reason given (a "... it" sentence's end).
 Migration unloadable_migration(std::string path, std::string why);
 

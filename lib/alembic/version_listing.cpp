@@ -13,7 +13,7 @@ namespace ag {
 std::optional<VersionFile> judge_entry(const DirEntry& e) {
     if (!is_migration_file_name(e.name)) return std::nullopt;
     VersionFile f{&e, false, std::nullopt};
-    if (e.kind != EntryKind::File) f.refused = std::move(*unloadable_migration(std::string(), e.kind).error);
+    if (e.kind != EntryKind::File) f.refused = not_a_file_reason(e.kind);
     else if (auto why = unloadable_name(e.name)) f.refused = std::move(*why);
     return f;
 }

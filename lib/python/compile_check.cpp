@@ -368,7 +368,7 @@ bool Checker::sym_global(const Node* s) {
         if (!global) cur_->nonlocal_lines.emplace_back(n->name, n->line);
     }
     return true;
-    }
+}
 
 bool Checker::sym_function_def(const Node* s) {
     if (!add_def(s->name, kDefLocal, s->line)) return false;
@@ -381,8 +381,7 @@ bool Checker::sym_function_def(const Node* s) {
     if (!sym_params(s->a) || !sym_stmts(s->l[0])) return false;
     leave();
     return true;
-    }
-
+}
 
 bool Checker::sym_namedexpr(const Node* e) {
     if (cur_->comp_iter_expr > 0)
@@ -976,7 +975,7 @@ bool Checker::gen_try(const Node* s, Unit& u) {
         --u.blocks;
     }
     return true;
-    }
+}
 
 bool Checker::gen_for(const Node* s, Unit& u) {
     if ((s->flags & kAsync) && !(u.scope->kind == ScopeKind::Function && u.scope->is_async))
@@ -991,7 +990,7 @@ bool Checker::gen_for(const Node* s, Unit& u) {
     --u.loops;
     --u.blocks;
     return gen_stmts(s->l[1], u);
-    }
+}
 
 bool Checker::gen_with(const Node* s, Unit& u) {
     if ((s->flags & kAsync) && !(u.scope->kind == ScopeKind::Function && u.scope->is_async))
@@ -1006,7 +1005,7 @@ bool Checker::gen_with(const Node* s, Unit& u) {
     if (!gen_stmts(s->l[1], u)) return false;
     u.blocks -= pushed;
     return true;
-    }
+}
 
 bool Checker::gen_match(const Node* s, Unit& u) {
     if (!gen_expr(s->a, u)) return false;
@@ -1022,8 +1021,7 @@ bool Checker::gen_match(const Node* s, Unit& u) {
         if (!gen_stmts(c->l[0], u)) return false;
     }
     return true;
-    }
-
+}
 
 std::optional<SyntaxError> Checker::run(const Node* module) {
     // Future imports: a docstring, then `from __future__ import` statements, checked for

@@ -695,7 +695,7 @@ ModuleValue Evaluator::eval_constant(const Node* e) {
     case ConstantKind::Ellipsis: v.kind = ModuleValue::Kind::Other; v.why = "Ellipsis"; break;
     }
     return v;
-    }
+}
 
 ModuleValue Evaluator::eval_joined_str(const Node* e, Env& env, bool certain, bool module_scope) {
     // Without fields an f-string is its text.
@@ -715,7 +715,7 @@ ModuleValue Evaluator::eval_joined_str(const Node* e, Env& env, bool certain, bo
     v.text = std::move(text);
     v.node = e;
     return v;
-    }
+}
 
 ModuleValue Evaluator::eval_name(const Node* e, Env& env, bool certain) {
     if (env.locals && !env.find(e->name) &&
@@ -740,7 +740,7 @@ ModuleValue Evaluator::eval_name(const Node* e, Env& env, bool certain) {
         return unknown(Reason(fmt::format("it refers to '{}', which is not bound at that point", e->name)), e);
     }
     return unknown("it refers to a builtin", e);
-    }
+}
 
 ModuleValue Evaluator::eval_sequence(const Node* e, Env& env, bool certain, bool module_scope) {
     ModuleValue v;
@@ -762,7 +762,7 @@ ModuleValue Evaluator::eval_sequence(const Node* e, Env& env, bool certain, bool
     }
     if (!known) return unknown("a sequence unpacks a value the guard does not evaluate", e);
     return v;
-    }
+}
 
 ModuleValue Evaluator::eval_binop(const Node* e, Env& env, bool certain, bool module_scope) {
     ModuleValue a = eval(e->a, env, certain, module_scope);
@@ -796,7 +796,7 @@ ModuleValue Evaluator::eval_binop(const Node* e, Env& env, bool certain, bool mo
             import_error(e->line, fmt::format("{}: {} when the module is imported", describe(e), *why));
     }
     return unknown("an expression evaluated when the module runs", e);
-    }
+}
 
 ModuleValue Evaluator::eval_call(const Node* e, Env& env, bool certain, bool module_scope) {
     const ModuleValue callee = eval(e->a, env, certain, module_scope);
@@ -816,7 +816,7 @@ ModuleValue Evaluator::eval_call(const Node* e, Env& env, bool certain, bool mod
         }
     }
     return unknown("a call, evaluated when the module runs", e);
-    }
+}
 
 ModuleValue Evaluator::eval_attribute(const Node* e, Env& env, bool certain, bool module_scope) {
     // A name of an imported module refers to that module's file in the repository,
@@ -858,7 +858,7 @@ ModuleValue Evaluator::eval_attribute(const Node* e, Env& env, bool certain, boo
     v.text = template_reference(path + "." + std::string(e->name));
     v.node = e;
     return v;
-    }
+}
 
 ModuleValue Evaluator::eval_subscript(const Node* e, Env& env, bool certain, bool module_scope) {
     const ModuleValue base = eval(e->a, env, certain, module_scope);
@@ -879,7 +879,7 @@ ModuleValue Evaluator::eval_subscript(const Node* e, Env& env, bool certain, boo
                                               describe(e), e->a->name));
     }
     return unknown("a subscript, evaluated when the module runs", e);
-    }
+}
 
 ModuleValue Evaluator::eval_comprehension(const Node* e, Env& env, bool certain, bool module_scope) {
     // The outermost iterable runs now; the rest once per item (perhaps never). A ':='
@@ -914,8 +914,7 @@ ModuleValue Evaluator::eval_comprehension(const Node* e, Env& env, bool certain,
                 if (c) stack.push_back(c);
     }
     return unknown("a comprehension, evaluated when the module runs", e);
-    }
-
+}
 
 void Evaluator::exec_block(const NodeList& body, Env& env, bool certain, bool module_scope) {
     for (const Node* s : body) {
@@ -1145,7 +1144,6 @@ void Evaluator::exec_import(const Node* s, Env& env, bool certain) {
     }
 }
 
-
 void Evaluator::exec_import_from(const Node* s, Env& env, bool certain) {
     for (const Node* a : s->l[0]) {
         if (a->name == "*") {
@@ -1202,7 +1200,6 @@ void Evaluator::exec_match(const Node* s, Env& env, bool certain, bool module_sc
     }
 }
 
-
 void Evaluator::exec_function_def(const Node* s, Env& env, bool certain, bool module_scope) {
     // Decorators, then defaults, then annotations run when the def statement runs; then
     // the decorators are called, innermost first.
@@ -1223,8 +1220,7 @@ void Evaluator::exec_function_def(const Node* s, Env& env, bool certain, bool mo
     // body (what a decorator does with a function it is given, almost always).
     if (own_decorators && !(s->flags & kAsync) && module_scope) fn.function = s;
     bind_name(s->name, std::move(fn), env, certain, s->line, "defined");
-    return;
-    }
+}
 
 void Evaluator::exec_class_def(const Node* s, Env& env, bool certain, bool module_scope) {
     const std::vector<ModuleValue> decorators = eval_decorators(s, env, certain, module_scope);
@@ -1251,8 +1247,7 @@ void Evaluator::exec_class_def(const Node* s, Env& env, bool certain, bool modul
         if (init && init->l[1].empty() && !(init->flags & kAsync) && !other_constructor) cls.function = init;
     }
     bind_name(s->name, std::move(cls), env, certain, s->line, "defined");
-    return;
-    }
+}
 
 void Evaluator::exec_try(const Node* s, Env& env, bool certain, bool module_scope) {
     // Without a handler, the body runs as surely as the statement does: an exception in
@@ -1272,9 +1267,7 @@ void Evaluator::exec_try(const Node* s, Env& env, bool certain, bool module_scop
     }
     exec_block(s->l[2], env, false, module_scope);
     exec_block(s->l[3], env, certain, module_scope);
-    return;
-    }
-
+}
 
 // Functions and classes that import-time code refers to may run at import: what they do is
 // import-time code too (a class referred to may have any of its methods called). Scanning one
