@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "hooks/history_audit.hpp"
 #include "support/json_text.hpp"
+#include "report/problem_wording.hpp"
 #include "report/report.hpp"
 #include "hooks/guard_context.hpp"
 
@@ -71,7 +72,7 @@ void add_audit(CLI::App& app, Action& action) {
                        result.findings.size() == 1 ? std::string("1 problem") : fmt::format("{} problems", result.findings.size()),
                        result.commits_walked, result.graphs_built);
             for (const auto& f : result.findings) {
-                fmt::print("  {} [{}] {}\n", f.environment, f.problem.code, f.problem.message);
+                fmt::print("  {} [{}] {}\n", f.environment, f.problem.code, problem_message(f.problem));
                 if (f.before_since) {
                     fmt::print("    already stood at --since {} ({})\n", a->since, short_of(f.mainline));
                     continue;

@@ -135,13 +135,16 @@ std::vector<std::string> split_on(std::string_view value, char sep, bool strip_i
     return out;
 }
 
-Problem unreadable(const std::string& file, int line, const std::string& message, const std::string& fix) {
+// `reason`: what the reader of the file found wrong, in its terms; the report words the rest.
+Problem unreadable(Situation situation, const std::string& file, int line, const std::string& reason,
+                   const std::string& section = {}) {
     Problem p;
     p.code = code::unreadable_config;
+    p.situation = situation;
     p.files = {file};
     p.locations = {ProblemLocation{file, line, "", {}}};
-    p.message = fmt::format("{}{}: {}", file, line ? fmt::format(":{}", line) : "", message);
-    p.fix = fix;
+    p.reason = reason;
+    p.subject = section;
     return p;
 }
 
@@ -239,8 +242,7 @@ void Discovery::add_ini(const std::string& path) {
         Environment env;
         env.name = path;
         env.config = path;
-        env.problems.push_back(unreadable(path, err->line, err->message,
-                                          fmt::format("fix {} so that Python's configparser can read it", path)));
+        env.problems.push_back(unreadable(Situation::ini_syntax, path, err->line, err->message));
         envs_.push_back(std::move(env));
         return;
     }
@@ -253,8 +255,7 @@ void Discovery::add_ini(const std::string& path) {
         env.section = sec.name;
         env.name = sec.name == "alembic" ? path : fmt::format("{} [{}]", path, sec.name);
         auto fail = [&](int line, const std::string& message) {
-            env.problems.push_back(unreadable(path, line, message,
-                                              fmt::format("fix section [{}] of {}", sec.name, path)));
+            env.problems.push_back(unreadable(Situation::ini_section, path, line, message, sec.name));
             envs_.push_back(env);
         };
         const int script_line = ini.line_of(sec.name, "script_location");
@@ -334,8 +335,7 @@ void Discovery::add_pyproject(const std::string& path) {
         if (text.find("tool.alembic") == std::string::npos) return;
         Environment env;
         env.name = env.config = path;
-        env.problems.push_back(unreadable(path, doc.error_line, fmt::format("not valid TOML: {}", doc.error),
-                                          fmt::format("fix the TOML syntax of {}", path)));
+        env.problems.push_back(unreadable(Situation::toml_syntax, path, doc.error_line, doc.error));
         envs_.push_back(std::move(env));
         return;
     }
@@ -351,7 +351,7 @@ void Discovery::add_pyproject(const std::string& path) {
     const int script_line = static_cast<int>(script->source().begin.line);
     const auto here = here_of(dir);
     auto bad = [&](int line, const std::string& message) {
-        env.problems.push_back(unreadable(path, line, message, fmt::format("fix [tool.alembic] in {}", path)));
+        env.problems.push_back(unreadable(Situation::pyproject_section, path, line, message));
         envs_.push_back(env);
     };
     if (!script->is_string()) return bad(script_line, "script_location must be a string");
@@ -397,7 +397,7 @@ void Discovery::add_guard_config(const SourceTree& declarations) {
     auto bad = [&](int line, const std::string& message) {
         Environment env;
         env.name = env.config = path;
-        env.problems.push_back(unreadable(path, line, message, fmt::format("fix {}", path)));
+        env.problems.push_back(unreadable(Situation::guard_settings, path, line, message));
         envs_.push_back(std::move(env));
     };
     const TomlDocument doc = parse_toml(text, path);

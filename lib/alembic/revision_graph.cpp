@@ -15,18 +15,6 @@ namespace ag {
 
 namespace {
 
-std::string quoted_list(const std::vector<std::string>& ids) {
-    std::vector<std::string> q;
-    q.reserve(ids.size());
-    for (const auto& id : ids) q.push_back(fmt::format("'{}'", id));
-    return fmt::format("{}", fmt::join(q, ", "));
-}
-
-std::string parents_text(const Migration& m) {
-    if (m.down_revisions.empty()) return "<base>";
-    return quoted_list(m.down_revisions);
-}
-
 ProblemLocation location_of(const Migration& m) {
     return ProblemLocation{m.path, m.revision_line ? m.revision_line : 1, m.revision, m.down_revisions};
 }
@@ -226,24 +214,11 @@ private:
             Problem p;
             p.code = code::duplicate_revision;
             p.revisions = {std::string(id)};
-            std::vector<std::string> described;
-            std::set<std::string> parents;
+            p.situation = Situation::duplicate;
             for (size_t i : idx) {
                 p.files.push_back(revs_[i]->path);
                 p.locations.push_back(location_of(*revs_[i]));
-                described.push_back(fmt::format("{} (line {}, down_revision {})", revs_[i]->path,
-                                                revs_[i]->revision_line, parents_text(*revs_[i])));
-                parents.insert(parents_text(*revs_[i]));
             }
-            p.message =
-                fmt::format("revision '{}' is declared by {} files: {}", id, idx.size(), fmt::join(described, "; "));
-            if (parents.size() == 1) p.message += fmt::format(" — all on the same parent {}", *parents.begin());
-            const Migration& later = *revs_[idx.back()];
-            p.fix = fmt::format(
-                "give one file a new revision ID and chain it onto the other: in {} set revision = \"<new id>\" and "
-                "down_revision = \"{}\" (a merge migration cannot repair a duplicate: down_revision = ('{}', '{}') "
-                "still leaves two heads)",
-                later.path, id, id, id);
             g_.problems.push_back(std::move(p));
         }
     }
@@ -263,11 +238,7 @@ private:
             p.revisions = {m.revision};
             p.files = {m.path};
             p.locations = {location_of(m)};
-            p.message = fmt::format("revision '{}' in {} names itself in its {} (Alembic: {}-loop is detected)",
-                                    m.revision, m.path, in_down ? "down_revision" : "depends_on",
-                                    in_down ? "Self" : "Dependency self");
-            p.fix = fmt::format("in {} point {} at the revision this one follows", m.path,
-                                in_down ? "down_revision" : "depends_on");
+            p.situation = in_down ? Situation::self_loop : Situation::dependency_self_loop;
             g_.problems.push_back(std::move(p));
         }
     }
@@ -293,13 +264,8 @@ private:
                 p.revisions = {label, pair[0], pair[1]};
                 p.files = {b.path, a.path};
                 p.locations = {location_of(b), location_of(a)};
-                p.message = find_id(label) == owner && b.revision == label
-                                ? fmt::format("branch label '{}' of revision '{}' ({}) is already a revision ID ({})",
-                                              label, a.revision, a.path, b.path)
-                                : fmt::format("branch label '{}' is used by revision '{}' ({}) and by revision '{}' ({})",
-                                              label, b.revision, b.path, a.revision, a.path);
-                p.fix = fmt::format("rename the branch label in {} (or drop it: only the first revision of a branch "
-                                    "needs one)", a.path);
+                p.situation = find_id(label) == owner && b.revision == label ? Situation::label_is_revision
+                                                                             : Situation::label_used_twice;
                 g_.problems.push_back(std::move(p));
             }
         }
@@ -312,19 +278,10 @@ private:
         p.files = {m.path};
         p.locations = {ProblemLocation{m.path, m.down_revision_line ? m.down_revision_line : 1, m.revision,
                                        m.down_revisions}};
-        if (dependency) {
-            p.message = fmt::format("depends_on of revision '{}' ({}) names '{}', which is neither a revision nor a "
-                                    "branch label in this environment", m.revision, m.path, name);
-        } else if (labels_.count(name) && !has_id(name)) {
-            p.message = fmt::format("down_revision of revision '{}' ({}) names '{}', which is a branch label, not a "
-                                    "revision ID (Alembic fails with KeyError; only depends_on may name a label)",
-                                    m.revision, m.path, name);
-        } else {
-            p.message = fmt::format("down_revision of revision '{}' ({}) names '{}', which no migration in this "
-                                    "environment declares (Alembic fails with KeyError)", m.revision, m.path, name);
-        }
-        p.fix = fmt::format("in {} point {} at an existing revision, or restore the migration that declares '{}'",
-                            m.path, dependency ? "depends_on" : "down_revision", name);
+        p.subject = name;
+        p.situation = dependency                                  ? Situation::missing_dependency
+                      : labels_.count(name) && !has_id(name) ? Situation::missing_down_is_label
+                                                                  : Situation::missing_down;
         g_.problems.push_back(std::move(p));
         missing_any_ = true;
     }
@@ -470,11 +427,7 @@ private:
             p.files.push_back(m.path);
             p.locations.push_back(location_of(m));
         }
-        p.message = fmt::format("Alembic fails with \"{}ycle is detected in revisions ({})\": following down_revision{} "
-                                "from the heads and from the bases does not reach them all",
-                                dependency ? "Dependency c" : "C", fmt::join(ids, ", "),
-                                dependency ? " and depends_on" : "");
-        p.fix = "break the cycle: each of these files must point at an older revision";
+        p.situation = dependency ? Situation::dependency_cycle : Situation::cycle;
         g_.problems.push_back(std::move(p));
     }
 
@@ -512,7 +465,7 @@ private:
                 g_.notes.push_back({revs_[comp.front()]->path, revs_[comp.front()]->revision_line,
                                     fmt::format("revisions {} form a cycle through {} that Alembic 1.8.1 does not "
                                                 "detect; `alembic upgrade` may apply them in an order that breaks",
-                                                quoted_list({ids.begin(), ids.end()}),
+                                                fmt::format("'{}'", fmt::join(ids, "', '")),
                                                 pass == 0 ? "down_revision" : "down_revision and depends_on")});
             }
             if (!g_.notes.empty()) break;
@@ -541,28 +494,11 @@ private:
         Problem p;
         p.code = code::multiple_heads;
         p.revisions = g_.heads;
-        std::vector<std::string> described;
-        std::map<std::string, std::vector<std::string>> by_parent;
+        p.situation = Situation::heads;
+        p.head_count = g_.head_count;
         for (size_t i : head_idx_) {
             p.files.push_back(revs_[i]->path);
             p.locations.push_back(location_of(*revs_[i]));
-            described.push_back(fmt::format("'{}' ({}, down_revision {})", revs_[i]->revision, revs_[i]->path,
-                                            parents_text(*revs_[i])));
-            by_parent[parents_text(*revs_[i])].push_back(revs_[i]->revision);
-        }
-        p.message = fmt::format("{} heads: {}; `alembic upgrade head` fails with \"Multiple head revisions are "
-                                "present\"", g_.head_count, fmt::join(described, ", "));
-        if (by_parent.size() == 1 && head_idx_.size() > 1)
-            p.message += fmt::format(" — they share the parent {}", by_parent.begin()->first);
-        if (head_ids_.size() < g_.head_count) {
-            p.fix = "a duplicated revision ID stays a head: renumber the duplicate (see duplicate-revision)";
-        } else {
-            const Migration& last = *revs_[head_idx_.back()];
-            const Migration& first = *revs_[head_idx_.front()];
-            p.fix = fmt::format("chain the newer migration onto the other head (e.g. in {} set down_revision = \"{}\"), "
-                                "or, when both have already been deployed somewhere, run: alembic merge -m \"merge "
-                                "heads\" {}",
-                                last.path, first.revision, fmt::join(g_.heads, " "));
         }
         g_.problems.insert(g_.problems.begin(), std::move(p));
     }
@@ -575,9 +511,8 @@ private:
             if (!m.revision.empty()) p.revisions = {m.revision};
             p.files = {m.path};
             p.locations = {ProblemLocation{m.path, m.error_line, m.revision, m.down_revisions}};
-            p.message = fmt::format("{}{} {}", m.path, m.error_line ? fmt::format(":{}", m.error_line) : "", *m.error);
-            p.fix = fmt::format("fix {} so that Python can import it and `revision`/`down_revision` are literals",
-                                m.path);
+            p.situation = Situation::unparsable;
+            p.reason = *m.error;
             g_.problems.push_back(std::move(p));
         }
     }

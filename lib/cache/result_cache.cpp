@@ -28,7 +28,7 @@ namespace {
 constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
 constexpr std::string_view kHeader = "alembic-guard parse cache 7\n";
-constexpr std::string_view kResultFormat = "alembic-guard result 3";
+constexpr std::string_view kResultFormat = "alembic-guard result 4";  // 4: problems as facts
 constexpr std::time_t kUsedMarkInterval = 24 * 3600;
 
 // Appends `s` escaped to `out`. A revision-name list holds every ID of a history, written on
@@ -250,26 +250,43 @@ bool restore_bytes(json& j) {
 json note_json(const Note& n) { return json::array({n.file, n.line, n.message}); }
 Note note_of(const json& j) { return Note{j.at(0).get<std::string>(), j.at(1).get<int>(), j.at(2).get<std::string>()}; }
 
-json location_json(const ProblemLocation& l) { return json::array({l.file, l.line, l.revision, l.down_revision}); }
+json location_json(const ProblemLocation& l) { return json::array({l.file, l.line, l.revision, l.down_revision, l.added}); }
 ProblemLocation location_of(const json& j) {
     return ProblemLocation{j.at(0).get<std::string>(), j.at(1).get<int>(), j.at(2).get<std::string>(),
-                           j.at(3).get<std::vector<std::string>>()};
+                           j.at(3).get<std::vector<std::string>>(), j.at(4).get<bool>()};
 }
 
+// A problem's facts (its words are made when it is reported, from the same facts).
 json problem_json(const Problem& p) {
     json locs = json::array();
     for (const auto& l : p.locations) locs.push_back(location_json(l));
-    return json{{"code", p.code}, {"message", p.message}, {"revisions", p.revisions}, {"files", p.files},
-                {"locations", std::move(locs)}, {"fix", p.fix}};
+    return json{{"code", p.code},
+                {"situation", static_cast<int>(p.situation)},
+                {"revisions", p.revisions},
+                {"files", p.files},
+                {"locations", std::move(locs)},
+                {"subject", p.subject},
+                {"reason", p.reason},
+                {"new_id", p.new_id},
+                {"heads_before", p.heads_before},
+                {"head_count_before", p.head_count_before},
+                {"head_count", p.head_count}};
 }
 Problem problem_of(const json& j) {
     Problem p;
     p.code = j.at("code").get<std::string>();
-    p.message = j.at("message").get<std::string>();
+    const int situation = j.at("situation").get<int>();
+    if (situation < 0 || situation > static_cast<int>(Situation::merge_conflict)) throw json::other_error::create(501, "situation", nullptr);
+    p.situation = static_cast<Situation>(situation);
     p.revisions = j.at("revisions").get<std::vector<std::string>>();
     p.files = j.at("files").get<std::vector<std::string>>();
     for (const auto& l : j.at("locations")) p.locations.push_back(location_of(l));
-    p.fix = j.at("fix").get<std::string>();
+    p.subject = j.at("subject").get<std::string>();
+    p.reason = j.at("reason").get<std::string>();
+    p.new_id = j.at("new_id").get<std::string>();
+    p.heads_before = j.at("heads_before").get<std::vector<std::string>>();
+    p.head_count_before = j.at("head_count_before").get<size_t>();
+    p.head_count = j.at("head_count").get<size_t>();
     return p;
 }
 

@@ -34,12 +34,9 @@ void write_to_memory(git_repository* repo) {
 Problem conflict_problem(const std::string& candidate, const std::vector<std::string>& files) {
     Problem p;
     p.code = code::merge_conflict;
+    p.situation = Situation::merge_conflict;
+    p.subject = candidate;
     p.files = files;
-    std::string list;
-    for (const auto& f : files) list += (list.empty() ? "" : ", ") + f;
-    p.message = fmt::format("{} does not merge cleanly onto the result so far: conflicts in {}", candidate, list);
-    p.fix = fmt::format("rebase {} onto the target branch (with the candidates queued before it) and resolve the "
-                        "conflicts", candidate);
     return p;
 }
 

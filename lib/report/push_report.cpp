@@ -1,5 +1,6 @@
 #include "report/push_report.hpp"
 
+#include "report/problem_wording.hpp"
 #include "report/report.hpp"
 
 #include <fmt/format.h>
@@ -57,8 +58,8 @@ std::vector<std::string> rejection_lines(const RefJudgement& j) {
             }
             lines.push_back(fmt::format("  environment {}: {}", ip.environment, heads));
         }
-        lines.push_back(fmt::format("    [{}] {}", ip.problem.code, ip.problem.message));
-        if (!ip.problem.fix.empty()) lines.push_back(fmt::format("      fix: {}", ip.problem.fix));
+        lines.push_back(fmt::format("    [{}] {}", ip.problem.code, problem_message(ip.problem)));
+        if (const std::string fix = problem_fix(ip.problem); !fix.empty()) lines.push_back(fmt::format("      fix: {}", fix));
     }
     if (j.verdict.declarations_changed)
         lines.push_back("  note: this push changes .alembic-guard.toml; a push is judged under the file as it was "

@@ -1,5 +1,6 @@
 #include "report/report.hpp"
 
+#include "report/problem_wording.hpp"
 #include "support/utf8.hpp"
 
 #include <fmt/format.h>
@@ -14,7 +15,7 @@ using nlohmann::ordered_json;
 ordered_json problem_json(const Problem& p) {
     ordered_json j;
     j["code"] = p.code;
-    j["message"] = p.message;
+    j["message"] = problem_message(p);
     j["revisions"] = p.revisions;
     j["files"] = p.files;
     if (!p.locations.empty()) {
@@ -31,7 +32,7 @@ ordered_json problem_json(const Problem& p) {
         }
         j["locations"] = std::move(locs);
     }
-    if (!p.fix.empty()) j["fix"] = p.fix;
+    if (const std::string fix = problem_fix(p); !fix.empty()) j["fix"] = fix;
     return j;
 }
 
@@ -109,8 +110,8 @@ std::string check_text(const TreeCheck& check, const std::string& what) {
         if (e.environment.allow_multiple_heads) out += "  several heads are allowed here (deployed with `upgrade heads`)\n";
         for (const auto& p : e.problems) {
             ++problems;
-            out += fmt::format("  error [{}] {}\n", p.code, p.message);
-            if (!p.fix.empty()) out += fmt::format("    fix: {}\n", p.fix);
+            out += fmt::format("  error [{}] {}\n", p.code, problem_message(p));
+            if (const std::string fix = problem_fix(p); !fix.empty()) out += fmt::format("    fix: {}\n", fix);
         }
     }
     if (problems == 0) out += fmt::format("OK: no problems in {}\n", what);
@@ -159,7 +160,9 @@ std::string check_github(const TreeCheck& check) {
     std::string out;
     for (const auto& e : check.environments) {
         for (const auto& p : e.problems) {
-            const std::string msg = gh_escape(fmt::format("[{}] {}{}", p.code, p.message, p.fix.empty() ? "" : " — fix: " + p.fix), false);
+            const std::string fix = problem_fix(p);
+            const std::string msg =
+                gh_escape(fmt::format("[{}] {}{}", p.code, problem_message(p), fix.empty() ? "" : " — fix: " + fix), false);
             if (p.locations.empty()) {
                 out += fmt::format("::error title={}::{}\n", gh_escape("alembic-guard " + p.code, true), msg);
                 continue;

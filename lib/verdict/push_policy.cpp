@@ -14,21 +14,10 @@ namespace ag {
 
 namespace {
 
-std::string parents_text(const std::vector<std::string>& downs) {
-    if (downs.empty()) return "<base>";
-    std::vector<std::string> q;
-    for (const auto& d : downs) q.push_back(fmt::format("'{}'", d));
-    return fmt::format("{}", fmt::join(q, ", "));
-}
-
-std::string heads_text(const std::vector<std::string>& heads, size_t count) {
-    return fmt::format("{} ({})", heads.empty() ? std::string("none") : fmt::format("{}", fmt::join(heads, ", ")), count);
-}
-
-// The next free ID in a zero-padded numeric series ("031" -> "032"), or "<new id>".
+// The next free ID in a zero-padded numeric series ("031" -> "032"); empty for other IDs.
 std::string suggest_id(const EnvironmentCheck& env, const std::string& dup) {
     if (dup.empty() || !std::all_of(dup.begin(), dup.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return "<new id>";
+        return {};
     unsigned long long max = 0;
     std::set<std::string> ids;
     for (const auto& p : env.problems)
@@ -42,22 +31,11 @@ std::string suggest_id(const EnvironmentCheck& env, const std::string& dup) {
     return fmt::format("{:0{}}", max + 1, dup.size());
 }
 
+// Marks the copy this push adds (the report tells to renumber it and chain it onto the copy
+// already there) and finds it a free ID.
 Problem duplicate_for_push(Problem p, const EnvironmentCheck& after, const std::function<bool(const std::string&)>& existed_before) {
-    // Renumber the copy this push adds, and chain it onto the copy already there.
-    const ProblemLocation* added = nullptr;
-    const ProblemLocation* kept = nullptr;
-    for (const auto& l : p.locations) {
-        if (!existed_before(l.file)) { if (!added) added = &l; }
-        else if (!kept) kept = &l;
-    }
-    if (!added) return p;
-    const std::string id = p.revisions.empty() ? std::string() : p.revisions.front();
-    p.fix = fmt::format("renumber the migration this push adds and chain it onto the one already there: in {} set "
-                        "revision = \"{}\" and down_revision = \"{}\" (and update its docstring's Revision ID/Revises); "
-                        "a merge migration cannot repair a duplicate — down_revision = ('{}', '{}') still leaves two "
-                        "heads",
-                        added->file, suggest_id(after, id), id, id, id);
-    (void)kept;
+    for (auto& l : p.locations) l.added = !existed_before(l.file);
+    p.new_id = suggest_id(after, p.revisions.empty() ? std::string() : p.revisions.front());
     return p;
 }
 
@@ -65,43 +43,15 @@ Problem head_added(const EnvironmentCheck& before, const EnvironmentCheck& after
                    bool has_duplicate) {
     Problem p;
     p.code = code::multiple_heads;
+    p.situation = has_duplicate ? Situation::heads_added_by_duplicate : Situation::heads_added;
     p.revisions = after.graph.heads;
-    std::set<std::string> old_heads(before.graph.heads.begin(), before.graph.heads.end());
-    std::vector<const ProblemLocation*> added, existing;
+    p.head_count = after.graph.head_count;
+    p.heads_before = before.graph.heads;
+    p.head_count_before = before.graph.head_count;
     for (const auto& l : after.graph.head_locations) {
         p.files.push_back(l.file);
         p.locations.push_back(l);
-        if (!existed_before(l.file)) added.push_back(&l);
-        else existing.push_back(&l);
-    }
-    std::vector<std::string> described;
-    for (const auto* l : added)
-        described.push_back(fmt::format("'{}' ({}, down_revision {})", l->revision, l->file, parents_text(l->down_revision)));
-    p.message = fmt::format("this push adds a head: heads before {}, after {}", heads_text(before.graph.heads, before.graph.head_count),
-                            heads_text(after.graph.heads, after.graph.head_count));
-    if (!described.empty()) p.message += fmt::format("; new: {}", fmt::join(described, ", "));
-    // Name the parent a new head shares with a head already there.
-    for (const auto* a : added) {
-        for (const auto& other : after.graph.head_locations) {
-            if (&other == a || other.down_revision != a->down_revision || a->down_revision.empty()) continue;
-            p.message += fmt::format(" — '{}' ({}) and '{}' ({}) share the parent {}", other.revision, other.file,
-                                     a->revision, a->file, parents_text(a->down_revision));
-            goto named;
-        }
-    }
-named:
-    p.message += "; `alembic upgrade head` fails with \"Multiple head revisions are present\"";
-    if (has_duplicate) {
-        p.fix = "the extra head is the duplicated revision ID: renumber it (see duplicate-revision)";
-    } else if (!added.empty() && !existing.empty()) {
-        p.fix = fmt::format("chain the new migration onto the current head: in {} set down_revision = \"{}\"; or, when "
-                            "both have already been deployed somewhere, add a merge migration: alembic merge -m "
-                            "\"merge heads\" {} {}",
-                            added.front()->file, existing.front()->revision, existing.front()->revision,
-                            added.front()->revision);
-    } else {
-        p.fix = fmt::format("chain one head onto the other, or add a merge migration: alembic merge -m \"merge heads\" {}",
-                            fmt::join(after.graph.heads, " "));
+        p.locations.back().added = !existed_before(l.file);
     }
     return p;
 }

@@ -33,7 +33,7 @@ MemoryTree expand_contract(const std::string& cli_source) {
 
 TEST_CASE("labels named through the repository's own module resolve to that module's literals") {
     const auto e = only_environment(expand_contract("EXPAND = 'expand'\nCONTRACT = 'contract'\n"));
-    for (const auto& p : e.problems) INFO(p.message);
+    for (const auto& p : e.problems) INFO(p.reason);
     CHECK(e.graph.heads == std::vector<std::string>{"a2", "b1"});
     // The labels are known, so depends_on = cli.EXPAND is a label, not a missing revision.
     for (const auto& p : e.problems) CHECK(p.code != "missing-revision");
@@ -55,21 +55,21 @@ TEST_CASE("a module name the guard cannot resolve makes the migration unparsable
         const auto e = only_environment(expand_contract("import os\nEXPAND = os.environ['E']\nCONTRACT = 'c'\n"));
         bool found = false;
         for (const auto& p : e.problems)
-            if (p.code == "unparsable-migration" && p.message.find("cli.EXPAND") != std::string::npos) found = true;
+            if (p.code == "unparsable-migration" && p.reason.find("cli.EXPAND") != std::string::npos) found = true;
         CHECK(found);
     }
     SUBCASE("absent from the module") {
         const auto e = only_environment(expand_contract("CONTRACT = 'c'\n"));
         bool found = false;
         for (const auto& p : e.problems)
-            if (p.code == "unparsable-migration" && p.message.find("AttributeError") != std::string::npos) found = true;
+            if (p.code == "unparsable-migration" && p.reason.find("AttributeError") != std::string::npos) found = true;
         CHECK(found);
     }
     SUBCASE("a module that fails to import") {
         const auto e = only_environment(expand_contract("EXPAND = 'e'\nCONTRACT = undefined\n"));
         bool found = false;
         for (const auto& p : e.problems)
-            if (p.code == "unparsable-migration" && p.message.find("NameError") != std::string::npos) found = true;
+            if (p.code == "unparsable-migration" && p.reason.find("NameError") != std::string::npos) found = true;
         CHECK(found);
     }
     SUBCASE("not a file of the repository") {
@@ -78,7 +78,7 @@ TEST_CASE("a module name the guard cannot resolve makes the migration unparsable
         const auto e = only_environment(t);
         bool found = false;
         for (const auto& p : e.problems)
-            if (p.code == "unparsable-migration" && p.message.find("not a file of the repository") != std::string::npos)
+            if (p.code == "unparsable-migration" && p.reason.find("not a file of the repository") != std::string::npos)
                 found = true;
         CHECK(found);
     }
@@ -120,7 +120,7 @@ TEST_CASE("after a migration changes sys.path, a module found in no module root 
         MemoryTree u = t;
         u.file("migrations/versions/c1.py", ag::test::migration_source("'c1'", "'a2'", code));
         for (const auto& p : only_environment(u).problems)
-            if (p.code == "unparsable-migration" && p.message.find("sys.path") != std::string::npos) return true;
+            if (p.code == "unparsable-migration" && p.reason.find("sys.path") != std::string::npos) return true;
         return false;
     };
     CHECK(refused("import sys\nsys.path.insert(0, 'tools/helpers')\nimport evil"));
@@ -157,7 +157,7 @@ TEST_CASE("a module Python would run from something other than its source cannot
         t.file(s.path, s.content);
         bool found = false;
         for (const auto& p : only_environment(t).problems)
-            if (p.code == "unparsable-migration" && p.message.find(s.said) != std::string::npos) found = true;
+            if (p.code == "unparsable-migration" && p.reason.find(s.said) != std::string::npos) found = true;
         CHECK(found);
     }
     // A compiled file without its source.
@@ -166,7 +166,7 @@ TEST_CASE("a module Python would run from something other than its source cannot
     sourceless.file("cli.pyc", timestamp);
     bool found = false;
     for (const auto& p : only_environment(sourceless).problems)
-        if (p.code == "unparsable-migration" && p.message.find("cli.pyc without its source") != std::string::npos)
+        if (p.code == "unparsable-migration" && p.reason.find("cli.pyc without its source") != std::string::npos)
             found = true;
     CHECK(found);
     // A source Python reads through a link the guard does not follow.
@@ -175,7 +175,7 @@ TEST_CASE("a module Python would run from something other than its source cannot
     linked.entry("cli.py", ag::EntryKind::Symlink);
     found = false;
     for (const auto& p : only_environment(linked).problems)
-        if (p.code == "unparsable-migration" && p.message.find("no regular file") != std::string::npos) found = true;
+        if (p.code == "unparsable-migration" && p.reason.find("no regular file") != std::string::npos) found = true;
     CHECK(found);
     // A copy stamped with a time Python compares with the checkout's: the source runs.
     MemoryTree stale = expand_contract("EXPAND = 'e'\nCONTRACT = 'c'\n");
@@ -192,7 +192,7 @@ TEST_CASE("a package's __init__.py importing its own submodule leaves the submod
         CAPTURE(std::string(init));
         MemoryTree u = t;
         u.file("app/__init__.py", init);
-        for (const auto& p : only_environment(u).problems) CHECK_MESSAGE(p.code != "unparsable-migration", p.message);
+        for (const auto& p : only_environment(u).problems) CHECK_MESSAGE(p.code != "unparsable-migration", p.reason);
     }
     // Bound to something else, `app.ids` is that, not the file.
     for (const char* init : {"from . import other as ids\n", "from . import ids\nids = 1\n"}) {
@@ -222,7 +222,7 @@ TEST_CASE("a submodule is looked for in its package's own directory only, as Pyt
         u.file("migrations/versions/a1.py", ag::test::migration_source("'a1'", "None", read));
         bool refused = false;
         for (const auto& p : only_environment(u).problems)
-            refused |= p.code == "unparsable-migration" && p.message.find("labels.LABEL") != std::string::npos;
+            refused |= p.code == "unparsable-migration" && p.reason.find("labels.LABEL") != std::string::npos;
         CHECK(refused);
     }
     // The package's own directory, and a namespace package's in every root, are read.
@@ -234,13 +234,13 @@ TEST_CASE("a submodule is looked for in its package's own directory only, as Pyt
     t.file("migrations/versions/b1.py",
            ag::test::migration_source("'b1'", "None", "import ns.two\nbranch_labels = (ns.two.LABEL,)"));
     const auto e = only_environment(t);
-    for (const auto& p : e.problems) CHECK_MESSAGE(p.code != "unparsable-migration", p.message);
+    for (const auto& p : e.problems) CHECK_MESSAGE(p.code != "unparsable-migration", p.reason);
 }
 
 TEST_CASE("a module of the repository handed on as a value at import cannot be proven; a class or value of it can") {
     const auto refusal = [](const MemoryTree& t) -> std::string {
         for (const auto& p : only_environment(t).problems)
-            if (p.code == "unparsable-migration") return p.message;
+            if (p.code == "unparsable-migration") return p.reason;
         return {};
     };
     MemoryTree t = expand_contract("EXPAND = 'e'\nCONTRACT = 'c'\n");
@@ -294,7 +294,7 @@ TEST_CASE("a migration that calls the repository's own code at import is unparsa
     t.file("migrations/versions/c1.py", ag::test::migration_source("'c1'", "'a2'", "from app.ids import bind\nbind()"));
     bool found = false;
     for (const auto& p : only_environment(t).problems)
-        if (p.code == "unparsable-migration" && p.message.find("app.ids.bind") != std::string::npos) found = true;
+        if (p.code == "unparsable-migration" && p.reason.find("app.ids.bind") != std::string::npos) found = true;
     CHECK(found);
     // A method of a class of the module, and a module __getattr__ asked for a missing name.
     for (const char* source : {"import sys\n\nclass Ids:\n    @staticmethod\n    def bind():\n"

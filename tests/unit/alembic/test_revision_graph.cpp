@@ -1,4 +1,5 @@
 #include "alembic/revision_graph.hpp"
+#include "report/problem_wording.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -55,7 +56,7 @@ TEST_CASE("the incident: two files both 031 on 030 give heads [031] counted twic
     CHECK(has(g, "multiple-heads"));
     const auto& dup = *std::find_if(g.problems.begin(), g.problems.end(), [](auto& p) { return p.code == "duplicate-revision"; });
     CHECK(dup.files == std::vector<std::string>{"v/031_a.py", "v/031_b.py"});
-    CHECK(dup.message.find("'030'") != std::string::npos);
+    CHECK(problem_message(dup).find("'030'") != std::string::npos);
 }
 
 TEST_CASE("a duplicated ID stays a head even under a child: a1 <- a2 <- a3 plus a second a2 on a1") {
@@ -67,7 +68,7 @@ TEST_CASE("a duplicated ID stays a head even under a child: a1 <- a2 <- a3 plus 
 TEST_CASE("a fork is multiple-heads; a merge migration joins it (near miss)") {
     auto fork = build_revision_graph({mig("a", {}), mig("b", {"a"}), mig("c", {"a"})}, false);
     CHECK(codes(fork) == std::vector<std::string>{"multiple-heads"});
-    CHECK(fork.problems.front().message.find("share the parent 'a'") != std::string::npos);
+    CHECK(problem_message(fork.problems.front()).find("share the parent 'a'") != std::string::npos);
     auto merged = build_revision_graph({mig("a", {}), mig("b", {"a"}), mig("c", {"a"}), mig("d", {"b", "c"})}, false);
     CHECK(merged.problems.empty());
     CHECK(merged.merge_points == std::vector<std::string>{"d"});

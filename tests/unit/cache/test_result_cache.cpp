@@ -116,8 +116,8 @@ TEST_CASE("an environment result round-trips: graph, problems with their locatio
     CHECK(back->graph.head_locations[1].down_revision == r.graph.head_locations[1].down_revision);
     REQUIRE(back->graph.problems.size() == 1);
     CHECK(back->graph.problems[0].key() == r.graph.problems[0].key());
-    CHECK(back->graph.problems[0].message == r.graph.problems[0].message);
-    CHECK(back->graph.problems[0].fix == r.graph.problems[0].fix);
+    CHECK(back->graph.problems[0].situation == r.graph.problems[0].situation);
+    CHECK(back->graph.problems[0].head_count == r.graph.problems[0].head_count);
     CHECK(back->graph.problems[0].locations.size() == r.graph.problems[0].locations.size());
     REQUIRE(back->notes.size() == r.notes.size());
     CHECK(back->notes[0].message == r.notes[0].message);
@@ -229,14 +229,19 @@ ag::EnvironmentResult result_of_bytes() {
     g.head_count = 2;
     g.bases = {"a\\x41"};
     g.merge_points = {"\\\\", "\\"};
-    g.head_locations = {{file, 3, id, {wtf}}, {"v/\xff.py", 0, other, {}}};
+    g.head_locations = {{file, 3, id, {wtf}, true}, {"v/\xff.py", 0, other, {}}};
     ag::Problem p;
     p.code = "multiple-heads";
-    p.message = "heads " + other + ", " + id + " in " + file + " (\\xe9 is not \xe9)";
+    p.situation = ag::Situation::heads_added;
+    p.reason = "heads " + other + ", " + id + " in " + file + " (\\xe9 is not \xe9)";
+    p.subject = "\\x" + id;
+    p.new_id = wtf;
+    p.heads_before = {id, "\xff"};
+    p.head_count_before = 3;
+    p.head_count = 2;
     p.revisions = {other, id};
     p.files = {file, "v/\xff.py"};
     p.locations = g.head_locations;
-    p.fix = "alembic merge -m \"m\" " + id + " " + other;
     g.problems = {p};
     g.notes = {{file, 1, "note \xc0\xaf"}};
     r.notes = {{"v/\xff.py", 2, wtf}};
@@ -245,7 +250,8 @@ ag::EnvironmentResult result_of_bytes() {
 
 void check_same(const ag::EnvironmentResult& a, const ag::EnvironmentResult& b) {
     const auto same_location = [](const ag::ProblemLocation& x, const ag::ProblemLocation& y) {
-        return x.file == y.file && x.line == y.line && x.revision == y.revision && x.down_revision == y.down_revision;
+        return x.file == y.file && x.line == y.line && x.revision == y.revision && x.down_revision == y.down_revision &&
+               x.added == y.added;
     };
     const auto same_locations = [&](const auto& x, const auto& y) {
         return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), same_location);
@@ -265,11 +271,16 @@ void check_same(const ag::EnvironmentResult& a, const ag::EnvironmentResult& b) 
     for (size_t i = 0; i < a.graph.problems.size(); ++i) {
         const auto &p = a.graph.problems[i], &q = b.graph.problems[i];
         CHECK(p.code == q.code);
-        CHECK(p.message == q.message);
+        CHECK(p.situation == q.situation);
+        CHECK(p.subject == q.subject);
+        CHECK(p.reason == q.reason);
+        CHECK(p.new_id == q.new_id);
+        CHECK(p.heads_before == q.heads_before);
+        CHECK(p.head_count_before == q.head_count_before);
+        CHECK(p.head_count == q.head_count);
         CHECK(p.revisions == q.revisions);
         CHECK(p.files == q.files);
         CHECK(same_locations(p.locations, q.locations));
-        CHECK(p.fix == q.fix);
     }
     CHECK(same_notes(a.graph.notes, b.graph.notes));
     CHECK(same_notes(a.notes, b.notes));

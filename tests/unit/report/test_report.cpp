@@ -14,15 +14,16 @@ ag::TreeCheck latin1_heads() {
     e.environment.config = "alembic.ini";
     e.environment.version_locations = {"alembic/versions"};
     e.graph.revision_count = 3;
-    e.graph.heads = {"003", "004\xe0"};
+    e.graph.heads = {"003", "004\xe0%"};
     e.graph.head_count = 2;
     e.graph.bases = {"001"};
     ag::Problem p;
     p.code = "multiple-heads";
-    p.message = "2 heads: 003, 004\xe0 (50% of them in d\xe9j\xe0)";
+    p.situation = ag::Situation::heads;
+    p.head_count = 2;
     p.revisions = e.graph.heads;
     p.files = {"alembic/versions/003_caf\xe9.py", "alembic/versions/004_d\xe9j\xe0.py"};
-    p.locations = {{p.files[0], 2, "003", {"002"}}, {p.files[1], 2, "004\xe0", {"002"}}};
+    p.locations = {{p.files[0], 2, "003", {"002"}}, {p.files[1], 2, "004\xe0%", {"002"}}};
     e.problems = {p};
     ag::TreeCheck check;
     check.commit = std::string(40, 'a');
@@ -36,7 +37,8 @@ TEST_CASE("GitHub annotations percent-encode each byte that is not UTF-8, as the
     CHECK(ag::is_utf8(out));
     CHECK(out.find("::error file=alembic/versions/003_caf%E9.py,line=2,") != std::string::npos);
     CHECK(out.find("::error file=alembic/versions/004_d%E9j%E0.py,line=2,") != std::string::npos);
-    CHECK(out.find("2 heads: 003, 004%E0 (50%25 of them in d%E9j%E0)") != std::string::npos);
+    CHECK(out.find("2 heads: '003' (alembic/versions/003_caf%E9.py, down_revision '002'), '004%E0%25' "
+                   "(alembic/versions/004_d%E9j%E0.py, down_revision '002')") != std::string::npos);
 }
 
 TEST_CASE("GitHub annotations keep UTF-8 characters as they are") {
@@ -55,6 +57,6 @@ TEST_CASE("the JSON of a check with bytes that are not UTF-8 is written, and val
     std::string text;
     REQUIRE_NOTHROW(text = ag::json_text(ag::check_json(latin1_heads()), 2));
     CHECK(ag::is_utf8(text));
-    CHECK(text.find(R"("004\udce0")") != std::string::npos);
+    CHECK(text.find(R"("004\udce0%")") != std::string::npos);
     CHECK(text.find(R"("file": "alembic/versions/004_d\udce9j\udce0.py")") != std::string::npos);
 }

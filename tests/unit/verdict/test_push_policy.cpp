@@ -1,5 +1,6 @@
 // The push verdict of design.md: the new tip's graph against the old tip's, per environment.
 #include "fixtures.hpp"
+#include "report/problem_wording.hpp"
 #include "verdict/push_policy.hpp"
 #include "verdict/environment_check.hpp"
 
@@ -54,8 +55,8 @@ TEST_CASE("a push that chains a migration onto the head passes; one that adds a 
     CHECK(refused.environments.front().head_count_after == 2);
     // The message names the added file, and the fix says what to chain it onto.
     const auto& p = refused.introduced.front().problem;
-    CHECK(p.message.find("004") != std::string::npos);
-    CHECK(p.fix.find("003") != std::string::npos);
+    CHECK(problem_message(p).find("004") != std::string::npos);
+    CHECK(problem_fix(p).find("003") != std::string::npos);
 }
 
 TEST_CASE("a history already broken passes a push that leaves it no worse, or repairs it, and fails one that worsens it") {
@@ -88,7 +89,7 @@ TEST_CASE("a duplicate revision ID a push adds is the push's problem, named at t
     const auto c = codes(v);
     CHECK(std::find(c.begin(), c.end(), "duplicate-revision") != c.end());
     for (const auto& i : v.introduced)
-        if (i.problem.code == "duplicate-revision") CHECK(i.problem.message.find("004.py") != std::string::npos);
+        if (i.problem.code == "duplicate-revision") CHECK(problem_message(i.problem).find("004.py") != std::string::npos);
 }
 
 TEST_CASE("an environment new at the tip is judged alone: its own problems are the push's") {
