@@ -1,22 +1,29 @@
 #include "hooks/guard_context.hpp"
 
+#include "report/hook_report.hpp"
 #include "support/deadline.hpp"
-
-#include <fmt/format.h>
 
 namespace ag {
 
-GuardContext::GuardContext(const std::string& repo_path, const std::string& what)
+GuardContext::GuardContext(const std::string& repo_path, const EnvLookup& env,
+                           const std::function<DeadlineAction(const ServerPolicy&)>& on_deadline)
     : repo_(GitRepository::open(repo_path)), policy_(ServerPolicy::from_repository(repo_)) {
     // Armed before anything is read: a damaged object can make libgit2 loop.
-    arm_deadline(policy_.timeout_seconds,
-                 fmt::format("alembic-guard: error: {} did not finish within {} s (alembicGuard.timeout; a damaged "
-                             "object can make libgit2 loop)\n",
-                             what, policy_.timeout_seconds),
-                 2);
-    cache_ = std::make_unique<ResultCache>(result_cache_dir(policy_.cache_dir, process_environment()),
-                                           result_cache_limits(policy_.cache_max_size));
+    DeadlineAction late = on_deadline(policy_);
+    arm_deadline(policy_.timeout_seconds, std::move(late.text), late.exit_code);
+    try {
+        cache_ = std::make_unique<ResultCache>(result_cache_dir(policy_.cache_dir, env),
+                                               result_cache_limits(policy_.cache_max_size));
+    } catch (...) {
+        disarm_deadline();  // no destructor runs for a constructor that throws
+        throw;
+    }
 }
+
+GuardContext::GuardContext(const std::string& repo_path, const std::string& what)
+    : GuardContext(repo_path, process_environment(), [&what](const ServerPolicy& policy) {
+          return DeadlineAction{command_timeout_text(what, policy.timeout_seconds), 2};
+      }) {}
 
 GuardContext::~GuardContext() { disarm_deadline(); }
 
