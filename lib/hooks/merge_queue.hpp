@@ -4,19 +4,13 @@
 // object or ref is written), and each merge is judged against the result before it — the
 // verdict the server gives when they land in that order. A failing candidate is left out,
 // as a queue ejects it.
-#include "report/push_report.hpp"
+#include "report/merge_report.hpp"
 #include "git/repository.hpp"
 
 #include <string>
 #include <vector>
 
 namespace ag {
-
-struct CandidateOutcome {
-    RefJudgement judgement;                  // ref = the candidate as given; old/new = result before/after
-    std::vector<std::string> conflict_files; // textual conflicts (then judgement has a merge-conflict problem)
-    bool included = false;                   // part of the result so far afterwards
-};
 
 // `repo` gains an in-memory backend for the lifetime of the call's objects; nothing is
 // written to its object store or refs.
