@@ -20,6 +20,9 @@ import string
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The project templates every suite shares (tests/alembic_projects).
+sys.path.append(os.path.dirname(HERE))
+from alembic_projects import LOGGING_SECTIONS, OFFLINE_ENV_PY, SCRIPT_MAKO  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # data model
@@ -767,51 +770,6 @@ def join_locations(rng, locs, sep, here):
     raise AssertionError(sep)
 
 
-ENV_PY = '''from logging.config import fileConfig
-
-from alembic import context
-
-config = context.config
-target_metadata = None
-
-
-def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=target_metadata, literal_binds=True)
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-'''
-
-MAKO = '''"""${message}
-
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
-Create Date: ${create_date}
-
-"""
-from alembic import op
-import sqlalchemy as sa
-${imports if imports else ""}
-
-# revision identifiers, used by Alembic.
-revision = ${repr(up_revision)}
-down_revision = ${repr(down_revision)}
-branch_labels = ${repr(branch_labels)}
-depends_on = ${repr(depends_on)}
-
-
-def upgrade():
-    ${upgrades if upgrades else "pass"}
-
-
-def downgrade():
-    ${downgrades if downgrades else "pass"}
-'''
-
 CLI_PY = '''# label values distinct from every literal label the generator writes
 EXPAND_BRANCH = "nl_expand"
 CONTRACT_BRANCH = "nl_contract"
@@ -833,33 +791,6 @@ def ini_section(rng, name, script_location, vl_line, sep, extra_lines=()):
     lines.extend(extra_lines)
     lines.append("sqlalchemy.url = sqlite:///%s.db" % name)
     return "\n".join(lines) + "\n"
-
-
-LOGGING_SECTIONS = """
-[post_write_hooks]
-
-[loggers]
-keys = root
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARN
-handlers = console
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %%(levelname)-5.5s [%%(name)s] %%(message)s
-"""
 
 
 def generate(seed):
@@ -965,8 +896,8 @@ def generate(seed):
         proj.envs.append(env)
 
         # script directory stubs
-        proj.add(os.path.join(env.script_dir, "env.py"), ENV_PY)
-        proj.add(os.path.join(env.script_dir, "script.py.mako"), MAKO)
+        proj.add(os.path.join(env.script_dir, "env.py"), OFFLINE_ENV_PY)
+        proj.add(os.path.join(env.script_dir, "script.py.mako"), SCRIPT_MAKO)
         if rng.random() < 0.2:
             proj.add(os.path.join(env.script_dir, "README"), "Generic single-database configuration.\n")
         write_revisions(rng, proj, env)
