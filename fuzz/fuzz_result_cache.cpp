@@ -25,20 +25,14 @@ std::string describe(const ag::Migration& m) {
     for (const auto& d : m.branch_labels) s += "[" + d + "]";
     s += " lines=" + std::to_string(m.revision_line) + "/" + std::to_string(m.down_revision_line);
     s += " error=" + (m.error ? "[" + *m.error + "]@" + std::to_string(m.error_line) : std::string("none"));
-    s += " notes=";
-    for (const auto& n : m.notes) s += "[" + std::to_string(n.line) + ":" + n.message + "]";
     return s;
 }
 
 bool same(const ag::Migration& a, const ag::Migration& b) {
-    if (a.revision != b.revision || a.down_revisions != b.down_revisions || a.depends_on != b.depends_on ||
-        a.branch_labels != b.branch_labels || a.revision_line != b.revision_line ||
-        a.down_revision_line != b.down_revision_line || a.error != b.error ||
-        (a.error && a.error_line != b.error_line) || a.notes.size() != b.notes.size())
-        return false;
-    for (size_t i = 0; i < a.notes.size(); ++i)
-        if (a.notes[i].line != b.notes[i].line || a.notes[i].message != b.notes[i].message) return false;
-    return true;
+    return a.revision == b.revision && a.down_revisions == b.down_revisions && a.depends_on == b.depends_on &&
+           a.branch_labels == b.branch_labels && a.revision_line == b.revision_line &&
+           a.down_revision_line == b.down_revision_line && a.error == b.error &&
+           (!a.error || a.error_line == b.error_line);
 }
 
 }  // namespace

@@ -181,16 +181,12 @@ void Discovery::finish(Environment env, const std::string& config_dir, const std
         raw = *locations;
     } else {
         if (!script.path) {
-            env.notes.push_back({env.config, script_line,
-                                 fmt::format("script_location '{}' cannot be judged: {}", script_value, script.why_not)});
+            env.notes.push_back({env.config, script_line, NoteKind::script_location_unjudged, script_value, script.why_not});
             envs_.push_back(std::move(env));
             return;
         }
         if (tree_.kind(*script.path) != EntryKind::Directory) {
-            env.notes.push_back({env.config, script_line,
-                                 fmt::format("script_location '{}' ({}) does not exist here: Alembic would fail with "
-                                             "\"Path doesn't exist\"; this environment has no migrations to judge",
-                                             script_value, where)});
+            env.notes.push_back({env.config, script_line, NoteKind::script_location_missing, script_value, where});
             envs_.push_back(std::move(env));
             return;
         }
@@ -203,15 +199,12 @@ void Discovery::finish(Environment env, const std::string& config_dir, const std
     for (const auto& item : raw) {
         const Resolved r = resolve_location(tree_, config_dir, item);
         if (!r.path) {
-            env.notes.push_back({env.config, raw_line,
-                                 fmt::format("version location '{}' cannot be judged: {}", item, r.why_not)});
+            env.notes.push_back({env.config, raw_line, NoteKind::location_unjudged, item, r.why_not});
             continue;
         }
         if (!seen.insert(*r.path).second) continue;  // Alembic loads a directory once
         if (tree_.kind(*r.path) != EntryKind::Directory) {
-            env.notes.push_back({env.config, raw_line,
-                                 fmt::format("version location '{}' does not exist here; Alembic skips it without a word",
-                                             r.path->empty() ? std::string(".") : *r.path)});
+            env.notes.push_back({env.config, raw_line, NoteKind::location_missing, *r.path});
         }
         env.version_locations.push_back(*r.path);
     }
@@ -219,9 +212,7 @@ void Discovery::finish(Environment env, const std::string& config_dir, const std
         std::none_of(env.version_locations.begin(), env.version_locations.end(),
                      [&](const std::string& l) { return tree_.kind(l) == EntryKind::Directory; })) {
         env.notes.insert(env.notes.begin(),
-                         Note{env.config, raw_line,
-                              "none of this environment's version locations exists here: it has no migrations (an "
-                              "empty graph, not a passing one)"});
+                         Note{env.config, raw_line, NoteKind::no_location_exists});
     }
     envs_.push_back(std::move(env));
 }
@@ -460,7 +451,7 @@ void Discovery::add_guard_config(const SourceTree& declarations) {
         if (env.name.empty()) env.name = env.version_locations.front();
         for (const auto& l : env.version_locations)
             if (tree_.kind(l) != EntryKind::Directory)
-                env.notes.push_back({path, line, fmt::format("version location '{}' does not exist here", l)});
+                env.notes.push_back({path, line, NoteKind::declared_location_missing, l});
         envs_.push_back(std::move(env));
     }
 }
@@ -483,7 +474,8 @@ std::vector<Environment> Discovery::take(const SourceTree& declarations) {
             // its own judgement by declaring a newer Python; the change applies from the next.
             if (auto choice = project_python(declarations, from)) e.python = std::move(*choice);
         }
-        if (e.python.note) e.notes.push_back({e.python.from, 0, *e.python.note});
+        if (e.python.declared)
+            e.notes.push_back({e.python.from, 0, NoteKind::python_nearest, e.python.declared->text(), e.python.version.text()});
         out.push_back(std::move(e));
     }
     return out;

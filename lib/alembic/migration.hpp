@@ -11,10 +11,27 @@
 
 namespace ag {
 
+// Which of the things worth knowing (that block nothing) a note is; the report words it
+// (report/problem_wording.hpp: note_message) from the facts beside it.
+enum class NoteKind : unsigned char {
+    script_location_unjudged,   // subject: script_location as written; detail: why the guard cannot follow it
+    script_location_missing,    // subject: script_location as written; detail: where it resolves
+    location_unjudged,          // subject: a version location as written; detail: why
+    location_missing,           // subject: a version location's directory (Alembic skips it silently)
+    no_location_exists,         // none of the environment's version locations is a directory
+    declared_location_missing,  // subject: a version location .alembic-guard.toml declares
+    python_nearest,             // subject: the Python version declared; detail: the one judged by
+    undetected_cycle,           // ids: the revisions; through_dependencies: by depends_on too
+};
+
 struct Note {
     std::string file;
     int line = 0;
-    std::string message;
+    NoteKind kind = NoteKind::no_location_exists;
+    std::string subject{};  // (the {}: a note names only the facts its kind has, without a warning)
+    std::string detail{};
+    std::vector<std::string> ids{};
+    bool through_dependencies = false;
 };
 
 // A field written with names of the repository's own modules ("(cli.EXPAND_BRANCH,)"):
@@ -37,7 +54,6 @@ struct Migration {
     // Set when Alembic could not load this file: it takes no part in the graph.
     std::optional<std::string> error;
     int error_line = 0;
-    std::vector<Note> notes;
     std::vector<MigrationReference> references;  // fields left empty until resolved
     std::vector<std::string> calls;    // names of other modules called at import (PyModule::calls)
     std::vector<std::string> imports;  // modules imported at import (PyModule::imports)

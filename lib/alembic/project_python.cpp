@@ -2,7 +2,6 @@
 
 #include "support/toml_document.hpp"
 
-#include <fmt/format.h>
 
 #include <cctype>
 #include <initializer_list>
@@ -128,10 +127,7 @@ PythonChoice choose_python(py::PythonVersion version, std::string from) {
     PythonChoice c;
     c.from = std::move(from);
     c.version = py::clamp_python_version(version);
-    if (!(c.version == version))
-        c.note = fmt::format("{} declares Python {}; the guard judges its migrations by Python {}'s grammar, the "
-                             "nearest it knows",
-                             c.from, version.text(), c.version.text());
+    if (!(c.version == version)) c.declared = version;
     return c;
 }
 

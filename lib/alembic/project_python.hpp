@@ -16,8 +16,9 @@ namespace ag {
 struct PythonChoice {
     py::PythonVersion version = py::kUndeclaredPython;
     std::string from;  // the file or setting that said so; "" for the default
-    // Set when the declared version is one the guard judges by its nearest known grammar.
-    std::optional<std::string> note;
+    // Set when the declared version is one the guard does not know: it judges by `version`,
+    // the nearest grammar it knows.
+    std::optional<py::PythonVersion> declared;
 };
 
 // The version a file of this name and content declares, or nullopt when it declares none

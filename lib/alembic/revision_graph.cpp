@@ -1,7 +1,5 @@
 #include "alembic/revision_graph.hpp"
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -462,11 +460,10 @@ private:
                 if (comp.size() == 1 && self_looped_[comp.front()]) continue;
                 std::set<std::string> ids;
                 for (size_t v : comp) ids.insert(revs_[v]->revision);
-                g_.notes.push_back({revs_[comp.front()]->path, revs_[comp.front()]->revision_line,
-                                    fmt::format("revisions {} form a cycle through {} that Alembic 1.8.1 does not "
-                                                "detect; `alembic upgrade` may apply them in an order that breaks",
-                                                fmt::format("'{}'", fmt::join(ids, "', '")),
-                                                pass == 0 ? "down_revision" : "down_revision and depends_on")});
+                Note n{revs_[comp.front()]->path, revs_[comp.front()]->revision_line, NoteKind::undetected_cycle};
+                n.ids.assign(ids.begin(), ids.end());
+                n.through_dependencies = pass != 0;
+                g_.notes.push_back(std::move(n));
             }
             if (!g_.notes.empty()) break;
         }

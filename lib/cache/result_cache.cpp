@@ -247,8 +247,15 @@ bool restore_bytes(json& j) {
     return true;
 }
 
-json note_json(const Note& n) { return json::array({n.file, n.line, n.message}); }
-Note note_of(const json& j) { return Note{j.at(0).get<std::string>(), j.at(1).get<int>(), j.at(2).get<std::string>()}; }
+json note_json(const Note& n) {
+    return json::array({n.file, n.line, static_cast<int>(n.kind), n.subject, n.detail, n.ids, n.through_dependencies});
+}
+Note note_of(const json& j) {
+    const int kind = j.at(2).get<int>();
+    if (kind < 0 || kind > static_cast<int>(NoteKind::undetected_cycle)) throw json::other_error::create(501, "note kind", nullptr);
+    return Note{j.at(0).get<std::string>(), j.at(1).get<int>(), static_cast<NoteKind>(kind), j.at(3).get<std::string>(),
+                j.at(4).get<std::string>(), j.at(5).get<std::vector<std::string>>(), j.at(6).get<bool>()};
+}
 
 json location_json(const ProblemLocation& l) { return json::array({l.file, l.line, l.revision, l.down_revision, l.added}); }
 ProblemLocation location_of(const json& j) {
@@ -508,8 +515,7 @@ std::optional<RevisionNames> decode_names(const std::string& key, std::string te
 std::string encode_cache_entries(const std::vector<std::pair<std::string, Migration>>& entries) {
     std::string out(kHeader);
     for (const auto& [blob, m] : entries) {
-        std::vector<std::string> notes;
-        for (const auto& n : m.notes) notes.push_back(fmt::format("{}:{}", n.line, n.message));
+        const std::vector<std::string> notes;  // a field no reader fills any more: kept empty, the format unchanged
         // A reference: its field, line, form and templates, nested in one item.
         std::vector<std::string> refs;
         for (const auto& r : m.references)
@@ -576,13 +582,7 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
         m.down_revision_line = *dline;
         if (f[8] == "1") m.error = *err;
         m.error_line = *eline;
-        for (const auto& n : *notes) {
-            const auto colon = n.find(':');
-            if (colon == std::string::npos) return std::nullopt;
-            auto ln = number(std::string_view(n).substr(0, colon));
-            if (!ln) return std::nullopt;
-            m.notes.push_back({"", *ln, n.substr(colon + 1)});
-        }
+        if (!notes->empty()) return std::nullopt;  // not what encode_cache_entries writes
         for (const auto& r : *refs) {
             auto parts = split(r, kItem);
             if (!parts || parts->size() != 4) return std::nullopt;
@@ -633,7 +633,6 @@ std::optional<Migration> ResultCache::find(const std::string& blob_id, const std
     ++hits_;
     Migration m = it->second;
     m.path = path;
-    for (auto& n : m.notes) n.file = path;
     return m;
 }
 

@@ -241,4 +241,32 @@ std::string problem_fix(const Problem& p) {
     return {};
 }
 
+std::string note_message(const Note& n) {
+    switch (n.kind) {
+    case NoteKind::script_location_unjudged:
+        return fmt::format("script_location '{}' cannot be judged: {}", n.subject, n.detail);
+    case NoteKind::script_location_missing:
+        return fmt::format("script_location '{}' ({}) does not exist here: Alembic would fail with \"Path doesn't "
+                           "exist\"; this environment has no migrations to judge",
+                           n.subject, n.detail);
+    case NoteKind::location_unjudged: return fmt::format("version location '{}' cannot be judged: {}", n.subject, n.detail);
+    case NoteKind::location_missing:
+        return fmt::format("version location '{}' does not exist here; Alembic skips it without a word",
+                           n.subject.empty() ? std::string(".") : n.subject);
+    case NoteKind::no_location_exists:
+        return "none of this environment's version locations exists here: it has no migrations (an empty graph, not "
+               "a passing one)";
+    case NoteKind::declared_location_missing: return fmt::format("version location '{}' does not exist here", n.subject);
+    case NoteKind::python_nearest:
+        return fmt::format("{} declares Python {}; the guard judges its migrations by Python {}'s grammar, the nearest "
+                           "it knows",
+                           n.file, n.subject, n.detail);
+    case NoteKind::undetected_cycle:
+        return fmt::format("revisions {} form a cycle through {} that Alembic 1.8.1 does not detect; `alembic upgrade` "
+                           "may apply them in an order that breaks",
+                           quoted_list(n.ids), n.through_dependencies ? "down_revision and depends_on" : "down_revision");
+    }
+    return {};
+}
+
 }  // namespace ag

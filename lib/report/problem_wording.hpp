@@ -2,6 +2,7 @@
 // The words of every problem: what is wrong (its message) and the edit or command that repairs
 // it (its fix), made from the facts the graph, the verdict and the hooks record (problem.hpp).
 // Every output (text, JSON, GitHub annotations, the push report) words a problem here.
+#include "alembic/migration.hpp"
 #include "alembic/problem.hpp"
 
 #include <string>
@@ -12,5 +13,7 @@ namespace ag {
 std::string problem_message(const Problem& p);
 // The exact edit or command for a person whose deploy is blocked; empty when there is none.
 std::string problem_fix(const Problem& p);
+// What a note says (without its file and line).
+std::string note_message(const Note& n);
 
 }  // namespace ag

@@ -59,7 +59,7 @@ ordered_json environment_json(const EnvironmentCheck& e, bool with_problems) {
     }
     if (!e.notes.empty()) {
         ordered_json notes = ordered_json::array();
-        for (const auto& n : e.notes) notes.push_back({{"file", n.file}, {"line", n.line}, {"message", n.message}});
+        for (const auto& n : e.notes) notes.push_back({{"file", n.file}, {"line", n.line}, {"message", note_message(n)}});
         j["notes"] = std::move(notes);
     }
     return j;
@@ -103,7 +103,7 @@ std::string check_text(const TreeCheck& check, const std::string& what) {
                            py.version.text(), py.from.empty() ? std::string(", none declared") : " from " + py.from);
         // Notes first: a missing location must be seen before a suspiciously clean result.
         for (const auto& n : e.notes)
-            out += fmt::format("  note: {}{}: {}\n", n.file, n.line ? fmt::format(":{}", n.line) : "", n.message);
+            out += fmt::format("  note: {}{}: {}\n", n.file, n.line ? fmt::format(":{}", n.line) : "", note_message(n));
         out += fmt::format("  {}, {}: {}; {}: {}\n", plural(g.revision_count, "revision", "revisions"),
                            plural(g.head_count, "head", "heads"), g.heads.empty() ? "-" : fmt::format("{}", fmt::join(g.heads, ", ")),
                            g.bases.size() == 1 ? "base" : "bases", g.bases.empty() ? "-" : fmt::format("{}", fmt::join(g.bases, ", ")));

@@ -120,9 +120,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
                                   env.script_directory.empty() ? std::string() : join_path(env.script_directory, "env.py"),
                                   migrations, dependencies);
     RevisionGraph graph = build_revision_graph(migrations, allow);
-    std::vector<Note> notes;
-    for (const auto& m : migrations) notes.insert(notes.end(), m.notes.begin(), m.notes.end());
-    notes.insert(notes.end(), graph.notes.begin(), graph.notes.end());
+    std::vector<Note> notes = graph.notes;
     if (key) {
         cache->store_result(*key, EnvironmentResult{graph, notes, dependencies});
         // A clean environment's names let a push that only adds migrations be judged alone

@@ -66,7 +66,7 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
         return std::any_of(dotted.begin(), dotted.end(), [](const std::string& n) { return !preloaded_module(n); });
     };
     for (const auto& m : migrations)
-        if (!m.notes.empty() || !m.references.empty() || reaches_repository(m.calls) || reaches_repository(m.imports) ||
+        if (!m.references.empty() || reaches_repository(m.calls) || reaches_repository(m.imports) ||
             reaches_repository(m.escapes))
             return std::nullopt;
     const KnownRevisions known{[&](std::string_view id) { return names->has_id(id); },

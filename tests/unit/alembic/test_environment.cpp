@@ -89,7 +89,8 @@ TEST_CASE("missing locations are notes, not silent empty graphs") {
     const auto e = only(discover_environments(t));
     CHECK(e.problems.empty());
     REQUIRE_FALSE(e.notes.empty());
-    CHECK(e.notes.front().message.find("none of this environment's version locations exists") != std::string::npos);
+    CHECK(e.notes.front().kind == ag::NoteKind::no_location_exists);
+    CHECK(note_message(e.notes.front()).find("none of this environment's version locations exists") != std::string::npos);
 }
 
 TEST_CASE("a broken ini is unreadable-config only when it is an Alembic config") {

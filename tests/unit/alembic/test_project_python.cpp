@@ -2,6 +2,7 @@
 #include "alembic/environment.hpp"
 #include "fixtures.hpp"
 #include "alembic/project_python.hpp"
+#include "report/problem_wording.hpp"
 #include "verdict/environment_check.hpp"
 
 #include <doctest/doctest.h>
@@ -73,5 +74,8 @@ TEST_CASE("the nearest declaration above an environment's config decides its gra
     const auto f = check(future);
     CHECK(f.environment.python.version == ag::py::kNewestPython);
     REQUIRE_FALSE(f.notes.empty());
-    CHECK(f.notes.front().message.find("3.14") != std::string::npos);
+    CHECK(f.notes.front().kind == ag::NoteKind::python_nearest);
+    CHECK(f.notes.front().subject == "3.14");
+    CHECK(ag::note_message(f.notes.front()).find("declares Python 3.14; the guard judges its migrations by Python") !=
+          std::string::npos);
 }

@@ -142,7 +142,10 @@ TEST_CASE("a loop that leaves every revision reachable is no Alembic error, only
     CHECK_FALSE(has(g, "cycle"));
     CHECK(g.heads == std::vector<std::string>{"z"});
     REQUIRE(g.notes.size() == 1);
-    CHECK(g.notes.front().message.find("does not detect") != std::string::npos);
+    CHECK(g.notes.front().kind == ag::NoteKind::undetected_cycle);
+    CHECK(g.notes.front().ids == std::vector<std::string>{"x", "y"});
+    CHECK(note_message(g.notes.front()).find("revisions 'x', 'y' form a cycle through down_revision that Alembic 1.8.1 "
+                                             "does not detect") != std::string::npos);
 }
 
 TEST_CASE("a branch label on the earlier copy of a duplicate makes Alembic walk that copy's parent") {

@@ -92,3 +92,16 @@ TEST_CASE("every situation has words and a fix, even with no facts at all") {
         CHECK_FALSE(problem_fix(p).empty());
     }
 }
+
+TEST_CASE("every note kind has words, and a missing location names the directory Alembic skips") {
+    for (int k = 0; k <= static_cast<int>(ag::NoteKind::undetected_cycle); ++k) {
+        ag::Note n;
+        n.kind = static_cast<ag::NoteKind>(k);
+        CAPTURE(k);
+        CHECK_FALSE(ag::note_message(n).empty());
+    }
+    ag::Note n{"alembic.ini", 4, ag::NoteKind::location_missing, ""};
+    CHECK(ag::note_message(n) == "version location '.' does not exist here; Alembic skips it without a word");
+    n = {"alembic.ini", 4, ag::NoteKind::undetected_cycle, "", "", {"x", "y"}, true};
+    CHECK(has(ag::note_message(n), "revisions 'x', 'y' form a cycle through down_revision and depends_on"));
+}
