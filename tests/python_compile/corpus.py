@@ -12,8 +12,9 @@ module level, where the compiler must refuse them). Then 0 to 3 token-level muta
 a token deleted, doubled, replaced with a keyword, soft keyword, operator or literal, two
 neighbours swapped, a line's indentation changed. A fifth of the cases start instead from
 SEEDS: what the standard library hardly uses (pattern matching, except*, type parameters,
-parenthesized context managers...); and 15% from ERROR_SEEDS, one minimal source for each
-refusal of CPython's grammar, symbol table and compiler, mutated at most once; and, where
+parenthesized context managers...); a tenth from ERROR_SEEDS, one minimal source for each
+refusal of CPython's grammar, symbol table and compiler, mutated at most once; a tenth from
+hole_cases(), every form with a refused source in each of its holes in turn; and, where
 Debian's libpython3.11-testsuite is installed, a fifth from the sources CPython's own tests
 compile (cpython_snippets). What a case is comes from its seed and the corpus's
 sorted file list alone.
@@ -401,6 +402,55 @@ ERROR_SEEDS = [
     "match x:\n    case 1 as y.z:\n        pass\n", "async x = 1\n", "[x async x in y]\n",
 ]
 
+# An error in every position: each form of statement, expression and pattern with holes, one
+# hole filled with a source CPython refuses (at the grammar, the symbol table or the compiler)
+# and the others with a name. A refusal deep inside a form must come out of every arm that
+# holds it; these reach the arms a refusal passes through on its way up, which whole files
+# seldom do. Some fills are valid in some holes (a starred name in a call): CPython decides.
+HOLE_FILLS = [
+    "[(i := 0) for i in y]",  # symbol table: a comprehension variable rebound
+    "(a b)",                  # grammar
+    "(await z)",              # compiler outside an async function
+    "(yield)",                # compiler outside a function (valid inside one)
+    "*a",                     # compiler: a starred expression where none may stand
+    "__debug__",              # compiler where it is stored
+]
+HOLE_TEMPLATES = [
+    "x = {} + {}\n", "x = -{}\n", "x = {} < {} < {}\n", "x = {} and {}\n", "x = {} if {} else {}\n",
+    "x = {{{}: {}}}\n", "x = {{{}, {}}}\n", "x = [{}, {}]\n", "x = ({}, {})\n", "x = {}({}, k={}, **{})\n",
+    "x = {}.a\n", "x = {}[{}]\n", "x = {}[{}:{}:{}]\n", "x = lambda a={}, *, b={}: {}\n",
+    "x = f'{{{}!r:>{{{}}}}}'\n", "x = f'{{{}=}}'\n", "x = [{} for a in {} if {}]\n", "x = {{{}: {} for a in {}}}\n",
+    "x = ({} for a in {} for b in {})\n", "x = [a for a in {} for b in {}]\n", "x = (y := {})\n",
+    "{} = 1\n", "{}.a = 1\n", "{}[{}] = 1\n", "{}, b = 1, 2\n", "x: {} = {}\n", "{} += {}\n", "del {}\n",
+    "del {}.a, {}[0]\n", "assert {}, {}\n", "raise {} from {}\n", "import a as b\nx = {}\n",
+    "if {}:\n    {}\nelif {}:\n    {}\nelse:\n    {}\n", "while {}:\n    {}\nelse:\n    {}\n",
+    "for {} in {}:\n    {}\nelse:\n    {}\n", "with {} as {}, {}:\n    {}\n",
+    "try:\n    {}\nexcept {} as e:\n    {}\nelse:\n    {}\nfinally:\n    {}\n",
+    "try:\n    {}\nexcept* {}:\n    {}\n",
+    "@{}\ndef f(a: {} = {}, *b: {}, c={}, **d: {}) -> {}:\n    {}\n",
+    "@{}\nclass C({}, metaclass={}):\n    {}\n", "def f():\n    return {}\n", "def f():\n    x = yield {}\n",
+    "async def f():\n    async for a in {}:\n        {}\n    async with {} as b:\n        {}\n    await {}\n",
+    "async def f():\n    return [a async for a in {} if {}]\n", "def f():\n    global a\n    a = {}\n",
+    "def f():\n    a = 1\n    def g():\n        nonlocal a\n        a = {}\n",
+    "class C:\n    x = {}\n    def f(self):\n        return {}\n",
+    "match {}:\n    case 1 if {}:\n        {}\n", "match x:\n    case C(a=1) if {}:\n        {}\n",
+    "match x:\n    case {{'k': v, **r}}:\n        {}\n", "match x:\n    case [1, *r] | (2, *r):\n        {}\n",
+    "match x:\n    case a.b.c | -1 | 1 + 2j as y:\n        {}\n",
+    "def f[T: {}, *Ts, **P]() -> {}:\n    {}\n", "class C[T = {}]({}):\n    {}\n", "type A[T: {}] = {}\n",
+]
+
+
+def hole_cases():
+    """Every template with each hole in turn filled with each fill (the other holes `x`)."""
+    out = []
+    for t in HOLE_TEMPLATES:
+        holes = t.count("{}")
+        for h in range(holes):
+            for fill in HOLE_FILLS:
+                out.append(t.format(*[fill if i == h else "x" for i in range(holes)]))
+    return out
+
+
 # CPython's own tests of its grammar, compiler and tokenizer (Debian's libpython3.11-testsuite,
 # which ./install.sh --dev installs): every string constant in them that may be code, and every
 # doctest example, is a case of what CPython accepts or refuses.
@@ -518,9 +568,13 @@ def generate(seed, roots=None):
     if snippets and c >= 0.8:
         k = r.randrange(len(snippets))
         path, src = "cpython-test%d" % k, snippets[k]
-    elif c < 0.15:
+    elif c < 0.1:
         k = r.randrange(len(ERROR_SEEDS))
         path, src = "error-seed%d" % k, ERROR_SEEDS[k]
+    elif c < 0.2:
+        holes = hole_cases()
+        k = r.randrange(len(holes))
+        path, src = "hole%d" % k, holes[k]
     elif c < 0.35:
         k = r.randrange(len(SEEDS))
         path, src = "seed%d" % k, SEEDS[k]
@@ -533,8 +587,9 @@ def generate(seed, roots=None):
         else:
             return b"pass\n", "empty"
     muts = []
-    for _ in range(r.choice([0, 0, 1]) if path.startswith(("error-seed", "cpython-test")) else r.choice([0, 1, 1, 1, 2, 2, 3])):
+    for _ in range(0 if path.startswith("hole") else r.choice([0, 0, 1]) if path.startswith(("error-seed", "cpython-test"))
+                   else r.choice([0, 1, 1, 1, 2, 2, 3])):
         src, name = mutate_tokens(r, src)
         muts.append(name)
-    rel = path if path.startswith(("seed", "error-seed", "cpython-test")) else os.path.relpath(path, os.path.dirname((roots or DEFAULT_ROOTS)[0]))
+    rel = path if path.startswith(("seed", "error-seed", "cpython-test", "hole")) else os.path.relpath(path, os.path.dirname((roots or DEFAULT_ROOTS)[0]))
     return src.encode("utf-8", "surrogatepass"), "%s:%s" % (rel, "+".join(muts) or "valid")
