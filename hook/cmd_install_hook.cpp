@@ -45,7 +45,7 @@ void add_install_hook(CLI::App& app, Action& action) {
             else if (!a->forgejo_server.empty()) { req.layout = HookLayout::ForgejoServer; req.target = a->forgejo_server; }
             else { req.layout = HookLayout::GitLabServer; req.target = a->gitlab_server; }
             const InstallResult r = install_hook(req);
-            for (const auto& l : r.lines) fmt::print(r.exit_code == 0 ? stdout : stderr, "{}\n", l);
+            for (const auto& e : r.events) fmt::print(r.exit_code == 0 ? stdout : stderr, "{}\n", install_line(e));
             return r.exit_code;
         };
     });

@@ -130,8 +130,9 @@ int run_demo(const DemoOptions& options) {
                                quote((root / "cache").string())));
         InstallRequest req{HookLayout::PreReceive, server.string(), options.binary, false};
         const auto inst = install_hook(req);
-        if (inst.exit_code != 0) throw GuardError(fmt::format("cannot install the hook: {}", inst.lines.front()));
-        fmt::print("   $ alembic-guard install-hook --pre-receive server.git\n     {}\n\n", inst.lines.front());
+        const std::string said = inst.events.empty() ? std::string() : install_line(inst.events.front());
+        if (inst.exit_code != 0) throw GuardError(fmt::format("cannot install the hook: {}", said));
+        fmt::print("   $ alembic-guard install-hook --pre-receive server.git\n     {}\n\n", said);
 
         must(root, fmt::format("git init -q -b main {}", quote(work.string())));
         must(work, fmt::format("git remote add origin {}", quote(server.string())));

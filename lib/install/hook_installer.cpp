@@ -92,36 +92,34 @@ InstallResult install_in_directory(const fs::path& dir, const std::string& binar
     std::error_code ec;
     if (uninstall) {
         if (!fs::exists(fs::symlink_status(hook, ec))) {
-            r.lines.push_back(fmt::format("nothing to remove: {} does not exist", hook.string()));
+            r.events.push_back({InstallEvent::Kind::nothing_to_remove, hook.string()});
         } else if (!is_ours(hook)) {
-            r.lines.push_back(fmt::format("kept {}: it was not written by alembic-guard", hook.string()));
+            r.events.push_back({InstallEvent::Kind::kept_foreign, hook.string()});
             r.exit_code = 2;
         } else {
             fs::remove(hook);
-            r.lines.push_back(fmt::format("removed {}", hook.string()));
+            r.events.push_back({InstallEvent::Kind::removed, hook.string()});
         }
         return r;
     }
     if (fs::exists(fs::symlink_status(hook, ec)) && !is_ours(hook)) {
-        r.lines.push_back(fmt::format("skipped: {} exists and was not written by alembic-guard; move it away first",
-                                      hook.string()));
+        r.events.push_back({InstallEvent::Kind::skipped_foreign, hook.string()});
         r.exit_code = 2;
         return r;
     }
     const bool existed = fs::exists(hook, ec);
     fs::create_directories(dir, ec);
     if (ec) {
-        r.lines.push_back(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+        r.events.push_back({InstallEvent::Kind::cannot_create, dir.string(), ec.message()});
         r.exit_code = 2;
         return r;
     }
     const std::string content = dispatcher_script(binary);
     if (existed && read_file(hook) == content) {
-        r.lines.push_back(fmt::format("kept {} ({}): already installed", hook.string(), what));
+        r.events.push_back({InstallEvent::Kind::kept_installed, hook.string(), what});
     } else {
         write_executable(hook, content);
-        r.lines.push_back(fmt::format("{} {} ({}), calling {}", existed ? "updated" : "installed", hook.string(), what,
-                                      binary));
+        r.events.push_back({existed ? InstallEvent::Kind::updated : InstallEvent::Kind::installed, hook.string(), what, binary});
     }
     return r;
 }
@@ -135,33 +133,32 @@ InstallResult install_plain(const fs::path& hooks, const std::string& name, cons
     const bool hook_exists = fs::exists(fs::symlink_status(hook, ec));
     if (uninstall) {
         if (!hook_exists || !is_ours(hook)) {
-            r.lines.push_back(fmt::format("nothing to remove: {} is not alembic-guard's", hook.string()));
+            r.events.push_back({InstallEvent::Kind::nothing_ours, hook.string()});
             return r;
         }
         fs::remove(hook);
-        r.lines.push_back(fmt::format("removed {}", hook.string()));
+        r.events.push_back({InstallEvent::Kind::removed, hook.string()});
         if (fs::exists(fs::symlink_status(chained, ec))) {
             fs::rename(chained, hook);
-            r.lines.push_back(fmt::format("restored the hook that was there before ({})", hook.string()));
+            r.events.push_back({InstallEvent::Kind::restored_previous, hook.string()});
         }
         return r;
     }
     fs::create_directories(hooks, ec);
     if (hook_exists && !is_ours(hook)) {
         if (fs::exists(fs::symlink_status(chained, ec))) {
-            r.lines.push_back(fmt::format("skipped: {} exists and so does {}; resolve by hand", hook.string(),
-                                          chained.string()));
+            r.events.push_back({InstallEvent::Kind::skipped_both_exist, hook.string(), "", chained.string()});
             r.exit_code = 2;
             return r;
         }
         fs::rename(hook, chained);
-        r.lines.push_back(fmt::format("kept the existing hook: moved it to {}; it still runs first", chained.string()));
+        r.events.push_back({InstallEvent::Kind::chained_existing, hook.string(), "", chained.string()});
     }
     if (hook_exists && is_ours(hook) && read_file(hook) == content) {
-        r.lines.push_back(fmt::format("kept {}: already installed", hook.string()));
+        r.events.push_back({InstallEvent::Kind::kept_installed, hook.string()});
     } else {
         write_executable(hook, content);
-        r.lines.push_back(fmt::format("installed {}", hook.string()));
+        r.events.push_back({InstallEvent::Kind::installed, hook.string()});
     }
     return r;
 }
@@ -187,12 +184,9 @@ InstallResult install_hook(const InstallRequest& req) {
                 GitLibrary lib;
                 auto repo = GitRepository::open(git_dir);
                 if (auto hp = repo.config_string("core.hooksPath"))
-                    r.lines.push_back(fmt::format("warning: core.hooksPath is set ({}): git runs hooks from there, not "
-                                                  "from {}/hooks", *hp, git_dir));
+                    r.events.push_back({InstallEvent::Kind::hooks_path_set, git_dir, *hp});
                 if (!repo.config_bool("receive.advertisePushOptions").value_or(false))
-                    r.lines.push_back(fmt::format("note: for alembicGuard.bypassUsers to work with `git push -o "
-                                                  "alembic-guard.bypass`, run: git --git-dir={} config "
-                                                  "receive.advertisePushOptions true", git_dir));
+                    r.events.push_back({InstallEvent::Kind::push_options_off, git_dir});
             }
             return r;
         }
@@ -202,8 +196,7 @@ InstallResult install_hook(const InstallRequest& req) {
                                           "Forgejo/Gitea per-repository hook");
             std::error_code ec;
             if (!req.uninstall && !fs::exists(fs::path(git_dir) / "hooks" / "pre-receive", ec))
-                r.lines.push_back("note: no Forgejo dispatcher (hooks/pre-receive) in this repository yet; Forgejo "
-                                  "writes it (on Forgejo >= v16 the central dispatcher runs pre-receive.d instead)");
+                r.events.push_back({InstallEvent::Kind::no_forgejo_dispatcher});
             return r;
         }
         case HookLayout::PrePush: {
@@ -225,7 +218,7 @@ InstallResult install_hook(const InstallRequest& req) {
             // as <name>.wiki.git). Safe to run again from cron: new repositories get the hook.
             InstallResult all;
             std::error_code ec;
-            if (!fs::is_directory(req.target, ec)) return InstallResult{2, {fmt::format("{} is not a directory", req.target)}};
+            if (!fs::is_directory(req.target, ec)) return InstallResult{2, {{InstallEvent::Kind::not_a_directory, req.target}}};
             size_t done = 0, kept = 0, failed = 0;
             std::vector<fs::path> repos;
             for (const auto& owner : fs::directory_iterator(req.target, ec)) {
@@ -239,15 +232,19 @@ InstallResult install_hook(const InstallRequest& req) {
                 one.layout = HookLayout::Forgejo;
                 one.target = repo.string();
                 auto r = install_hook(one);
-                for (auto& l : r.lines)
-                    if (l.rfind("note: no Forgejo dispatcher", 0) != 0) all.lines.push_back(l);
+                for (auto& e : r.events)
+                    if (e.kind != InstallEvent::Kind::no_forgejo_dispatcher) all.events.push_back(e);
                 if (r.exit_code != 0) ++failed;
-                else if (!r.lines.empty() && r.lines.front().rfind("kept", 0) == 0) ++kept;
+                else if (!r.events.empty() && r.events.front().kind == InstallEvent::Kind::kept_installed) ++kept;
                 else ++done;
             }
-            all.lines.push_back(fmt::format("{} repositories under {}: {} {}, {} unchanged, {} failed", repos.size(),
-                                            req.target, done, req.uninstall ? "changed" : "installed or updated", kept,
-                                            failed));
+            InstallEvent summary{InstallEvent::Kind::summary, req.target};
+            summary.count = repos.size();
+            summary.done = done;
+            summary.kept = kept;
+            summary.failed = failed;
+            summary.uninstall = req.uninstall;
+            all.events.push_back(summary);
             all.exit_code = failed ? 2 : 0;
             return all;
         }
@@ -264,11 +261,11 @@ InstallResult install_hook(const InstallRequest& req) {
                                         "GitLab server-wide custom hook: every repository");
         }
     } catch (const GuardError& e) {
-        return InstallResult{2, {e.what()}};
+        return InstallResult{2, {{InstallEvent::Kind::error, "", e.what()}}};
     } catch (const fs::filesystem_error& e) {
-        return InstallResult{2, {e.what()}};
+        return InstallResult{2, {{InstallEvent::Kind::error, "", e.what()}}};
     }
-    return InstallResult{2, {"unknown hook layout"}};
+    return InstallResult{2, {{InstallEvent::Kind::error, "", "unknown hook layout"}}};
 }
 
 }  // namespace ag

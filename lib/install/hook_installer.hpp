@@ -1,6 +1,8 @@
 #pragma once
 // Installs and removes the guard's hook in the places each host runs hooks from, keeping
 // any hook already there running (chained), never touching files a host owns.
+#include "report/install_report.hpp"
+
 #include <string>
 #include <vector>
 
@@ -25,11 +27,11 @@ struct InstallRequest {
 
 struct InstallResult {
     int exit_code = 0;
-    std::vector<std::string> lines;  // what was installed, kept, chained or skipped
+    std::vector<InstallEvent> events;  // what was installed, kept, chained or skipped (report/install_report words them)
 };
 
 // Never throws for expected situations (missing directories, foreign files): they are
-// reported in `lines` with exit code 2.
+// reported in `events` with exit code 2.
 InstallResult install_hook(const InstallRequest& request);
 
 // The path of the running executable (for hooks that call the binary by absolute path).

@@ -1,5 +1,6 @@
-// The words of `audit` and `check-merge`, from the facts their hooks find.
+// The words of `audit`, `check-merge` and `install-hook`, from the facts their layers record.
 #include "report/audit_report.hpp"
+#include "report/install_report.hpp"
 #include "report/merge_report.hpp"
 
 #include <doctest/doctest.h>
@@ -72,4 +73,22 @@ TEST_CASE("check-merge says which candidates land, which conflict and which woul
     CHECK(has(first, "\"included\":true"));
     CHECK(has(second, "\"included\":false"));
     CHECK(has(second, "\"new\":null"));
+}
+
+TEST_CASE("install-hook words each event, and the summary of an --all run counts what changed") {
+    for (int k = 0; k <= static_cast<int>(ag::InstallEvent::Kind::summary); ++k) {
+        ag::InstallEvent e;
+        e.kind = static_cast<ag::InstallEvent::Kind>(k);
+        e.path = "/srv/a.git/hooks/pre-receive";
+        e.detail = "why";
+        CAPTURE(k);
+        CHECK_FALSE(ag::install_line(e).empty());
+    }
+    ag::InstallEvent e{ag::InstallEvent::Kind::updated, "/h/alembic-guard", "GitLab per-repository custom hook", "/usr/bin/ag"};
+    CHECK(ag::install_line(e) == "updated /h/alembic-guard (GitLab per-repository custom hook), calling /usr/bin/ag");
+    e = {ag::InstallEvent::Kind::summary, "/srv/repos"};
+    e.count = 3;
+    e.done = 2;
+    e.kept = 1;
+    CHECK(ag::install_line(e) == "3 repositories under /srv/repos: 2 installed or updated, 1 unchanged, 0 failed");
 }
