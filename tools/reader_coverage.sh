@@ -39,11 +39,11 @@ if (( !report_only )); then
   run adversarial $py tests/adversarial/run_adversarial.py --binary "$bin" --count 1000 --seed 5 --jobs 2 --push-every 10 -q
   run generated $py tests/python_compile/compare.py --pyscan "$pyscan" --count 3000 --seed 1 --no-minimize
   run corpus $py tests/python_compile/compare.py --pyscan "$pyscan" --corpus --count 12000 --seed 1 --no-minimize
-  run holes $py tests/python_compile/compare.py --pyscan "$pyscan" --holes --no-minimize
+  run fixed $py tests/python_compile/compare.py --pyscan "$pyscan" --fixed --no-minimize
   for v in 3.11 3.12 3.13; do
     run "versions-$v" $py tests/python_compile/compare_versions.py --pyscan "$pyscan" --python $v --count 1000 --seed 3 --oracles "$oracles"
     run "versions-corpus-$v" $py tests/python_compile/compare_versions.py --pyscan "$pyscan" --python $v --corpus --count 2000 --seed 3 --oracles "$oracles"
-    run "versions-holes-$v" $py tests/python_compile/compare_versions.py --pyscan "$pyscan" --python $v --holes --oracles "$oracles"
+    run "versions-fixed-$v" $py tests/python_compile/compare_versions.py --pyscan "$pyscan" --python $v --fixed --oracles "$oracles"
   done
   run codecs $py tests/python_compile/check_multibyte_codecs.py --probe "$build/tests/python_compile/codec_probe" --pyscan "$pyscan" --files 3000 --seed 1
   unset LLVM_PROFILE_FILE

@@ -4,7 +4,7 @@
     compare.py --pyscan build/tests/python_compile/pyscan --count 3000 --seed 1
     compare.py --pyscan ... --only 1042          # one case again, with its source
     compare.py --pyscan ... --keep DIR           # keep the generated files
-    compare.py --pyscan ... --holes              # every form with a refused source in each hole
+    compare.py --pyscan ... --fixed              # every hole case, seed and error seed once
 
 For COUNT cases (case seeds SEED*1000000 + 0 .. COUNT-1) a seeded generator writes a
 small Python source: a realistic Alembic migration (or a short snippet), valid or
@@ -1095,19 +1095,20 @@ def main():
     ap.add_argument("--corpus", nargs="*", metavar="DIR",
                     help="cut the sources from the .py files under DIR (default: Debian's CPython 3.11 "
                          "standard library) and mutate them token by token (corpus.py), instead of writing them")
-    ap.add_argument("--holes", action="store_true",
-                    help="every case of corpus.hole_cases() once: each form with a refused source in each hole")
+    ap.add_argument("--fixed", action="store_true",
+                    help="every fixed case of corpus.py once: each form with a refused source in each hole, "
+                         "every seed and every error seed")
     args = ap.parse_args()
     if not os.access(args.pyscan, os.X_OK):
         print("FAIL: pyscan not found at %s" % args.pyscan)
         return 1
 
     seeds = [args.only] if args.only is not None else [args.seed * 1000000 + k for k in range(args.count)]
-    if args.holes:
+    if args.fixed:
         import corpus
-        holes = corpus.hole_cases()
-        seeds = [args.only] if args.only is not None else list(range(len(holes)))
-        cases = {s: (holes[s].encode(), "hole%d" % s) for s in seeds}
+        fixed = corpus.fixed_cases()
+        seeds = [args.only] if args.only is not None else list(range(len(fixed)))
+        cases = {s: (fixed[s][0].encode("utf-8", "surrogatepass"), fixed[s][1]) for s in seeds}
     elif args.corpus is not None:
         import corpus
         cases = {s: corpus.generate(s, args.corpus or None) for s in seeds}

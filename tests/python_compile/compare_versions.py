@@ -142,8 +142,9 @@ def main():
     ap.add_argument("--oracles", default=None)
     ap.add_argument("--corpus", nargs="*", metavar="DIR",
                     help="cut the sources from real .py files and mutate them token by token (corpus.py)")
-    ap.add_argument("--holes", action="store_true",
-                    help="every case of corpus.hole_cases() once: each form with a refused source in each hole")
+    ap.add_argument("--fixed", action="store_true",
+                    help="every fixed case of corpus.py once: each form with a refused source in each hole, "
+                         "every seed and every error seed")
     args = ap.parse_args()
     try:
         oracle = pycompile.Oracle(args.python, oracles=args.oracles)
@@ -158,15 +159,15 @@ def main():
     proc = subprocess.Popen([args.pyscan, "--python-version", args.python], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
     seeds = [args.only] if args.only is not None else [args.seed * 1000000 + k for k in range(args.count)]
-    if args.holes:
+    if args.fixed:
         import corpus
-        holes = corpus.hole_cases()
-        seeds = [args.only] if args.only is not None else list(range(len(holes)))
+        fixed = corpus.fixed_cases()
+        seeds = [args.only] if args.only is not None else list(range(len(fixed)))
     classes = {}
     passed = failed = 0
     for n, s in enumerate(seeds):
-        if args.holes:
-            src, desc = holes[s].encode(), "hole%d" % s
+        if args.fixed:
+            src, desc = fixed[s][0].encode("utf-8", "surrogatepass"), fixed[s][1]
         elif args.corpus is not None:
             import corpus
             src, desc = corpus.generate(s, args.corpus or None)

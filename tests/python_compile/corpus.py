@@ -451,6 +451,14 @@ def hole_cases():
     return out
 
 
+def fixed_cases():
+    """[(source, name)]: every hole case, every seed and every error seed, once each (what
+    --fixed runs, in this order)."""
+    return ([(src, "hole%d" % k) for k, src in enumerate(hole_cases())] +
+            [(src, "seed%d" % k) for k, src in enumerate(SEEDS)] +
+            [(src, "error-seed%d" % k) for k, src in enumerate(ERROR_SEEDS)])
+
+
 # CPython's own tests of its grammar, compiler and tokenizer (Debian's libpython3.11-testsuite,
 # which ./install.sh --dev installs): every string constant in them that may be code, and every
 # doctest example, is a case of what CPython accepts or refuses.
