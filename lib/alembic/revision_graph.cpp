@@ -276,7 +276,6 @@ private:
         p.files = {m.path};
         p.locations = {ProblemLocation{m.path, m.down_revision_line ? m.down_revision_line : 1, m.revision,
                                        m.down_revisions}};
-        p.subject = name;
         p.situation = dependency                                  ? Situation::missing_dependency
                       : labels_.count(name) && !has_id(name) ? Situation::missing_down_is_label
                                                                   : Situation::missing_down;

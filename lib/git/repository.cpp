@@ -8,6 +8,10 @@
 
 namespace ag {
 
+std::string branch_of_ref(const std::string& ref) {
+    return ref.rfind("refs/heads/", 0) == 0 ? ref.substr(11) : ref;
+}
+
 std::string oid_hex(const git_oid& oid) {
     char buf[GIT_OID_HEXSZ + 1];
     git_oid_tostr(buf, sizeof buf, &oid);

@@ -40,5 +40,7 @@ private:
 };
 
 std::string oid_hex(const git_oid& oid);
+// "main" for "refs/heads/main"; any other ref name as it is.
+std::string branch_of_ref(const std::string& ref);
 
 }  // namespace ag

@@ -51,8 +51,6 @@ std::vector<PushedRef> parse_lines(std::string_view input) {
     return out;
 }
 
-std::string branch_of(const std::string& ref) { return ref.rfind("refs/heads/", 0) == 0 ? ref.substr(11) : ref; }
-
 HookResult could_not_check(const std::string& why, bool accept) {
     HookResult r;
     r.err = hook_text(could_not_check_lines(HookSide::client, why, accept), false);
@@ -105,7 +103,7 @@ HookResult run_pre_push(const PrePushArgs& args, std::string_view input, const E
             std::optional<git_oid> before;
             if (u.before && repo.has_object(*u.before)) before = peel(*u.before);
             if (before || remote.empty()) return before;
-            for (const std::string& tracking : {fmt::format("refs/remotes/{}/{}", remote, branch_of(u.ref)),
+            for (const std::string& tracking : {fmt::format("refs/remotes/{}/{}", remote, branch_of_ref(u.ref)),
                                                 fmt::format("refs/remotes/{}/HEAD", remote)}) {
                 if (auto t = repo.ref_commit(tracking)) {
                     before = repo.merge_base(after, *t);

@@ -1,5 +1,7 @@
 #include "report/hook_report.hpp"
 
+#include "git/repository.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,8 +15,6 @@ std::string short_hex(const std::string& hex) {
     return !hex.empty() && hex.find_first_not_of('0') == std::string::npos ? "(new)" : hex.substr(0, 10);
 }
 
-std::string branch_name(const std::string& ref) { return ref.rfind("refs/heads/", 0) == 0 ? ref.substr(11) : ref; }
-
 constexpr const char* kBreaks = "it would break `alembic upgrade head`";
 
 std::string refusal_header(const RefJudgement& j, const Arrival& a) {
@@ -23,11 +23,11 @@ std::string refusal_header(const RefJudgement& j, const Arrival& a) {
         return fmt::format("alembic-guard refused {} into {}: {}",
                            a.pull_request.empty() ? std::string("this pull request's merge")
                                                   : fmt::format("pull request #{}'s merge", a.pull_request),
-                           branch_name(j.ref), kBreaks);
+                           branch_of_ref(j.ref), kBreaks);
     case Arrival::Kind::github_merge:
-        return fmt::format("alembic-guard refused this pull request's merge into {}: {}", branch_name(j.ref), kBreaks);
+        return fmt::format("alembic-guard refused this pull request's merge into {}: {}", branch_of_ref(j.ref), kBreaks);
     case Arrival::Kind::gitlab_web_merge:
-        return fmt::format("alembic-guard refused this merge into {}: {}", branch_name(j.ref), kBreaks);
+        return fmt::format("alembic-guard refused this merge into {}: {}", branch_of_ref(j.ref), kBreaks);
     case Arrival::Kind::push: break;
     }
     return fmt::format("alembic-guard refused {} ({}..{}): {}", j.ref, short_hex(j.old_hex), short_hex(j.new_hex), kBreaks);
@@ -105,7 +105,7 @@ std::vector<std::string> pre_push_lines(const std::vector<RefJudgement>& judged,
         if (j.verdict.ok) continue;
         out.push_back(fmt::format("alembic-guard (pre-push): pushing {} to {} would break `alembic upgrade head`; the "
                                   "server would refuse it:",
-                                  branch_name(j.ref), to));
+                                  branch_of_ref(j.ref), to));
         for (auto& l : rejection_lines(j)) out.push_back(std::move(l));
     }
     if (!out.empty())

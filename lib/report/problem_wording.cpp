@@ -40,7 +40,10 @@ const std::string& file_of(const Problem& p) {
 }
 
 // revisions = {the revision that names it, the name}.
-const std::string& missing_name(const Problem& p) { return p.revisions.size() > 1 ? p.revisions[1] : p.subject; }
+const std::string& missing_name(const Problem& p) {
+    static const std::string none;
+    return p.revisions.size() > 1 ? p.revisions[1] : none;
+}
 
 constexpr const char* kHeadsFail = "`alembic upgrade head` fails with \"Multiple head revisions are present\"";
 
