@@ -633,9 +633,10 @@ Node* Parser::from_import_statement() {
         }
         s->l[0] = take(mark);
     }
-    // The parser reads '<>' by this future wherever it appears; whether the future import
-    // itself is allowed there is the compiler's check.
-    if (s->name == "__future__" && level == 0)
+    // From 3.13 the parser reads '<>' by this future wherever it appears (whether the future
+    // import itself is allowed there is the compiler's check). Before, only a compile() flag
+    // set it: in a file, '<>' stays an error and '!=' stays '!=' (measured on 3.11 and 3.12).
+    if (version_.at_least(13) && s->name == "__future__" && level == 0)
         for (Node* a : s->l[0])
             if (a->name == "barry_as_FLUFL") barry_as_flufl_ = true;
     return s;

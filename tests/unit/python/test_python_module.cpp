@@ -443,3 +443,17 @@ TEST_CASE("x.__debug__ is refused only as a store: deleted or changed in place i
     CHECK_FALSE(read_python_module("x = 1\nx.__debug__ += 1\n").syntax_error);
     CHECK_FALSE(read_python_module("x = 1\ndel x.__debug__\n").syntax_error);
 }
+
+TEST_CASE("barry_as_FLUFL turns '<>' into '!=' only from Python 3.13 on: before, a file's own future import leaves both as they were") {
+    const std::string diamond = "from __future__ import barry_as_FLUFL\nx = 1 <> 2\n";
+    const std::string not_equal = "from __future__ import barry_as_FLUFL\nx = 1 != 2\n";
+    for (int minor : {11, 12}) {
+        CAPTURE(minor);
+        const ag::py::PythonVersion v{3, minor};
+        CHECK(ag::read_python_module(diamond, v).syntax_error);  // CPython 3.11/3.12: invalid syntax
+        CHECK_FALSE(ag::read_python_module(not_equal, v).syntax_error);
+    }
+    const ag::py::PythonVersion v313{3, 13};
+    CHECK_FALSE(ag::read_python_module(diamond, v313).syntax_error);
+    CHECK(ag::read_python_module(not_equal, v313).syntax_error);
+}
