@@ -24,7 +24,8 @@ struct CheckArgs {
     std::string format = "text";
     std::string rev = "HEAD";
     bool worktree = false;
-    std::string python;  // --python-version
+    std::string python;   // --python-version
+    std::string alembic;  // --alembic-version
 };
 
 void add_common(CLI::App* sub, CheckArgs& a) {
@@ -36,12 +37,20 @@ void add_common(CLI::App* sub, CheckArgs& a) {
         ->check([](const std::string& v) {
             return py::parse_python_version(v) ? std::string() : std::string("expected a version such as 3.12");
         });
+    sub->add_option("--alembic-version", a.alembic,
+                    "Judge as this Alembic (X.Y or X.Y.Z; default: what the project pins, else the newest the guard "
+                    "knows)")
+        ->check([](const std::string& v) {
+            return parse_alembic_version(v) ? std::string() : std::string("expected a version such as 1.13.2");
+        });
 }
 
 // What the command line says, where the operator's settings leave it open (the operator's
 // Python wins, as design.md orders the sources of a version).
 void add_command_line(CheckOptions& o, const CheckArgs& a) {
     if (!o.python && !a.python.empty()) o.python = choose_python(*py::parse_python_version(a.python), "--python-version");
+    if (!o.alembic && !a.alembic.empty())
+        o.alembic = choose_alembic(*parse_alembic_version(a.alembic), "--alembic-version");
 }
 
 TreeCheck run(const CheckArgs& a, std::string* what) {
@@ -65,6 +74,7 @@ TreeCheck run(const CheckArgs& a, std::string* what) {
             const auto policy = ServerPolicy::from_repository(*repo);
             options.allow_multiple_heads = policy.allow_multiple_heads;
             options.python = operator_python(policy.python_version);
+            options.alembic = operator_alembic(policy.alembic_version);
         }
         add_command_line(options, a);
         return check_tree(tree, options);
@@ -114,6 +124,8 @@ void add_heads(CLI::App& app, Action& action) {
             const TreeCheck check = run(*a, &what);
             if (a->format == "json") fmt::print("{}\n", json_text(heads_json(check), 2));
             else fmt::print("{}", heads_text(check));
+            // On standard error: a script reading the heads sees none, a person sees why.
+            fmt::print(stderr, "{}", heads_notices(check, what));
             return 0;
         };
     });

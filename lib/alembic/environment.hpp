@@ -3,11 +3,13 @@
 // section with script_location, by [tool.alembic] in pyproject.toml, by convention (a
 // directory with env.py and versions/ that no config names), or explicitly by
 // .alembic-guard.toml (which then replaces discovery).
+#include "alembic/alembic_version.hpp"
 #include "alembic/migration.hpp"
 #include "alembic/project_python.hpp"
 #include "alembic/problem.hpp"
 #include "source/source_tree.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,11 @@ struct Environment {
     bool allow_multiple_heads = false;
     // `sourceless = true`: Alembic also loads compiled .pyc/.pyo files as migrations.
     bool sourceless = false;
+    // `recursive_version_locations = true` (read from Alembic 1.10): the sub-directories of
+    // each version location are loaded too.
+    bool recursive = false;
+    // The Alembic whose rules decide which files are loaded and which IDs are legal.
+    AlembicChoice alembic;
     // The Python whose grammar its migrations are judged by, and what said so.
     PythonChoice python;
     std::vector<Note> notes;
@@ -36,10 +43,17 @@ struct Environment {
     std::string identity() const;
 };
 
-struct GuardConfigEnvironment;
-
 // Discovers environments in `tree`. `declarations`, when given, is the tree whose
-// .alembic-guard.toml applies (a push is judged under the file at its old tip).
-std::vector<Environment> discover_environments(const SourceTree& tree, const SourceTree* declarations = nullptr);
+// .alembic-guard.toml, Python and Alembic pins apply (a push is judged under them as they are
+// at its old tip). `alembic`, when given (the operator's or the command line's), replaces
+// every version the project declares.
+std::vector<Environment> discover_environments(const SourceTree& tree, const SourceTree* declarations = nullptr,
+                                               const std::optional<AlembicChoice>& alembic = std::nullopt);
+
+// The directories Alembic lists for `env`, in its load order: each existing version location,
+// and with `recursive` its sub-directories, a directory's own files before its
+// sub-directories, these by name, depth first (never __pycache__ or a symlinked directory).
+// A directory reached twice is listed once.
+std::vector<std::string> loaded_directories(const SourceTree& tree, const Environment& env);
 
 }  // namespace ag

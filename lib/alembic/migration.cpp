@@ -63,11 +63,21 @@ std::vector<std::string> optional_strings(Migration& m, const PyModule& mod, std
 
 }  // namespace
 
-std::optional<std::string> invalid_revision_id(std::string_view id) {
-    for (char bad : std::string_view("@-+"))
-        if (id.find(bad) != std::string_view::npos)
-            return fmt::format("revision '{}' contains '{}', which Alembic does not allow in a revision ID", id, bad);
-    return std::nullopt;
+std::string refused_id_characters(std::string_view id, const AlembicVersion& version) {
+    std::string out;
+    for (char bad : std::string_view("+-:@"))  // sorted, as RevisionError names them
+        if ((bad != ':' || version.refuses_colon_in_ids()) && id.find(bad) != std::string_view::npos) out += bad;
+    return out;
+}
+
+void apply_version_rules(Migration& m, const AlembicVersion& version) {
+    if (m.empty_parent && version.empty_parent_is_missing() && m.down_revisions.empty()) m.down_revisions = {""};
+    if (m.error || m.revision.empty()) return;
+    if (!refused_id_characters(m.revision, version).empty()) {
+        m.error = version.text();
+        m.error_line = m.revision_line;
+        m.invalid_id = true;
+    }
 }
 
 bool is_migration_file_name(std::string_view name) {
@@ -135,7 +145,6 @@ Migration read_migration(std::string path, std::string_view bytes, py::PythonVer
         m.revision_line = it->second.line;
         if (v.kind == PyValue::Kind::String) {
             m.revision = std::move(v.items.front());
-            if (auto bad = invalid_revision_id(m.revision)) set_error(m, m.revision_line, *bad);
         } else if (v.kind == PyValue::Kind::Computed) {
             set_error(m, m.revision_line,
                       fmt::format("revision is computed when the module is imported ({}): the guard cannot know it, so "
@@ -161,6 +170,7 @@ Migration read_migration(std::string path, std::string_view bytes, py::PythonVer
         case PyValue::Kind::String:
             // '' counted as a base before Alembic 1.12.1 (tuple_rev_as_scalar).
             if (!v.items.front().empty()) m.down_revisions = std::move(v.items);
+            else m.empty_parent = true;
             break;
         case PyValue::Kind::Sequence: m.down_revisions = std::move(v.items); break;
         case PyValue::Kind::Computed:

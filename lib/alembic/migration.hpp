@@ -2,6 +2,7 @@
 // One migration file as Alembic 1.8.1 would load it: the four module attributes turned
 // into revision fields, or the reason Alembic would fail to load the file.
 #include "python/python_version.hpp"
+#include "alembic/alembic_version.hpp"
 #include "source/source_tree.hpp"
 
 #include <optional>
@@ -22,6 +23,8 @@ enum class NoteKind : unsigned char {
     declared_location_missing,  // subject: a version location .alembic-guard.toml declares
     python_nearest,             // subject: the Python version declared; detail: the one judged by
     undetected_cycle,           // ids: the revisions; through_dependencies: by depends_on too
+    alembic_oldest,             // subject: the Alembic version declared (older than the guard knows);
+                                // detail: the version judged as
 };
 
 struct Note {
@@ -51,6 +54,11 @@ struct Migration {
     std::vector<std::string> branch_labels;
     int revision_line = 0;                     // 0 when taken from the legacy file name
     int down_revision_line = 0;
+    // `down_revision = ''` (a str): a base before Alembic 1.12.1, a missing parent '' after
+    // (apply_version_rules decides).
+    bool empty_parent = false;
+    // Set by apply_version_rules with `error`: the ID has characters the version refuses.
+    bool invalid_id = false;
     // Set when Alembic could not load this file: it takes no part in the graph.
     std::optional<std::string> error;
     int error_line = 0;
@@ -67,8 +75,14 @@ bool is_migration_file_name(std::string_view name);
 // Why Alembic fails on a file of this name although it matches (".py", a final newline).
 std::optional<std::string> unloadable_name(std::string_view name);
 
-// Why Alembic refuses `id` as a revision ID (characters it reserves), or nullopt.
-std::optional<std::string> invalid_revision_id(std::string_view id);
+// The characters of `id` that Alembic `version` refuses in a revision ID ('@', '-', '+', and
+// ':' from 1.17.1), in that order; empty when it accepts the ID.
+std::string refused_id_characters(std::string_view id, const AlembicVersion& version);
+
+// What a migration read alone means under `version`: `''` as a parent, the characters of its
+// ID. A refused ID makes the migration unloadable (`error`, `invalid_id`; the error is the
+// version's text, the report words it). Idempotent.
+void apply_version_rules(Migration& m, const AlembicVersion& version);
 
 // Interprets the bytes of `path` as Alembic would; never throws, never executes.
 Migration read_migration(std::string path, std::string_view bytes, py::PythonVersion python = py::kUndeclaredPython);

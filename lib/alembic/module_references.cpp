@@ -591,13 +591,10 @@ void resolve_module_references(const SourceTree& tree, const std::vector<std::st
             }
             if (ref.field == "revision") {
                 m.revision = values.front();
-                if (auto bad = invalid_revision_id(m.revision); bad && !m.error) {
-                    m.error = *bad;
-                    m.error_line = ref.line;
-                }
             } else if (ref.field == "down_revision") {
                 // '' alone counted as a base before Alembic 1.12.1 (as a literal does).
-                if (!(is_none || (values.size() == 1 && values.front().empty() && !ref.sequence))) m.down_revisions = values;
+                if (values.size() == 1 && values.front().empty() && !ref.sequence) m.empty_parent = true;
+                else if (!is_none) m.down_revisions = values;
             } else if (ref.field == "branch_labels") {
                 m.branch_labels = values;
             } else if (ref.field == "depends_on") {

@@ -16,6 +16,7 @@ inline constexpr const char* branch_label_conflict = "branch-label-conflict";
 inline constexpr const char* unparsable_migration = "unparsable-migration";
 inline constexpr const char* unreadable_config = "unreadable-config";
 inline constexpr const char* merge_conflict = "merge-conflict";
+inline constexpr const char* invalid_revision_id = "invalid-revision-id";
 }  // namespace code
 
 // Which of its code's situations a problem is. The graph, the verdict and the hooks say only
@@ -41,6 +42,10 @@ enum class Situation : unsigned char {
     pyproject_section,         // unreadable-config: [tool.alembic] of pyproject.toml
     guard_settings,            // unreadable-config: .alembic-guard.toml
     merge_conflict,            // merge-conflict (subject: the candidate)
+    location_fails,            // unreadable-config: a version location Alembic fails on (subject: it;
+                               // reason: the Python exception)
+    invalid_id,                // invalid-revision-id: an ID with characters the Alembic version refuses
+                               // (subject: those characters; reason: the version)
 };
 
 struct ProblemLocation {

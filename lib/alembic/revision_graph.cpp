@@ -487,6 +487,13 @@ private:
 
     void multiple_heads_problem() {
         if (g_.head_count <= 1 || allow_) return;
+        // Alembic raises on these while it builds the map, before it has heads: a head count
+        // it never computes is no problem of its own (the count stays, for the push verdict).
+        if (std::any_of(g_.problems.begin(), g_.problems.end(), [](const Problem& q) {
+                const std::string_view c = q.code;
+                return c == code::missing_revision || c == code::cycle || c == code::branch_label_conflict;
+            }))
+            return;
         Problem p;
         p.code = code::multiple_heads;
         p.revisions = g_.heads;
@@ -503,12 +510,15 @@ private:
         for (const auto& m : migrations_) {
             if (!m.error) continue;
             Problem p;
-            p.code = code::unparsable_migration;
+            p.code = m.invalid_id ? code::invalid_revision_id : code::unparsable_migration;
             if (!m.revision.empty()) p.revisions = {m.revision};
             p.files = {m.path};
             p.locations = {ProblemLocation{m.path, m.error_line, m.revision, m.down_revisions}};
-            p.situation = Situation::unparsable;
+            p.situation = m.invalid_id ? Situation::invalid_id : Situation::unparsable;
             p.reason = *m.error;
+            // The version's refused characters, as the report names them.
+            if (m.invalid_id)
+                if (auto v = parse_alembic_version(p.reason)) p.subject = refused_id_characters(m.revision, *v);
             g_.problems.push_back(std::move(p));
         }
     }

@@ -27,7 +27,7 @@ namespace {
 
 constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
-constexpr std::string_view kHeader = "alembic-guard parse cache 7\n";
+constexpr std::string_view kHeader = "alembic-guard parse cache 8\n";  // 8: empty_parent
 constexpr std::string_view kResultFormat = "alembic-guard result 4";  // 4: problems as facts
 constexpr std::time_t kUsedMarkInterval = 24 * 3600;
 
@@ -252,7 +252,7 @@ json note_json(const Note& n) {
 }
 Note note_of(const json& j) {
     const int kind = j.at(2).get<int>();
-    if (kind < 0 || kind > static_cast<int>(NoteKind::undetected_cycle)) throw json::other_error::create(501, "note kind", nullptr);
+    if (kind < 0 || kind > static_cast<int>(NoteKind::alembic_oldest)) throw json::other_error::create(501, "note kind", nullptr);
     return Note{j.at(0).get<std::string>(), j.at(1).get<int>(), static_cast<NoteKind>(kind), j.at(3).get<std::string>(),
                 j.at(4).get<std::string>(), j.at(5).get<std::vector<std::string>>(), j.at(6).get<bool>()};
 }
@@ -283,7 +283,7 @@ Problem problem_of(const json& j) {
     Problem p;
     p.code = j.at("code").get<std::string>();
     const int situation = j.at("situation").get<int>();
-    if (situation < 0 || situation > static_cast<int>(Situation::merge_conflict)) throw json::other_error::create(501, "situation", nullptr);
+    if (situation < 0 || situation > static_cast<int>(Situation::invalid_id)) throw json::other_error::create(501, "situation", nullptr);
     p.situation = static_cast<Situation>(situation);
     p.revisions = j.at("revisions").get<std::vector<std::string>>();
     p.files = j.at("files").get<std::vector<std::string>>();
@@ -520,11 +520,12 @@ std::string encode_cache_entries(const std::vector<std::pair<std::string, Migrat
         std::vector<std::string> refs;
         for (const auto& r : m.references)
             refs.push_back(join({r.field, std::to_string(r.line), r.sequence ? "1" : "0", join(r.items)}));
-        out += fmt::format("{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}\n", escape(blob),
+        out += fmt::format("{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}{f}{}\n", escape(blob),
                            escape(std::string(base_name(m.path))), escape(m.revision), join(m.down_revisions),
                            join(m.depends_on), join(m.branch_labels), m.revision_line, m.down_revision_line,
                            m.error ? 1 : 0, escape(m.error.value_or("")), m.error_line, join(notes), join(refs),
-                           join(m.calls), join(m.imports), m.python.text(), join(m.escapes), fmt::arg("f", kField));
+                           join(m.calls), join(m.imports), m.python.text(), join(m.escapes), m.empty_parent ? 1 : 0,
+                           fmt::arg("f", kField));
     }
     return out;
 }
@@ -546,7 +547,7 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
                 start = i + 1;
             }
         }
-        if (f.size() != 17) return std::nullopt;
+        if (f.size() != 18 || (f[17] != "0" && f[17] != "1")) return std::nullopt;
         const auto python = py::parse_python_version(f[15]);
         if (!python) return std::nullopt;
         Migration m;
@@ -570,6 +571,7 @@ std::optional<std::vector<std::pair<std::string, Migration>>> decode_cache_entri
         m.imports = std::move(*imports);
         m.escapes = std::move(*escapes);
         m.python = *python;
+        m.empty_parent = f[17] == "1";
         if (!blob || !name || !rev || !down || !deps || !labels || !rline || !dline || !err || !eline || !notes || !refs ||
             (f[8] != "0" && f[8] != "1") || blob->empty() || name->empty())
             return std::nullopt;

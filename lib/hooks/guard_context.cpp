@@ -31,6 +31,7 @@ CheckOptions GuardContext::check_options() {
     CheckOptions o;
     o.allow_multiple_heads = policy_.allow_multiple_heads;
     o.python = operator_python(policy_.python_version);
+    o.alembic = operator_alembic(policy_.alembic_version);
     if (!cache_->dir().empty()) o.cache = cache_.get();
     return o;
 }

@@ -103,6 +103,7 @@ AuditResult audit_history(const GitRepository& repo, const std::string& ref, con
     CheckOptions copts;
     copts.allow_multiple_heads = options.allow_multiple_heads;
     copts.python = options.python;
+    copts.alembic = options.alembic;
     copts.cache = options.cache;
     auto cur_tree = std::make_unique<GitTree>(repo.get(), cur);
     struct Pending {
@@ -110,7 +111,7 @@ AuditResult audit_history(const GitRepository& repo, const std::string& ref, con
         Problem problem;
         std::string key;
     };
-    std::vector<Environment> envs = discover_environments(*cur_tree);
+    std::vector<Environment> envs = discover_environments(*cur_tree, nullptr, copts.alembic);
     std::vector<Pending> pending;
     for (size_t i = 0; i < envs.size(); ++i) {
         const auto ec = check_environment(*cur_tree, envs[i], copts);

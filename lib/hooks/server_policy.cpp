@@ -26,8 +26,10 @@ bool parse_on_error(const std::optional<std::string>& v) {
 void apply(ServerPolicy& p, const std::vector<std::string>& refs, const std::optional<std::string>& on_error,
            const std::vector<std::string>& bypass, const std::vector<std::string>& allow,
            const std::optional<std::string>& cache, const std::optional<std::string>& cache_max_size,
-           const std::optional<std::string>& timeout, const std::optional<std::string>& python_version) {
+           const std::optional<std::string>& timeout, const std::optional<std::string>& python_version,
+           const std::optional<std::string>& alembic_version) {
     p.python_version = python_version;
+    p.alembic_version = alembic_version;
     if (timeout) {
         try {
             const long t = std::stol(*timeout);
@@ -81,7 +83,8 @@ ServerPolicy ServerPolicy::from_repository(const GitRepository& repo) {
     apply(p, repo.config_multivar("alembicGuard.refs"), repo.config_string("alembicGuard.onError"),
           repo.config_multivar("alembicGuard.bypassUsers"), repo.config_multivar("alembicGuard.allowMultipleHeads"),
           repo.config_string("alembicGuard.cacheDir"), repo.config_string("alembicGuard.cacheMaxSize"),
-          repo.config_string("alembicGuard.timeout"), repo.config_string("alembicGuard.pythonVersion"));
+          repo.config_string("alembicGuard.timeout"), repo.config_string("alembicGuard.pythonVersion"),
+          repo.config_string("alembicGuard.alembicVersion"));
     return p;
 }
 
@@ -96,7 +99,8 @@ ServerPolicy ServerPolicy::from_files(const EnvLookup& env) {
     apply(p, multivar(cfg.get(), "alembicGuard.refs"), single(cfg.get(), "alembicGuard.onError"),
           multivar(cfg.get(), "alembicGuard.bypassUsers"), multivar(cfg.get(), "alembicGuard.allowMultipleHeads"),
           single(cfg.get(), "alembicGuard.cacheDir"), single(cfg.get(), "alembicGuard.cacheMaxSize"),
-          single(cfg.get(), "alembicGuard.timeout"), single(cfg.get(), "alembicGuard.pythonVersion"));
+          single(cfg.get(), "alembicGuard.timeout"), single(cfg.get(), "alembicGuard.pythonVersion"),
+          single(cfg.get(), "alembicGuard.alembicVersion"));
     return p;
 }
 
@@ -128,10 +132,18 @@ std::optional<PythonChoice> operator_python(const std::optional<std::string>& co
     return choose_python(*v, "alembicGuard.pythonVersion");
 }
 
+std::optional<AlembicChoice> operator_alembic(const std::optional<std::string>& configured) {
+    if (!configured) return std::nullopt;
+    const auto v = parse_alembic_version(*configured);
+    if (!v) return std::nullopt;
+    return choose_alembic(*v, "alembicGuard.alembicVersion");
+}
+
 PolicyOptions policy_options(const ServerPolicy& policy, ResultCache& cache) {
     PolicyOptions o;
     o.allow_multiple_heads = policy.allow_multiple_heads;
     o.python = operator_python(policy.python_version);
+    o.alembic = operator_alembic(policy.alembic_version);
     o.cache = &cache;
     return o;
 }

@@ -27,6 +27,7 @@ struct ServerPolicy {
     std::optional<std::string> cache_max_size;  // alembicGuard.cacheMaxSize, as written
     unsigned timeout_seconds = 60;         // alembicGuard.timeout: then the guard gives up (onError)
     std::optional<std::string> python_version;  // alembicGuard.pythonVersion, as written
+    std::optional<std::string> alembic_version;  // alembicGuard.alembicVersion, as written
 
     static ServerPolicy from_repository(const GitRepository& repo);
     // When the repository cannot be opened: the global/system config plus $GIT_DIR/config.
@@ -36,6 +37,9 @@ struct ServerPolicy {
 
 // alembicGuard.pythonVersion as a choice of grammar (nullopt when unset or not X.Y).
 std::optional<PythonChoice> operator_python(const std::optional<std::string>& configured);
+
+// alembicGuard.alembicVersion as the rules to judge by (nullopt when unset or not 1.X[.Y]).
+std::optional<AlembicChoice> operator_alembic(const std::optional<std::string>& configured);
 
 // Where the result cache lives: alembicGuard.cacheDir (`none`: nowhere), else
 // $XDG_CACHE_HOME/alembic-guard, else $HOME/.cache/alembic-guard; "" means in memory only.

@@ -29,6 +29,16 @@ std::string heads_text(const std::vector<std::string>& heads, size_t count) {
     return fmt::format("{} ({})", heads.empty() ? std::string("none") : fmt::format("{}", fmt::join(heads, ", ")), count);
 }
 
+// "'@'" or "'-' and ':'".
+std::string quoted_chars(std::string_view chars) {
+    std::string out;
+    for (size_t i = 0; i < chars.size(); ++i) {
+        if (i) out += i + 1 == chars.size() ? " and " : ", ";
+        out += fmt::format("'{}'", chars[i]);
+    }
+    return out;
+}
+
 std::string at_line(const Problem& p) {
     const int line = p.locations.empty() ? 0 : p.locations.front().line;
     return line ? fmt::format(":{}", line) : std::string();
@@ -202,6 +212,17 @@ std::string problem_message(const Problem& p) {
     case Situation::merge_conflict:
         return fmt::format("{} does not merge cleanly onto the result so far: conflicts in {}", p.subject,
                            fmt::join(p.files, ", "));
+    case Situation::location_fails:
+        return fmt::format("{}{}: version location '{}' {}: Alembic before 1.10 fails with {} before it reads a "
+                           "migration (1.10 and later skip it)",
+                           file_of(p), at_line(p), p.subject.empty() ? std::string(".") : p.subject,
+                           p.reason == "FileNotFoundError" ? "does not exist" : "is a file, not a directory", p.reason);
+    case Situation::invalid_id: {
+        const std::string rev = p.revisions.empty() ? std::string() : p.revisions.front();
+        return fmt::format("revision '{}' in {} contains {}, which Alembic {} does not allow in a revision ID "
+                           "(RevisionError: \"Character(s) '{}' not allowed in revision identifier '{}'\")",
+                           rev, file_of(p), quoted_chars(p.subject), p.reason, fmt::join(p.subject, ", "), rev);
+    }
     }
     return p.reason;
 }
@@ -240,6 +261,16 @@ std::string problem_fix(const Problem& p) {
     case Situation::merge_conflict:
         return fmt::format("rebase {} onto the target branch (with the candidates queued before it) and resolve the "
                            "conflicts", p.subject);
+    case Situation::location_fails:
+        return p.reason == "FileNotFoundError"
+                   ? fmt::format("create '{}' with an empty __init__.py or .gitkeep in it (git keeps no empty "
+                                 "directories), or set version_locations in {}",
+                                 p.subject, file_of(p))
+                   : fmt::format("make '{}' a directory, or remove it from version_locations in {}", p.subject,
+                                 file_of(p));
+    case Situation::invalid_id:
+        return fmt::format("in {} choose a revision ID without {} (letters, digits and '_' are always safe)", file_of(p),
+                           quoted_chars(p.subject));
     }
     return {};
 }
@@ -264,6 +295,9 @@ std::string note_message(const Note& n) {
         return fmt::format("{} declares Python {}; the guard judges its migrations by Python {}'s grammar, the nearest "
                            "it knows",
                            n.file, n.subject, n.detail);
+    case NoteKind::alembic_oldest:
+        return fmt::format("{} pins Alembic {}, older than the guard knows: judged as Alembic {}", n.file, n.subject,
+                           n.detail);
     case NoteKind::undetected_cycle:
         return fmt::format("revisions {} form a cycle through {} that Alembic 1.8.1 does not detect; `alembic upgrade` "
                            "may apply them in an order that breaks",

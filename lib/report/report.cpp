@@ -46,6 +46,9 @@ ordered_json environment_json(const EnvironmentCheck& e, bool with_problems) {
     {
         const PythonChoice& py = e.environment.python;
         j["python"] = {{"version", py.version.text()}, {"from", py.from.empty() ? ordered_json(nullptr) : ordered_json(py.from)}};
+        const AlembicChoice& al = e.environment.alembic;
+        j["alembic"] = {{"version", al.version.text()}, {"from", al.from.empty() ? ordered_json(nullptr) : ordered_json(al.from)}};
+        if (e.environment.recursive) j["recursive_version_locations"] = true;
     }
     j["revisions"] = e.graph.revision_count;
     j["heads"] = e.graph.heads;
@@ -84,23 +87,29 @@ ordered_json heads_json(const TreeCheck& check) {
     return j;
 }
 
+namespace {
+std::string no_environment_text(const std::string& what) {
+    return fmt::format("alembic-guard: no Alembic environment found in {} (no alembic.ini with script_location, no "
+                       "[tool.alembic], no directory with env.py and versions/, no .alembic-guard.toml)\n",
+                       what);
+}
+}  // namespace
+
 std::string check_text(const TreeCheck& check, const std::string& what) {
     std::string out;
-    if (check.environments.empty()) {
-        out += fmt::format("alembic-guard: no Alembic environment found in {} (no alembic.ini with script_location, no "
-                           "[tool.alembic], no directory with env.py and versions/, no .alembic-guard.toml)\n",
-                           what);
-        return out;
-    }
+    if (check.environments.empty()) return no_environment_text(what);
     size_t problems = 0;
     for (const auto& e : check.environments) {
         const auto& g = e.graph;
         const PythonChoice& py = e.environment.python;
-        out += fmt::format("environment {} ({}; Python {}{})\n", e.environment.name,
+        const AlembicChoice& al = e.environment.alembic;
+        out += fmt::format("environment {} ({}{}; Python {}{}; Alembic {}{})\n", e.environment.name,
                            e.environment.version_locations.empty()
                                ? std::string("no version locations")
                                : fmt::format("{}", fmt::join(e.environment.version_locations, ", ")),
-                           py.version.text(), py.from.empty() ? std::string(", none declared") : " from " + py.from);
+                           e.environment.recursive ? " and their sub-directories" : "", py.version.text(),
+                           py.from.empty() ? std::string(", none declared") : " from " + py.from, al.version.text(),
+                           al.from.empty() ? std::string(", none pinned: the newest the guard knows") : " from " + al.from);
         // Notes first: a missing location must be seen before a suspiciously clean result.
         for (const auto& n : e.notes)
             out += fmt::format("  note: {}{}: {}\n", n.file, n.line ? fmt::format(":{}", n.line) : "", note_message(n));
@@ -172,6 +181,18 @@ std::string check_github(const TreeCheck& check) {
                                    gh_escape("alembic-guard " + p.code, true), msg);
         }
     }
+    return out;
+}
+
+std::string heads_notices(const TreeCheck& check, const std::string& what) {
+    if (check.environments.empty()) return no_environment_text(what);
+    std::string out;
+    for (const auto& e : check.environments)
+        if (e.graph.revision_count == 0)
+            out += fmt::format("alembic-guard: environment {} has no revision{}\n", e.environment.name,
+                               e.environment.version_locations.empty()
+                                   ? std::string()
+                                   : fmt::format(" in {}", fmt::join(e.environment.version_locations, ", ")));
     return out;
 }
 

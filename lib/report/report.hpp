@@ -18,6 +18,9 @@ nlohmann::ordered_json problem_json(const Problem& p);
 nlohmann::ordered_json check_json(const TreeCheck& check);
 std::string check_text(const TreeCheck& check, const std::string& what);
 std::string heads_text(const TreeCheck& check);
+// What `heads` says on standard error beside its list: that `what` holds no environment at
+// all, or that an environment has no revision (both print no head).
+std::string heads_notices(const TreeCheck& check, const std::string& what);
 nlohmann::ordered_json heads_json(const TreeCheck& check);
 // `::error file=...,line=...::message` per problem location (and one per problem without);
 // a byte that starts no UTF-8 character is written %XX, as the commands escape % itself.

@@ -75,6 +75,13 @@ std::string DiskTree::read(std::string_view path) const {
     return std::move(ss).str();
 }
 
+std::optional<std::string> DiskTree::link_target(std::string_view path) const {
+    std::error_code ec;
+    const auto target = fs::read_symlink(root_ / fs::path(std::string(path)), ec);
+    if (ec) return std::nullopt;
+    return target.string();
+}
+
 void DiskTree::walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const {
     std::error_code ec;
     fs::recursive_directory_iterator it(root_, fs::directory_options::none, ec), end;

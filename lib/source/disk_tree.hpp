@@ -14,6 +14,7 @@ public:
     Listing list(std::string_view dir) const override;
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
+    std::optional<std::string> link_target(std::string_view path) const override;
     void walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const override;
     std::string describe() const override;
 

@@ -192,6 +192,11 @@ std::string GitTree::read(std::string_view path) const {
     return std::string(static_cast<const char*>(git_blob_rawcontent(b)), size);
 }
 
+std::optional<std::string> GitTree::link_target(std::string_view path) const {
+    if (kind(path) != EntryKind::Symlink) return std::nullopt;
+    return read(path);  // a link's blob holds its target
+}
+
 namespace {
 // The object ID a listed entry carries, when it carries one.
 std::optional<git_oid> listed_id(const DirEntry& entry) {

@@ -27,6 +27,7 @@ public:
     Listing list(std::string_view dir) const override;
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
+    std::optional<std::string> link_target(std::string_view path) const override;
     std::string read_entry(std::string_view dir, const DirEntry& entry) const override;
     // Blobs straight from the repository's own object directory and a push's quarantine
     // (lib/pack_reader); what is not there — an object of an alternate — is declined.

@@ -2,6 +2,9 @@
 
 #include "git/repository.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <deque>
 
@@ -27,6 +30,8 @@ Listing Listing::of_names(std::vector<std::pair<std::string, EntryKind>> names) 
     return Listing(std::move(entries), std::move(owned));
 }
 
+std::optional<std::string> SourceTree::link_target(std::string_view) const { return std::nullopt; }
+
 std::string SourceTree::read_entry(std::string_view dir, const DirEntry& entry) const {
     return read(join_path(dir, entry.name));
 }
@@ -50,6 +55,24 @@ std::string parent_path(std::string_view path) {
 std::string_view base_name(std::string_view path) {
     const auto slash = path.rfind('/');
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+std::optional<std::string> normalize_path(std::string_view path) {
+    std::vector<std::string_view> parts;
+    size_t i = 0;
+    while (i <= path.size()) {
+        auto j = path.find('/', i);
+        if (j == std::string_view::npos) j = path.size();
+        const auto part = path.substr(i, j - i);
+        if (part == "..") {
+            if (parts.empty()) return std::nullopt;
+            parts.pop_back();
+        } else if (!part.empty() && part != ".") {
+            parts.push_back(part);
+        }
+        i = j + 1;
+    }
+    return fmt::format("{}", fmt::join(parts, "/"));
 }
 
 }  // namespace ag

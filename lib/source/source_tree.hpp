@@ -59,6 +59,9 @@ public:
     virtual std::optional<EntryKind> kind(std::string_view path) const = 0;
     // The bytes of the regular file at `path`. Throws GuardError when it cannot be read.
     virtual std::string read(std::string_view path) const = 0;
+    // What the symbolic link at `path` points to, as written in it; nullopt when `path` is no
+    // symlink or the tree cannot say (the default).
+    virtual std::optional<std::string> link_target(std::string_view path) const;
     // Calls `visit(dir, name)` for every regular file, depth first: its repository-relative
     // path is dir + name (dir is "" or ends with '/'). The caller builds the paths it wants:
     // a versions directory holds thousands of files nobody asks for.
@@ -92,5 +95,8 @@ std::string join_path(std::string_view dir, std::string_view name);
 std::string parent_path(std::string_view path);
 // The last component of a path.
 std::string_view base_name(std::string_view path);
+// A repository-relative path without "." and ".." ("a/./b/../c" -> "a/c"), read lexically;
+// nullopt when it climbs out of the repository.
+std::optional<std::string> normalize_path(std::string_view path);
 
 }  // namespace ag

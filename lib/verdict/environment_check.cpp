@@ -7,12 +7,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace ag {
 
 std::optional<std::string> environment_result_key(const SourceTree& tree, const Environment& env, bool allow) {
     std::string key = allow ? "several heads allowed\n" : "one head\n";
     key += fmt::format("python {}\n", env.python.version.text());
+    // The rules of the version (not its name: 1.13.2 and 1.13.3 may read alike, but a key
+    // per release costs nothing).
+    key += fmt::format("alembic {}{}\n", env.alembic.version.text(), env.recursive ? " recursive" : "");
     // What else decides which files are read, and how.
     if (env.sourceless) key += "sourceless\n";
     for (const auto& root : env.module_roots) key += fmt::format("root {}:{}\n", root.size(), root);
@@ -67,18 +71,32 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
                 if (const auto id = options.related->content_id(loc)) cache->load(*id);
     }
     std::vector<Migration> migrations;
-    for (const auto& loc : env.version_locations) {
+    const std::vector<std::string> directories = loaded_directories(tree, env);
+    // A symlink's target already loaded from its own directory, or through another link, is
+    // loaded once ("File ... loaded twice! ignoring").
+    std::set<std::string> link_targets;
+    std::vector<ModuleDependency> link_dependencies;
+    for (const auto& loc : directories) {
         const auto tree_id = cache ? tree.content_id(loc) : std::nullopt;
         if (tree_id) cache->load(*tree_id);
         // First what is already known (or refused), then everything else read at once.
         const size_t first = migrations.size();
         std::vector<MigrationSource> unread;
         std::vector<size_t> unread_at;
-        const VersionListing listing(tree, loc, env.sourceless);
+        const VersionListing listing(tree, loc, env.sourceless, env.alembic.version);
+        // What a link loads changes with its target: the result holds while the targets do.
+        for (const auto& end : listing.link_ends()) link_dependencies.push_back({end, tree.content_id(end).value_or("-"), {}});
         migrations.reserve(migrations.size() + listing.files().size());
         unread.reserve(listing.files().size());
         unread_at.reserve(listing.files().size());
-        for (const auto& f : listing.files()) {
+        std::vector<bool> taken(listing.files().size(), true);
+        for (size_t k = 0; k < listing.files().size(); ++k) {
+            const VersionFile& f = listing.files()[k];
+            if (f.target_dir && (std::find(directories.begin(), directories.end(), *f.target_dir) != directories.end() ||
+                                 !link_targets.insert(listing.path(f)).second)) {
+                taken[k] = false;
+                continue;
+            }
             if (f.refused) {
                 migrations.push_back(listing.refused_migration(f));
                 continue;
@@ -91,7 +109,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
             }
             unread_at.push_back(migrations.size());
             migrations.emplace_back();
-            unread.push_back({loc, &e, env.python.version});
+            unread.push_back({listing.dir(f), &e, env.python.version});
         }
         // Parsed straight into place (`migrations` does not grow while they are read).
         std::vector<Migration*> into;
@@ -104,14 +122,17 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         if (tree_id && !unread.empty()) {
             // What the listing decided (a kind, a name, a compiled copy) is no property of the file.
             std::vector<std::pair<std::string, Migration>> entries;
+            size_t at = first;
             for (size_t k = 0; k < listing.files().size(); ++k) {
+                if (!taken[k]) continue;
                 const VersionFile& f = listing.files()[k];
-                if (!f.refused && f.entry->id) entries.emplace_back(f.entry->id_hex(), migrations[first + k]);
+                if (!f.refused && !f.target_dir && f.entry->id) entries.emplace_back(f.entry->id_hex(), migrations[at]);
+                ++at;
             }
             cache->store(*tree_id, entries);
         }
     }
-    std::vector<ModuleDependency> dependencies;
+    std::vector<ModuleDependency> dependencies = std::move(link_dependencies);
     if (std::any_of(migrations.begin(), migrations.end(),
                     [](const Migration& m) {
                         return !m.references.empty() || !m.calls.empty() || !m.imports.empty() || !m.escapes.empty();
@@ -119,6 +140,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
         resolve_module_references(tree, env.module_roots, env.python.version,
                                   env.script_directory.empty() ? std::string() : join_path(env.script_directory, "env.py"),
                                   migrations, dependencies);
+    for (auto& m : migrations) apply_version_rules(m, env.alembic.version);
     RevisionGraph graph = build_revision_graph(migrations, allow);
     std::vector<Note> notes = graph.notes;
     if (key) {
@@ -140,7 +162,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
 
 TreeCheck check_tree(const SourceTree& tree, const CheckOptions& options) {
     TreeCheck out;
-    for (auto& env : discover_environments(tree, options.declarations))
+    for (auto& env : discover_environments(tree, options.declarations, options.alembic))
         out.environments.push_back(check_environment(tree, std::move(env), options));
     return out;
 }

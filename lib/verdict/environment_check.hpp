@@ -35,6 +35,9 @@ struct CheckOptions {
     // The Python whose grammar migrations are judged by, when the operator or the command
     // line says (alembicGuard.pythonVersion, --python-version): it replaces the project's own.
     std::optional<PythonChoice> python;
+    // The Alembic whose rules decide, when the operator or the command line says
+    // (alembicGuard.alembicVersion, --alembic-version): it replaces the project's own.
+    std::optional<AlembicChoice> alembic;
     // Remembered parses and results (may be null): only ever makes reading faster.
     ResultCache* cache = nullptr;
     // A tree whose parses the checked tree probably shares (a push's old tip): its cached

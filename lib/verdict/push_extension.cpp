@@ -42,6 +42,9 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     // What the push changed in the version locations: only added migration files qualify.
     // Compiled files (a __pycache__ copy, sourceless .pyc) are the full check's to judge.
     if (new_env.sourceless || old_env.sourceless || !(new_env.python.version == old_env.python.version)) return std::nullopt;
+    // Sub-directories and a change of rules are the full check's to list.
+    if (new_env.recursive || old_env.recursive || !(new_env.alembic.version == old_env.alembic.version))
+        return std::nullopt;
     std::vector<std::pair<std::string_view, DirEntry>> added_entries;
     for (const auto& loc : new_env.version_locations) {
         // A __pycache__ there, changed or not, may hold a copy Python runs instead of an added
@@ -49,7 +52,9 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
         if (new_tree.kind(join_path(loc, "__pycache__"))) return std::nullopt;
         for (auto& change : new_tree.changes_since(old_tree, loc)) {
             const DirEntry& e = change.after ? *change.after : *change.before;
-            const auto file = judge_entry(e);
+            // What a link loads is decided by its target, maybe elsewhere: the full check's.
+            if (e.kind == EntryKind::Symlink) return std::nullopt;
+            const auto file = judge_entry(e, new_env.alembic.version);
             if (!file) continue;  // Alembic never loads it
             // An edit, a deletion, no regular file, a name Alembic fails on: the full check's.
             if (change.before || file->refused) return std::nullopt;
@@ -58,7 +63,8 @@ std::optional<EnvironmentCheck> extend_old_result(const GitTree& old_tree, const
     }
     std::vector<MigrationSource> added;
     for (const auto& [loc, e] : added_entries) added.push_back({loc, &e, new_env.python.version});
-    const auto migrations = read_migrations(new_tree, added);
+    auto migrations = read_migrations(new_tree, added);
+    for (auto& m : migrations) apply_version_rules(m, new_env.alembic.version);
 
     // Code of the repository an added migration imports or calls is judged with the whole
     // tree; the graph engine decides the rest.

@@ -108,16 +108,17 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
     opts.declarations = old_tree ? static_cast<const SourceTree*>(&*old_tree) : &new_tree;
     opts.allow_multiple_heads = options.allow_multiple_heads;
     opts.python = options.python;
+    opts.alembic = options.alembic;
     opts.cache = options.cache;
     opts.related = old_tree ? &*old_tree : nullptr;
     TreeCheck after_check, before_check;
     std::map<std::string, Environment> old_envs;
     if (old_tree)
-        for (auto& e : discover_environments(*old_tree, opts.declarations)) {
+        for (auto& e : discover_environments(*old_tree, opts.declarations, opts.alembic)) {
             if (opts.python) e.python = *opts.python;
             old_envs.emplace(e.identity(), std::move(e));
         }
-    for (auto& env : discover_environments(new_tree, opts.declarations)) {
+    for (auto& env : discover_environments(new_tree, opts.declarations, opts.alembic)) {
         if (opts.python) env.python = *opts.python;
         auto it = old_envs.find(env.identity());
         if (it == old_envs.end()) {
@@ -134,7 +135,8 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
             const auto b = old_tree->entry_id(path);
             unchanged = unchanged && a.has_value() == b.has_value() && (!a || git_oid_equal(&*a, &*b));
         }
-        unchanged = unchanged && env.python.version == it->second.python.version;
+        unchanged = unchanged && env.python.version == it->second.python.version &&
+                    env.alembic.version == it->second.alembic.version && env.recursive == it->second.recursive;
         if (unchanged) {
             EnvironmentCheck both = check_environment(new_tree, env, opts);
             // It also stands for the old tip only if the other modules it read are the same there.

@@ -38,6 +38,7 @@ struct Verdict {
 struct PolicyOptions {
     std::optional<std::set<std::string>> allow_multiple_heads;  // operator override
     std::optional<PythonChoice> python;                          // operator override (alembicGuard.pythonVersion)
+    std::optional<AlembicChoice> alembic;                        // operator override (alembicGuard.alembicVersion)
     ResultCache* cache = nullptr;
 };
 

@@ -146,6 +146,10 @@ BUILTIN_TYPES = {"int", "float", "complex", "str", "bytes", "NoneType", "tuple",
                  "range", "slice", "bytearray"}
 
 
+
+# The Alembic the oracle runs (Debian 12's python3-alembic): the guard is asked to judge as it.
+ORACLE_ALEMBIC = "1.8.1"
+
 def library_operator(err):
     """A TypeError of an operator with an operand whose type a library defines, or an
     AttributeError of a name a module outside the repository does not have (a library's, the
@@ -256,6 +260,8 @@ def push_verdict(ctx, root, hdir, env):
     if p.returncode != 0:
         return "ERROR", "install-hook --pre-receive failed (exit %d): %s" % (
             p.returncode, p.stderr.decode("utf-8", "replace").strip()[:200])
+    # The oracle is the system's Alembic: the hook judges as that version.
+    rd.git(env, hdir, "--git-dir", bare, "config", "alembicGuard.alembicVersion", ORACLE_ALEMBIC)
     try:
         p = subprocess.run(["git"] + rd.GIT_C + ["push", bare, "HEAD:refs/heads/main"], cwd=root, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=ctx.timeout * 2)
@@ -325,9 +331,10 @@ def check_case(case, ctx, push):
     res.alembic_text = res.alembic_text.replace(hdir, "<case>").replace(ctx.workdir, "<workdir>")
     res.deniable = case.is_deniable()
     env = dict(ctx.env, XDG_CACHE_HOME=os.path.join(hdir, "cache"))
-    head = ["check", "--format", "json", "--repo", root, "HEAD"]
+    head = ["check", "--format", "json", "--alembic-version", ORACLE_ALEMBIC, "--repo", root, "HEAD"]
+    worktree = ["check", "--worktree", root, "--format", "json", "--alembic-version", ORACLE_ALEMBIC]
     datas = {}
-    for mode, args in (("check", head), ("cache", head), ("worktree", ["check", "--worktree", root, "--format", "json"])):
+    for mode, args in (("check", head), ("cache", head), ("worktree", worktree)):
         verdict, detail, data = run_guard(ctx.binary, args, env, hdir, ctx.timeout)
         res.modes[mode] = (verdict, detail)
         datas[mode] = data

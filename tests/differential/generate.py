@@ -262,7 +262,7 @@ INJECTIONS = {
     "latin1-coding-cookie": (1, None),
     "nesting-201": (1, "unparsable-migration"),
     "nesting-200": (1, None),
-    "illegal-char-in-id": (1, "unparsable-migration"),
+    "illegal-char-in-id": (1, "invalid-revision-id"),
     "directory-named-py": (1, "unparsable-migration"),
     "dangling-symlink": (1, "unparsable-migration"),
     "empty-string-down-revision": (2, None),

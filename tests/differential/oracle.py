@@ -105,7 +105,7 @@ def classify(exc):
         if "Branch name" in msg and "already used by" in msg:
             return "branch-label-conflict"
         if "not allowed in revision identifier" in msg:
-            return "unparsable-migration"
+            return "invalid-revision-id"
         return "other"
     if isinstance(exc, (configparser.Error,)):
         # MissingSectionHeaderError, ParsingError, DuplicateSectionError,

@@ -239,8 +239,9 @@ def check_history(hseed, args, oracle, workdir, env):
     timings = []
     per_mode = {}
     if not fatal:
-        for mode, gargs in (("HEAD", ["check", "--format", "json", "--repo", root, "HEAD"]),
-                            ("worktree", ["check", "--worktree", root, "--format", "json"])):
+        # The oracle is the system's Alembic 1.8.1: the guard judges as it.
+        for mode, gargs in (("HEAD", ["check", "--format", "json", "--alembic-version", "1.8.1", "--repo", root, "HEAD"]),
+                            ("worktree", ["check", "--worktree", root, "--format", "json", "--alembic-version", "1.8.1"])):
             data, err, dt = run_guard(args.binary, gargs, env, hdir, args.timeout)
             timings.append(dt)
             if err:

@@ -129,6 +129,8 @@ class HookLog:
 def install_recording_guard(world, bare, log: Path = None) -> HookLog:
     log = Path(log or (world.root / (world.unique("hook-") + ".log")))
     write_exec(bare.path / "hooks" / "pre-receive", RECORDING_HOOK.format(binary=world.binary, log=log))
+    # Measured against the system's Alembic: the hook judges as that version.
+    bare.config("alembicGuard.alembicVersion", ALEMBIC_VERSION_WANTED)
     return HookLog(log)
 
 

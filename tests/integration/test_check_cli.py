@@ -68,6 +68,22 @@ def heads_prints_each_head_once(world):
     w = broken_work(world)
     r = world.guard("heads", cwd=w.path)
     check(r.returncode == 0 and r.stdout.strip() == "031 (head)", "heads output", r)
+    check(r.stderr == "", "nothing to explain", r)
+
+
+@suite.case
+def heads_says_when_there_is_no_environment_or_no_revision(world):
+    w = broken_work(world)
+    empty = w.path / "empty"
+    empty.mkdir()
+    r = world.guard("heads", "--worktree", empty)
+    check(r.returncode == 0 and r.stdout == "", "no heads printed", r)
+    check_in("no Alembic environment found", r.stderr, "no environment: said on stderr", r)
+    (empty / "migrations" / "versions").mkdir(parents=True)
+    (empty / "migrations" / "env.py").write_text("")
+    r = world.guard("heads", "--worktree", empty)
+    check(r.returncode == 0 and r.stdout == "", "an empty environment has no head", r)
+    check_in("environment migrations has no revision in migrations/versions", r.stderr, "no revision: said", r)
 
 
 @suite.case

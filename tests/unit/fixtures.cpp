@@ -24,6 +24,18 @@ MemoryTree& MemoryTree::remove(const std::string& path) {
     return *this;
 }
 
+MemoryTree& MemoryTree::symlink(const std::string& path, std::string target) {
+    entry(path, EntryKind::Symlink);
+    links_[path] = std::move(target);
+    return *this;
+}
+
+std::optional<std::string> MemoryTree::link_target(std::string_view path) const {
+    const auto it = links_.find(std::string(path));
+    if (it == links_.end()) return std::nullopt;
+    return it->second;
+}
+
 MemoryTree& MemoryTree::entry(const std::string& path, EntryKind kind) {
     others_[path] = kind;
     return *this;

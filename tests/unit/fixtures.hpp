@@ -15,6 +15,7 @@ class MemoryTree final : public SourceTree {
 public:
     MemoryTree& file(const std::string& path, std::string content);
     MemoryTree& entry(const std::string& path, EntryKind kind);
+    MemoryTree& symlink(const std::string& path, std::string target);
     MemoryTree& remove(const std::string& path);  // a file or entry
     // "revision = '<rev>'\ndown_revision = <down>\n" with down rendered as Python.
     MemoryTree& migration(const std::string& path, const std::string& rev, const std::string& down_python);
@@ -22,12 +23,14 @@ public:
     Listing list(std::string_view dir) const override;
     std::optional<EntryKind> kind(std::string_view path) const override;
     std::string read(std::string_view path) const override;
+    std::optional<std::string> link_target(std::string_view path) const override;
     void walk_files(const std::function<void(std::string_view, std::string_view)>& visit) const override;
     std::string describe() const override { return "memory tree"; }
 
 private:
     std::map<std::string, std::string> files_;
     std::map<std::string, EntryKind> others_;
+    std::map<std::string, std::string> links_;
 };
 
 // A fresh empty temporary directory, removed with everything in it with the object.

@@ -15,6 +15,14 @@ ag::Environment only(const std::vector<ag::Environment>& envs) {
     REQUIRE(envs.size() == 1);
     return envs.front();
 }
+
+// The environment a config file declares (a convention directory may be found beside it).
+ag::Environment of_config(const std::vector<ag::Environment>& envs, const std::string& config) {
+    for (const auto& e : envs)
+        if (e.config == config) return e;
+    FAIL("no environment of ", config);
+    return {};
+}
 }  // namespace
 
 TEST_CASE("alembic.ini's script_location gives <script_location>/versions, relative to the ini") {
@@ -176,4 +184,143 @@ TEST_CASE("a malformed value before a non-ASCII string is a TOML error, not unde
     REQUIRE(p.size() == 1);
     CHECK(p.front().code == "unreadable-config");
     CHECK(problem_message(p.front()).find(".alembic-guard.toml:3: not valid TOML") == 0);
+}
+
+namespace {
+ag::AlembicChoice judged_as(const char* version) { return ag::choose_alembic(*ag::parse_alembic_version(version), "test"); }
+}  // namespace
+
+TEST_CASE("recursive_version_locations = true (exactly) reads sub-directories from Alembic 1.10, depth first by name") {
+    MemoryTree t;
+    t.file("alembic.ini", "[alembic]\nscript_location = db\nrecursive_version_locations = true\n")
+        .file("db/env.py", "")
+        .file("db/versions/a1.py", "")
+        .file("db/versions/2024/b/a3.py", "")
+        .file("db/versions/2024/a2.py", "")
+        .file("db/versions/2023/a0.py", "")
+        .file("db/versions/__pycache__/x.py", "");
+    const auto old_env = only(discover_environments(t, nullptr, judged_as("1.9.4")));
+    CHECK_FALSE(old_env.recursive);
+    CHECK(ag::loaded_directories(t, old_env) == std::vector<std::string>{"db/versions"});
+    const auto env = only(discover_environments(t, nullptr, judged_as("1.10.0")));
+    CHECK(env.recursive);
+    CHECK(ag::loaded_directories(t, env) ==
+          std::vector<std::string>{"db/versions", "db/versions/2023", "db/versions/2024", "db/versions/2024/b"});
+    // configparser's value must be the word true: True, yes and 1 leave it off in every version.
+    for (const char* word : {"True", "yes", "1"}) {
+        MemoryTree w;
+        w.file("alembic.ini", fmt::format("[alembic]\nscript_location = db\nrecursive_version_locations = {}\n", word))
+            .file("db/env.py", "")
+            .file("db/versions/a.py", "");
+        CHECK_FALSE(only(discover_environments(w, nullptr, judged_as("1.18.4"))).recursive);
+    }
+}
+
+TEST_CASE("separators: stripped entries and newline from 1.13.3, path_separator winning from 1.16") {
+    MemoryTree t;
+    t.file("alembic.ini", "[alembic]\nscript_location = db\nversion_locations = va; vb\nversion_path_separator = ;\n")
+        .file("db/env.py", "");
+    CHECK(only(discover_environments(t, nullptr, judged_as("1.13.2"))).version_locations ==
+          std::vector<std::string>{"va", " vb"});
+    CHECK(only(discover_environments(t, nullptr, judged_as("1.13.3"))).version_locations ==
+          std::vector<std::string>{"va", "vb"});
+    MemoryTree nl;
+    nl.file("alembic.ini", "[alembic]\nscript_location = db\nversion_locations =\n    va\n    vb\n"
+                           "version_path_separator = newline\n")
+        .file("db/env.py", "");
+    CHECK(only(discover_environments(nl, nullptr, judged_as("1.13.2"))).problems.size() == 1);
+    CHECK(only(discover_environments(nl, nullptr, judged_as("1.13.3"))).version_locations ==
+          std::vector<std::string>{"va", "vb"});
+    MemoryTree ps;
+    ps.file("alembic.ini", "[alembic]\nscript_location = db\nversion_locations = va:vb\npath_separator = os\n")
+        .file("db/env.py", "");
+    // Before 1.16 path_separator means nothing: the legacy split leaves "va:vb", a package path.
+    CHECK(only(discover_environments(ps, nullptr, judged_as("1.15.2"))).version_locations.size() != 2);
+    CHECK(only(discover_environments(ps, nullptr, judged_as("1.16.0"))).version_locations ==
+          std::vector<std::string>{"va", "vb"});
+}
+
+TEST_CASE("from 1.16 [tool.alembic] beside the ini fills what the ini section lacks, the ini winning key by key") {
+    MemoryTree t;
+    t.file("alembic.ini", "[alembic]\nscript_location = db\n")
+        .file("pyproject.toml", "[tool.alembic]\nscript_location = \"elsewhere\"\nversion_locations = [\"db/versions\", "
+                                "\"%(here)s/extra\"]\n")
+        .file("db/env.py", "")
+        .file("db/versions/a.py", "")
+        .file("extra/b.py", "");
+    const auto newer = only(discover_environments(t, nullptr, judged_as("1.16.0")));
+    CHECK(newer.script_directory == "db");
+    CHECK(newer.version_locations == std::vector<std::string>{"db/versions", "extra"});
+    // 1.15 reads the ini alone, and finds the pyproject's own environment as another.
+    const auto older = discover_environments(t, nullptr, judged_as("1.15.2"));
+    REQUIRE(older.size() == 2);
+    CHECK(older.front().version_locations == std::vector<std::string>{"db/versions"});
+}
+
+TEST_CASE("TOML booleans are unsupported before 1.16.4 and required from it") {
+    MemoryTree t;
+    t.file("pyproject.toml", "[tool.alembic]\nscript_location = \"db\"\nrecursive_version_locations = true\n")
+        .file("db/env.py", "")
+        .file("db/versions/sub/a.py", "");
+    const auto early = of_config(discover_environments(t, nullptr, judged_as("1.16.3")), "pyproject.toml");
+    REQUIRE(early.problems.size() == 1);
+    CHECK(early.problems.front().reason.find("unsupported TOML value type") != std::string::npos);
+    const auto later = only(discover_environments(t, nullptr, judged_as("1.16.4")));
+    CHECK(later.problems.empty());
+    CHECK(later.recursive);
+    MemoryTree s;
+    s.file("pyproject.toml", "[tool.alembic]\nscript_location = \"db\"\nrecursive_version_locations = \"true\"\n")
+        .file("db/env.py", "");
+    const auto str = of_config(discover_environments(s, nullptr, judged_as("1.18.4")), "pyproject.toml");
+    REQUIRE(str.problems.size() == 1);
+    CHECK(str.problems.front().reason.find("boolean value expected") != std::string::npos);
+}
+
+TEST_CASE("before 1.10 a missing default versions/ or a location that is a file fails; from 1.10 it is skipped") {
+    MemoryTree t;
+    t.file("alembic.ini", "[alembic]\nscript_location = db\n").file("db/env.py", "");
+    const auto old_env = only(discover_environments(t, nullptr, judged_as("1.8.1")));
+    REQUIRE(old_env.problems.size() == 1);
+    CHECK(old_env.problems.front().situation == ag::Situation::location_fails);
+    CHECK(old_env.problems.front().reason == "FileNotFoundError");
+    CHECK(ag::problem_message(old_env.problems.front()).find("db/versions") != std::string::npos);
+    CHECK(only(discover_environments(t, nullptr, judged_as("1.10.0"))).problems.empty());
+    MemoryTree f;
+    f.file("alembic.ini", "[alembic]\nscript_location = db\nversion_locations = db/versions notadir\n")
+        .file("db/env.py", "").file("db/versions/a.py", "").file("notadir", "");
+    const auto file_env = only(discover_environments(f, nullptr, judged_as("1.9.4")));
+    REQUIRE(file_env.problems.size() == 1);
+    CHECK(file_env.problems.front().reason == "NotADirectoryError");
+    CHECK(only(discover_environments(f, nullptr, judged_as("1.10.0"))).problems.empty());
+    // An explicit location that does not exist is skipped by every version.
+    MemoryTree m;
+    m.file("alembic.ini", "[alembic]\nscript_location = db\nversion_locations = db/versions gone\n")
+        .file("db/env.py", "").file("db/versions/a.py", "");
+    CHECK(only(discover_environments(m, nullptr, judged_as("1.8.1"))).problems.empty());
+}
+
+TEST_CASE("the Alembic judged by: the given one, else .alembic-guard.toml's, else the nearest pin, else the newest") {
+    MemoryTree t;
+    t.file("svc/alembic.ini", "[alembic]\nscript_location = db\n")
+        .file("svc/db/env.py", "").file("svc/db/versions/a.py", "")
+        .file("svc/requirements.txt", "alembic==1.13.2\n");
+    const auto pinned = only(discover_environments(t));
+    CHECK(pinned.alembic.version.text() == "1.13.2");
+    CHECK(pinned.alembic.from == "svc/requirements.txt");
+    CHECK(only(discover_environments(t, nullptr, judged_as("1.8.1"))).alembic.version.text() == "1.8.1");
+    t.remove("svc/requirements.txt");
+    const auto newest = only(discover_environments(t));
+    CHECK(newest.alembic.version == ag::kNewestAlembic);
+    CHECK(newest.alembic.from.empty());
+    MemoryTree g;
+    g.file(".alembic-guard.toml", "alembic_version = \"1.10\"\n[[environment]]\nname = \"x\"\nversion_locations = [\"v\"]\n")
+        .file("v/a.py", "").file("requirements.txt", "alembic==1.18.4\n");
+    CHECK(only(discover_environments(g)).alembic.version.text() == "1.10");
+    MemoryTree old;
+    old.file("alembic.ini", "[alembic]\nscript_location = db\n").file("db/env.py", "").file("db/versions/a.py", "")
+        .file("requirements.txt", "alembic==1.6.5\n");
+    const auto six = only(discover_environments(old));
+    CHECK(six.alembic.version == ag::kOldestAlembic);
+    REQUIRE(six.notes.size() == 1);
+    CHECK(six.notes.front().kind == ag::NoteKind::alembic_oldest);
 }

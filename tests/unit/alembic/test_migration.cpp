@@ -2,6 +2,7 @@
 #include "alembic/migration.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 using ag::read_migration;
 
@@ -37,7 +38,7 @@ TEST_CASE("a missing revision falls back to a legacy hex file name only") {
     CHECK(upper.error);
 }
 
-TEST_CASE("no down_revision, a computed value, a non-string or an illegal character make the file unloadable") {
+TEST_CASE("no down_revision, a computed value or a non-string make the file unloadable") {
     CHECK(read_migration("v/a.py", "revision = 'a'\n").error);
     auto computed = read_migration("v/a.py", "from x import get_down_revision\nrevision = 'a'\n"
                                              "down_revision = get_down_revision(revision)\n");
@@ -50,8 +51,46 @@ TEST_CASE("no down_revision, a computed value, a non-string or an illegal charac
     CHECK(unbound.error->find("NameError") != std::string::npos);
     CHECK(unbound.error_line == 2);
     CHECK(read_migration("v/a.py", "revision = 1\ndown_revision = None\n").error);
-    CHECK(read_migration("v/a.py", "revision = 'a-b'\ndown_revision = None\n").error);
     CHECK(read_migration("v/a.py", "revision = None\ndown_revision = None\n").error);
+}
+
+TEST_CASE("the characters an ID may not have are the version's: '@', '-', '+' always, ':' from Alembic 1.17.1") {
+    const ag::AlembicVersion v18{1, 8, 1, true}, v170{1, 17, 0, true}, v171{1, 17, 1, true};
+    auto read = [](const char* id) {
+        return read_migration("v/a.py", fmt::format("revision = '{}'\ndown_revision = None\n", id));
+    };
+    // Read alone, a file declares what it declares; the version decides whether Alembic loads it.
+    CHECK_FALSE(read("a-b").error);
+    for (const auto& v : {v18, v170, v171}) {
+        auto m = read("a-b@c");
+        ag::apply_version_rules(m, v);
+        REQUIRE(m.error);
+        CHECK(m.invalid_id);
+        CHECK(*m.error == v.text());
+        CHECK(ag::refused_id_characters("a-b@c", v) == "-@");
+    }
+    auto colon17 = read("a:2"), colon171 = read("a:2");
+    ag::apply_version_rules(colon17, v170);
+    ag::apply_version_rules(colon171, v171);
+    CHECK_FALSE(colon17.error);
+    REQUIRE(colon171.error);
+    CHECK(colon171.invalid_id);
+    CHECK(colon171.error_line == 1);
+}
+
+TEST_CASE("down_revision = '' is a base before Alembic 1.12.1 and a missing parent '' from it on") {
+    const ag::AlembicVersion v120{1, 12, 0, true}, v121{1, 12, 1, true};
+    auto old_rules = read_migration("v/a.py", "revision = 'a'\ndown_revision = ''\n");
+    CHECK(old_rules.empty_parent);
+    auto new_rules = old_rules;
+    ag::apply_version_rules(old_rules, v120);
+    ag::apply_version_rules(new_rules, v121);
+    CHECK(old_rules.down_revisions.empty());
+    CHECK(new_rules.down_revisions == std::vector<std::string>{""});
+    // A tuple holding '' names the revision '' in every version.
+    auto tuple = read_migration("v/a.py", "revision = 'a'\ndown_revision = ('',)\n");
+    CHECK_FALSE(tuple.empty_parent);
+    CHECK(tuple.down_revisions == std::vector<std::string>{""});
 }
 
 TEST_CASE("names of another module are kept as references to resolve; values computed at run time are refused") {

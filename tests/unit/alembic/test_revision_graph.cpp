@@ -284,3 +284,31 @@ TEST_CASE("extending a graph with added migrations gives what rebuilding it give
     CHECK(extended > 500);
     MESSAGE(fmt::format("{} of 4000 generated histories extended", extended));
 }
+
+TEST_CASE("where Alembic stops before it has heads, no multiple-heads is derived; the count stays") {
+    // a1 <- a2, a1 <- a3 is two heads; a4 on a missing 'zz' stops Alembic with KeyError first.
+    auto missing = build_revision_graph({mig("a1", {}), mig("a2", {"a1"}), mig("a3", {"a1"}), mig("a4", {"zz"})}, false);
+    CHECK(codes(missing) == std::vector<std::string>{"missing-revision"});
+    CHECK(missing.head_count == 3);
+    auto label = build_revision_graph({mig("a1", {}, {}, {"x"}), mig("a2", {"a1"}, {}, {"x"}), mig("a3", {"a1"})}, false);
+    CHECK_FALSE(has(label, "multiple-heads"));
+    CHECK(has(label, "branch-label-conflict"));
+    auto loop = build_revision_graph({mig("a1", {}), mig("a2", {"a1"}), mig("a3", {"a1"}), mig("a4", {"a4"})}, false);
+    CHECK_FALSE(has(loop, "multiple-heads"));
+    CHECK(has(loop, "cycle"));
+    // Near miss: a duplicate or an unparsable file does not stop it, the heads are still counted.
+    auto dup = build_revision_graph({mig("a1", {}), mig("a2", {"a1"}), mig("a2", {"a1"})}, false);
+    CHECK(has(dup, "multiple-heads"));
+}
+
+TEST_CASE("a revision ID the Alembic version refuses is invalid-revision-id and takes no part in the graph") {
+    auto bad = mig("a:2", {"a1"});
+    ag::apply_version_rules(bad, ag::AlembicVersion{1, 18, 4, true});
+    auto g = build_revision_graph({mig("a1", {}), bad}, false);
+    CHECK(codes(g) == std::vector<std::string>{"invalid-revision-id"});
+    CHECK(g.heads == std::vector<std::string>{"a1"});
+    REQUIRE(g.problems.size() == 1);
+    CHECK(g.problems.front().subject == ":");
+    CHECK(ag::problem_message(g.problems.front()).find("Alembic 1.18.4 does not allow") != std::string::npos);
+    CHECK(ag::problem_fix(g.problems.front()).find("without ':'") != std::string::npos);
+}
