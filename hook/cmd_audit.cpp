@@ -13,7 +13,7 @@ namespace ag::cli {
 
 void add_audit(CLI::App& app, Action& action) {
     struct Args {
-        std::string repo, format = "text", ref = "HEAD", since;
+        std::string repo, format = "text", ref = "HEAD", since, alembic;
     };
     auto a = std::make_shared<Args>();
     auto* sub = app.add_subcommand("audit", "For each problem standing at REF (default HEAD), find the mainline merge "
@@ -22,12 +22,14 @@ void add_audit(CLI::App& app, Action& action) {
     sub->add_option("--since", a->since, "Stop the walk at this commit");
     sub->add_option("--repo", a->repo, "The repository (default: discovered as git does)");
     sub->add_option("--format", a->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    add_alembic_version_option(sub, a->alembic);
     sub->callback([a, &action] {
         action = [a] {
             GitLibrary lib;
             GuardContext context(a->repo, "the audit");
             GitRepository& repo = context.repo();
-            const PolicyOptions opts = context.policy_options();
+            PolicyOptions opts = context.policy_options();
+            apply_alembic_version(opts.alembic, a->alembic);
             const auto result = audit_history(repo, a->ref, a->since.empty() ? std::nullopt : std::optional(a->since), opts);
             fmt::print("{}", a->format == "json" ? audit_json_lines(result)
                                                  : audit_text(result, a->ref, a->since, std::time(nullptr)));

@@ -37,20 +37,14 @@ void add_common(CLI::App* sub, CheckArgs& a) {
         ->check([](const std::string& v) {
             return py::parse_python_version(v) ? std::string() : std::string("expected a version such as 3.12");
         });
-    sub->add_option("--alembic-version", a.alembic,
-                    "Judge as this Alembic (X.Y or X.Y.Z; default: what the project pins, else the newest the guard "
-                    "knows)")
-        ->check([](const std::string& v) {
-            return parse_alembic_version(v) ? std::string() : std::string("expected a version such as 1.13.2");
-        });
+    add_alembic_version_option(sub, a.alembic);
 }
 
 // What the command line says, where the operator's settings leave it open (the operator's
 // Python wins, as design.md orders the sources of a version).
 void add_command_line(CheckOptions& o, const CheckArgs& a) {
     if (!o.python && !a.python.empty()) o.python = choose_python(*py::parse_python_version(a.python), "--python-version");
-    if (!o.alembic && !a.alembic.empty())
-        o.alembic = choose_alembic(*parse_alembic_version(a.alembic), "--alembic-version");
+    apply_alembic_version(o.alembic, a.alembic);
 }
 
 TreeCheck run(const CheckArgs& a, std::string* what) {

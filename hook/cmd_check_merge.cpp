@@ -13,7 +13,7 @@ namespace ag::cli {
 
 void add_check_merge(CLI::App& app, Action& action) {
     struct Args {
-        std::string repo, format = "text", base;
+        std::string repo, format = "text", base, alembic;
         std::vector<std::string> candidates;
     };
     auto a = std::make_shared<Args>();
@@ -23,12 +23,14 @@ void add_check_merge(CLI::App& app, Action& action) {
     sub->add_option("CANDIDATE", a->candidates, "The candidates, in landing order")->required();
     sub->add_option("--repo", a->repo, "The repository (default: discovered as git does)");
     sub->add_option("--format", a->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    add_alembic_version_option(sub, a->alembic);
     sub->callback([a, &action] {
         action = [a] {
             GitLibrary lib;
             GuardContext context(a->repo, "check-merge");
             GitRepository& repo = context.repo();
-            const PolicyOptions opts = context.policy_options();
+            PolicyOptions opts = context.policy_options();
+            apply_alembic_version(opts.alembic, a->alembic);
             const git_oid base = repo.resolve_commit(a->base);
             const auto outcomes = check_merge(repo, a->base, a->candidates, opts);
             fmt::print("{}", a->format == "json" ? check_merge_json_lines(outcomes)

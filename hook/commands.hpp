@@ -1,5 +1,7 @@
 #pragma once
 // Each subcommand registers its options on the CLI and sets the action main() runs.
+#include "alembic/alembic_version.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -21,6 +23,22 @@ inline std::string read_standard_input() {
     char buf[65536];
     while (const size_t n = std::fread(buf, 1, sizeof buf, stdin)) out.append(buf, n);
     return out;
+}
+
+// --alembic-version X.Y[.Z], the same on every judging command.
+inline void add_alembic_version_option(CLI::App* sub, std::string& into) {
+    sub->add_option("--alembic-version", into,
+                    "Judge as this Alembic (X.Y or X.Y.Z; default: the operator's alembicGuard.alembicVersion, else "
+                    "what the project pins, else the newest the guard knows)")
+        ->check([](const std::string& v) {
+            return parse_alembic_version(v) ? std::string() : std::string("expected a version such as 1.13.2");
+        });
+}
+
+// The command line's version where the operator left it open (the operator's wins, as
+// design.md orders the sources of a version).
+inline void apply_alembic_version(std::optional<AlembicChoice>& choice, const std::string& given) {
+    if (!choice && !given.empty()) choice = choose_alembic(*parse_alembic_version(given), "--alembic-version");
 }
 
 void add_check(CLI::App& app, Action& action);

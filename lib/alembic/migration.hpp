@@ -25,6 +25,8 @@ enum class NoteKind : unsigned char {
     undetected_cycle,           // ids: the revisions; through_dependencies: by depends_on too
     alembic_oldest,             // subject: the Alembic version declared (older than the guard knows);
                                 // detail: the version judged as
+    unread_subdirectories,      // subject: how many `*.py` files lie in sub-directories Alembic does not
+                                // read; ids: those directories; detail: the Alembic version
 };
 
 struct Note {

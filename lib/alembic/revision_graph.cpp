@@ -8,6 +8,7 @@
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace ag {
 
@@ -270,6 +271,19 @@ private:
     }
 
     void missing(const Migration& m, const std::string& name, bool dependency) {
+        missing_any_ = true;
+        // A file the guard could not read may declare what is missing (its branch labels, or
+        // its ID when unknown): no "missing" it cannot prove. Its own problem stands.
+        if (!unread_known_) {
+            unread_known_ = true;
+            for (const auto& other : migrations_) {
+                if (!other.error) continue;
+                any_unread_ = true;
+                if (other.revision.empty()) unread_unknown_id_ = true;
+                else unread_ids_.insert(other.revision);
+            }
+        }
+        if (any_unread_ && (dependency || unread_unknown_id_ || unread_ids_.count(name))) return;
         Problem p;
         p.code = code::missing_revision;
         p.revisions = {m.revision, name};
@@ -280,7 +294,6 @@ private:
                       : labels_.count(name) && !has_id(name) ? Situation::missing_down_is_label
                                                                   : Situation::missing_down;
         g_.problems.push_back(std::move(p));
-        missing_any_ = true;
     }
 
     // depends_on resolves through IDs and branch labels, for every copy.
@@ -534,6 +547,9 @@ private:
     std::vector<bool> self_looped_;
     bool any_self_loop_ = false;
     bool missing_any_ = false;
+    // Unloadable migrations, looked at once when something is missing.
+    bool unread_known_ = false, any_unread_ = false, unread_unknown_id_ = false;
+    std::unordered_set<std::string> unread_ids_;
     std::unordered_map<std::string, size_t> labels_;
     std::vector<size_t> label_order_;  // owners in the order their labels entered the map
     bool any_deps_ = false;

@@ -252,7 +252,7 @@ json note_json(const Note& n) {
 }
 Note note_of(const json& j) {
     const int kind = j.at(2).get<int>();
-    if (kind < 0 || kind > static_cast<int>(NoteKind::alembic_oldest)) throw json::other_error::create(501, "note kind", nullptr);
+    if (kind < 0 || kind > static_cast<int>(NoteKind::unread_subdirectories)) throw json::other_error::create(501, "note kind", nullptr);
     return Note{j.at(0).get<std::string>(), j.at(1).get<int>(), static_cast<NoteKind>(kind), j.at(3).get<std::string>(),
                 j.at(4).get<std::string>(), j.at(5).get<std::vector<std::string>>(), j.at(6).get<bool>()};
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cstddef>
 #include <map>
 #include <set>
 
@@ -298,6 +299,20 @@ std::string note_message(const Note& n) {
     case NoteKind::alembic_oldest:
         return fmt::format("{} pins Alembic {}, older than the guard knows: judged as Alembic {}", n.file, n.subject,
                            n.detail);
+    case NoteKind::unread_subdirectories: {
+        std::vector<std::string> shown(n.ids.begin(), n.ids.begin() + std::min<std::ptrdiff_t>(std::ssize(n.ids), 4));
+        if (n.ids.size() > shown.size()) shown.push_back(fmt::format("{} more", n.ids.size() - shown.size()));
+        const auto version = parse_alembic_version(n.detail);
+        return fmt::format("{} .py file{} in sub-directories ({}) {} not loaded by Alembic {}{}; if your env.py or "
+                           "command line loads them, declare the environment in .alembic-guard.toml with them in "
+                           "version_locations ([[environment]], version_locations = [..., {}]) so that the guard "
+                           "judges them too",
+                           n.subject, n.subject == "1" ? "" : "s", fmt::join(shown, ", "), n.subject == "1" ? "is" : "are",
+                           n.detail,
+                           version && version->reads_sub_directories() ? " without recursive_version_locations = true"
+                                                                       : "",
+                           quoted_list(n.ids));
+    }
     case NoteKind::undetected_cycle:
         return fmt::format("revisions {} form a cycle through {} that Alembic 1.8.1 does not detect; `alembic upgrade` "
                            "may apply them in an order that breaks",

@@ -43,6 +43,39 @@ EnvironmentCheck environment_check_of(Environment env, EnvironmentResult result)
     return out;
 }
 
+namespace {
+
+// Migrations Alembic does not load: `*.py` files in sub-directories of the version locations
+// when it does not read sub-directories (before 1.10, or without recursive_version_locations).
+// Projects whose env.py loads them itself pass with "0 revisions" otherwise, unwarned.
+std::optional<Note> unread_subdirectories(const SourceTree& tree, const Environment& env,
+                                          const std::vector<std::string>& loaded) {
+    size_t count = 0;
+    std::vector<std::string> dirs;
+    std::vector<std::string> pending;
+    for (const auto& loc : loaded)
+        for (const auto& e : tree.list(loc))
+            if (e.kind == EntryKind::Directory && e.name != "__pycache__") pending.push_back(join_path(loc, e.name));
+    while (!pending.empty()) {
+        const std::string dir = std::move(pending.back());
+        pending.pop_back();
+        if (std::find(loaded.begin(), loaded.end(), dir) != loaded.end()) continue;
+        size_t here = 0;
+        for (const auto& e : tree.list(dir)) {
+            if (e.kind == EntryKind::Directory && e.name != "__pycache__") pending.push_back(join_path(dir, e.name));
+            else if (e.kind == EntryKind::File && is_migration_file_name(e.name)) ++here;
+        }
+        if (here) dirs.push_back(dir);
+        count += here;
+    }
+    if (!count) return std::nullopt;
+    std::sort(dirs.begin(), dirs.end());
+    return Note{env.config.empty() ? env.version_locations.front() : env.config, 0, NoteKind::unread_subdirectories,
+                std::to_string(count), env.alembic.version.text(), std::move(dirs)};
+}
+
+}  // namespace
+
 bool allows_multiple_heads(const Environment& env, const CheckOptions& options) {
     if (options.allow_multiple_heads)
         return options.allow_multiple_heads->count("*") > 0 || options.allow_multiple_heads->count(env.name) > 0;
@@ -143,6 +176,7 @@ EnvironmentCheck check_environment(const SourceTree& tree, Environment env, cons
     for (auto& m : migrations) apply_version_rules(m, env.alembic.version);
     RevisionGraph graph = build_revision_graph(migrations, allow);
     std::vector<Note> notes = graph.notes;
+    if (auto unread = unread_subdirectories(tree, env, directories)) notes.push_back(std::move(*unread));
     if (key) {
         cache->store_result(*key, EnvironmentResult{graph, notes, dependencies});
         // A clean environment's names let a push that only adds migrations be judged alone

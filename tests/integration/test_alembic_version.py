@@ -127,5 +127,24 @@ def check_reports_the_alembic_it_judged_as(world):
     check(r.returncode == 2, "a version that is not 1.X[.Y] is a usage error", r)
 
 
+@suite.case
+def check_merge_and_audit_take_the_same_option(world):
+    bare, w = guarded(world, pin="1.18.4", recursive=True)
+    base = w.head()
+    w.git("checkout", "-q", "-b", "feature")
+    second_head_in_subdirectory(w)
+    r = world.guard("check-merge", base, "feature", cwd=w.path)
+    check(r.returncode == 1, "check-merge judges as the pinned 1.18.4: the sub-directory adds a head", r)
+    r = world.guard("check-merge", "--alembic-version", "1.9", base, "feature", cwd=w.path)
+    check(r.returncode == 0, "as Alembic 1.9 the sub-directory is not read", r)
+    r = world.guard("audit", "--alembic-version", "1.9", "feature", cwd=w.path)
+    check(r.returncode == 0, "audit as Alembic 1.9 finds nothing standing", r)
+    r = world.guard("audit", "feature", cwd=w.path)
+    check(r.returncode == 1, "audit as the pinned 1.18.4 finds the heads", r)
+    for command in ("check-merge", "audit"):
+        r = world.guard(command, "--alembic-version", "two", "HEAD", cwd=w.path)
+        check(r.returncode == 2, f"{command}: a version that is not 1.X[.Y] is a usage error", r)
+
+
 if __name__ == "__main__":
     sys.exit(suite.main())

@@ -312,3 +312,19 @@ TEST_CASE("a revision ID the Alembic version refuses is invalid-revision-id and 
     CHECK(ag::problem_message(g.problems.front()).find("Alembic 1.18.4 does not allow") != std::string::npos);
     CHECK(ag::problem_fix(g.problems.front()).find("without ':'") != std::string::npos);
 }
+
+TEST_CASE("what an unreadable file may declare is never called missing: its labels, or its ID when unknown") {
+    Migration unread;
+    unread.path = "v/e1.py";
+    unread.revision = "e1";
+    unread.error = "branch_labels cannot be known";
+    auto dep = build_revision_graph({mig("c1", {}, {"expand"}), unread}, false);
+    CHECK(codes(dep) == std::vector<std::string>{"unparsable-migration"});
+    Migration anonymous = unread;
+    anonymous.revision.clear();
+    auto down = build_revision_graph({mig("c1", {"x9"}), anonymous}, false);
+    CHECK(codes(down) == std::vector<std::string>{"unparsable-migration"});
+    // Near miss: with every file read, the same names are missing.
+    CHECK(has(build_revision_graph({mig("c1", {}, {"expand"})}, false), "missing-revision"));
+    CHECK(has(build_revision_graph({mig("c1", {"x9"}), unread}, false), "missing-revision"));
+}

@@ -75,3 +75,34 @@ TEST_CASE("names that match Alembic's pattern only to fail are refused: '.py' an
     inside.migration("migrations/versions/003\nc.py", "003", "'002'");
     CHECK(unparsable_files(inside).empty());
 }
+
+TEST_CASE("sub-directories of a version location: read with recursive_version_locations, else a note counts them") {
+    MemoryTree t = chain();
+    t.migration("migrations/versions/postgresql/003_pg.py", "003", "'002'");
+    t.migration("migrations/versions/postgresql/004_pg.py", "004", "'002'");
+    t.migration("migrations/versions/sqlite/deep/005.py", "005", "'002'");
+    t.file("migrations/versions/postgresql/README", "");
+    const auto plain = ag::check_tree(t);
+    REQUIRE(plain.environments.size() == 1);
+    const auto& env = plain.environments.front();
+    CHECK(env.graph.revision_count == 2);
+    REQUIRE(env.notes.size() == 1);
+    CHECK(env.notes.front().kind == ag::NoteKind::unread_subdirectories);
+    CHECK(env.notes.front().subject == "3");
+    CHECK(env.notes.front().ids ==
+          std::vector<std::string>{"migrations/versions/postgresql", "migrations/versions/sqlite/deep"});
+    // Read by Alembic 1.10+ with the setting: three more revisions, all on 002: four heads.
+    MemoryTree r = chain("recursive_version_locations = true\n");
+    r.migration("migrations/versions/postgresql/003_pg.py", "003", "'002'");
+    r.migration("migrations/versions/postgresql/004_pg.py", "004", "'002'");
+    r.migration("migrations/versions/sqlite/deep/005.py", "005", "'002'");
+    const auto rec = ag::check_tree(r);
+    CHECK(rec.environments.front().graph.revision_count == 5);
+    CHECK(rec.environments.front().graph.head_count == 3);
+    CHECK(rec.environments.front().notes.empty());
+    ag::CheckOptions old_alembic;
+    old_alembic.alembic = ag::choose_alembic(ag::AlembicVersion{1, 9, 4, true}, "test");
+    const auto old_check = ag::check_tree(r, old_alembic);
+    CHECK(old_check.environments.front().graph.revision_count == 2);
+    CHECK(old_check.environments.front().notes.size() == 1);
+}
