@@ -510,6 +510,8 @@ void Discovery::add_pyproject(const std::string& path) {
         const toml::node* n = table->get(key);
         if (!n) continue;
         const int line = static_cast<int>(n->source().begin.line);
+        // Before 1.16 Alembic does not read [tool.alembic] at all: nothing to fail on.
+        if (!v.reads_pyproject()) continue;
         if (!v.reads_toml_booleans() && !n->is_string())
             return bad(line, fmt::format("{} is a TOML value Alembic {} does not support (\"unsupported TOML value "
                                          "type\"; booleans are read from 1.16.4)",

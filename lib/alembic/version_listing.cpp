@@ -91,7 +91,16 @@ VersionListing::VersionListing(const SourceTree& tree, std::string location, boo
                 continue;
             }
             if (!end.path.empty()) link_ends_.push_back(end.path);
-            if (end.kind != LinkEnd::Kind::file || !is_migration_file_name(base_name(end.path))) continue;
+            if (end.kind == LinkEnd::Kind::directory || !is_migration_file_name(base_name(end.path))) continue;
+            if (end.kind == LinkEnd::Kind::dangling) {
+                // realpath() of a dangling link is its target's path: a `*.py` name there is
+                // loaded, and fails.
+                files_.push_back({&e, false, nullptr,
+                                  fmt::format("is a symbolic link to '{}', which does not exist: Alembic fails with "
+                                              "ImportError (\"Can't find Python file\")",
+                                              end.path)});
+                continue;
+            }
             const std::string& dir = target_dirs_.emplace_back(parent_path(end.path));
             const Listing& in = target_listings_.emplace_back(tree.list(dir));
             const auto name = base_name(end.path);

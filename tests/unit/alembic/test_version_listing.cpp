@@ -91,19 +91,21 @@ TEST_CASE("Alembic 1.10+ loads a symlink by its target's name and path; dangling
         .file("store/sub/x.txt", "")
         .symlink("v/a2_link", "../store/a2.py")            // loaded, from store/
         .symlink("v/a3.py", "../store/a3_migration")       // the target's name does not match: not loaded
-        .symlink("v/zz.py", "../nowhere.py")                // dangling: skipped
+        .symlink("v/zz.py", "../nowhere")                   // dangling, to a name Alembic does not match: skipped
+        .symlink("v/zy", "../nowhere.py")                   // dangling, to a `*.py` name: loaded, and fails
         .symlink("v/dir.py", "../store/sub")                // a directory: skipped
         .symlink("v/chain.py", "a2_link")                   // a chain ends at store/a2.py
         .symlink("v/abs.py", "/etc/passwd")                 // outside: refused
         .symlink("v/up.py", "../../../x.py");               // climbs out: refused
     const ag::VersionListing l(t, "v", false, kAlembic113);
-    CHECK(paths(l) == std::vector<std::string>{"v/1.py", "store/a2.py", "v/abs.py", "store/a2.py", "v/up.py"});
-    CHECK(refused(l) == std::vector<std::string>{"v/abs.py", "v/up.py"});
+    CHECK(paths(l) ==
+          std::vector<std::string>{"v/1.py", "store/a2.py", "v/abs.py", "store/a2.py", "v/up.py", "v/zy"});
+    CHECK(refused(l) == std::vector<std::string>{"v/abs.py", "v/up.py", "v/zy"});
     REQUIRE(l.files()[1].target_dir);
     CHECK(l.dir(l.files()[1]) == "store");
     // Where the links end is what the listing depends on outside its directory.
     CHECK(l.link_ends() == std::vector<std::string>{"store/a2.py", "store/a3_migration", "store/a2.py", "store/sub",
-                                                    "nowhere.py"});
+                                                    "nowhere.py", "nowhere"});
 }
 
 TEST_CASE("Alembic 1.8 refuses every symlink named like a migration: it loads what the deploy host's link gives") {
