@@ -487,6 +487,11 @@ private:
             if (is_head_[i]) {
                 ++g_.head_count;
                 g_.head_locations.push_back(location_of(*revs_[i]));
+                if (!revs_[i]->branch_labels.empty()) {
+                    auto& labels = g_.head_labels[revs_[i]->revision];
+                    for (const auto& l : revs_[i]->branch_labels)
+                        if (std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
+                }
                 head_ids_.insert(revs_[i]->revision);
                 head_idx_.push_back(i);
             }
@@ -652,6 +657,8 @@ std::optional<RevisionGraph> extend_revision_graph(const RevisionGraph& before, 
     }
     std::sort(g.heads.begin(), g.heads.end());
     g.head_count = g.heads.size();
+    for (auto it = g.head_labels.begin(); it != g.head_labels.end();)
+        it = parents.count(it->first) ? g.head_labels.erase(it) : std::next(it);
     return g;
 }
 

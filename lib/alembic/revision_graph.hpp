@@ -6,6 +6,7 @@
 #include "alembic/problem.hpp"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@ struct RevisionGraph {
     size_t head_count = 0;            // as Alembic's get_heads() counts them
     std::vector<std::string> bases;   // sorted, each ID once
     std::vector<std::string> merge_points;
+    // The branch labels of each head that has some, as `alembic heads` prints them.
+    std::map<std::string, std::vector<std::string>> head_labels;
     std::vector<ProblemLocation> head_locations;  // one per counted head, in load order
     std::vector<Problem> problems;    // graph problems, then unparsable files
     std::vector<Note> notes;          // things worth knowing that block nothing

@@ -28,7 +28,7 @@ namespace {
 constexpr char kField = '\x1f';
 constexpr char kItem = '\x1e';
 constexpr std::string_view kHeader = "alembic-guard parse cache 8\n";  // 8: empty_parent
-constexpr std::string_view kResultFormat = "alembic-guard result 4";  // 4: problems as facts
+constexpr std::string_view kResultFormat = "alembic-guard result 5";  // 5: head labels
 constexpr std::time_t kUsedMarkInterval = 24 * 3600;
 
 // Appends `s` escaped to `out`. A revision-name list holds every ID of a history, written on
@@ -313,12 +313,15 @@ std::string encode_result(const std::string& key, const EnvironmentResult& r) {
            {"head_count", g.head_count},
            {"bases", g.bases},
            {"merge_points", g.merge_points},
+           // Pairs, not an object: keys are not escaped by store_bytes, and IDs are bytes.
+           {"head_labels", json::array()},
            {"head_locations", std::move(heads)},
            {"problems", std::move(problems)},
            {"graph_notes", std::move(gnotes)},
            {"notes", std::move(notes)},
            {"dependencies", json::array()}};
     for (const auto& d : r.dependencies) j["dependencies"].push_back(json::array({d.path, d.id, d.stem}));
+    for (const auto& [head, labels] : g.head_labels) j["head_labels"].push_back(json::array({head, labels}));
     store_bytes(j);
     return j.dump();
 }
@@ -337,6 +340,8 @@ std::optional<EnvironmentResult> decode_result(const std::string& key, std::stri
         g.head_count = j.at("head_count").get<size_t>();
         g.bases = j.at("bases").get<std::vector<std::string>>();
         g.merge_points = j.at("merge_points").get<std::vector<std::string>>();
+        for (const auto& hl : j.at("head_labels"))
+            g.head_labels[hl.at(0).get<std::string>()] = hl.at(1).get<std::vector<std::string>>();
         for (const auto& l : j.at("head_locations")) g.head_locations.push_back(location_of(l));
         for (const auto& p : j.at("problems")) g.problems.push_back(problem_of(p));
         for (const auto& n : j.at("graph_notes")) g.notes.push_back(note_of(n));

@@ -132,7 +132,13 @@ std::string heads_text(const TreeCheck& check) {
     std::string out;
     for (const auto& e : check.environments) {
         if (check.environments.size() > 1) out += fmt::format("{}:\n", e.environment.name);
-        for (const auto& h : e.graph.heads) out += fmt::format("{}{} (head)\n", check.environments.size() > 1 ? "  " : "", h);
+        for (const auto& h : e.graph.heads) {
+            // As `alembic heads` prints them: "742c857f1dfb (expand) (head)".
+            const auto labels = e.graph.head_labels.find(h);
+            out += fmt::format("{}{}{} (head)\n", check.environments.size() > 1 ? "  " : "", h,
+                               labels == e.graph.head_labels.end() ? std::string()
+                                                                   : fmt::format(" ({})", fmt::join(labels->second, ", ")));
+        }
     }
     return out;
 }

@@ -3,6 +3,7 @@
 design.md, --repo, --worktree, --format github, and clear errors for bad input."""
 
 import json
+import subprocess
 import sys
 
 from fixtures import FILE_A, FILE_B, Suite, check, check_in, incident_second_merge, incident_setup
@@ -69,6 +70,29 @@ def heads_prints_each_head_once(world):
     r = world.guard("heads", cwd=w.path)
     check(r.returncode == 0 and r.stdout.strip() == "031 (head)", "heads output", r)
     check(r.stderr == "", "nothing to explain", r)
+
+
+@suite.case
+def heads_prints_branch_labels_as_real_alembic_does(world):
+    w = broken_work(world)
+    root = w.path / "labelled"
+    (root / "db" / "versions").mkdir(parents=True)
+    (root / "db" / "env.py").write_text("")
+    (root / "alembic.ini").write_text("[alembic]\nscript_location = db\n")
+    files = {"a1": ("None", None), "e1": ("'a1'", "('expand',)"), "c1": ("'a1'", "('contract', 'c')"),
+             "x1": ("None", None)}
+    for rev, (down, labels) in files.items():
+        text = f"revision = '{rev}'\ndown_revision = {down}\n"
+        if labels:
+            text += f"branch_labels = {labels}\n"
+        (root / "db" / "versions" / f"{rev}.py").write_text(text)
+    real = subprocess.run(["/usr/bin/python3", "-m", "alembic", "heads"], cwd=root, capture_output=True, text=True)
+    check(real.returncode == 0, f"real alembic heads: {real.stderr}")
+    r = world.guard("heads", "--worktree", root)
+    check(r.returncode == 0, "heads", r)
+    check(sorted(r.stdout.splitlines()) == sorted(real.stdout.splitlines()),
+          f"the same lines as Alembic 1.8.1's heads:\n{real.stdout}", r)
+    check_in("c1 (contract, c) (head)", r.stdout, "labels in Alembic's form", r)
 
 
 @suite.case

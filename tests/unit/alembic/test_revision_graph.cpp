@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <set>
 
@@ -327,4 +328,11 @@ TEST_CASE("what an unreadable file may declare is never called missing: its labe
     // Near miss: with every file read, the same names are missing.
     CHECK(has(build_revision_graph({mig("c1", {}, {"expand"})}, false), "missing-revision"));
     CHECK(has(build_revision_graph({mig("c1", {"x9"}), unread}, false), "missing-revision"));
+}
+
+TEST_CASE("each head keeps its branch labels, for heads to print as Alembic does") {
+    auto g = build_revision_graph({mig("a1", {}), mig("e1", {"a1"}, {}, {"expand"}), mig("c1", {"a1"}, {}, {"contract", "c"}),
+                                   mig("x1", {}, {}, {"old"}), mig("x2", {"x1"})},
+                                  true);
+    CHECK(g.head_labels == std::map<std::string, std::vector<std::string>>{{"c1", {"contract", "c"}}, {"e1", {"expand"}}});
 }
