@@ -46,6 +46,8 @@ enum class Situation : unsigned char {
                                // reason: the Python exception)
     invalid_id,                // invalid-revision-id: an ID with characters the Alembic version refuses
                                // (subject: those characters; reason: the version)
+    heads_labelled,            // multiple-heads: every head carries branch labels of its own (a
+                               // deliberate layout, such as expand/contract, that is not declared)
 };
 
 struct ProblemLocation {

@@ -515,7 +515,11 @@ private:
         Problem p;
         p.code = code::multiple_heads;
         p.revisions = g_.heads;
-        p.situation = Situation::heads;
+        // Each head on a branch of its own, labelled: a layout someone chose, not a race.
+        const bool labelled = std::all_of(head_idx_.begin(), head_idx_.end(),
+                                          [&](size_t i) { return !revs_[i]->branch_labels.empty(); }) &&
+                              g_.head_labels.size() == g_.head_count;
+        p.situation = labelled ? Situation::heads_labelled : Situation::heads;
         p.head_count = g_.head_count;
         for (size_t i : head_idx_) {
             p.files.push_back(revs_[i]->path);

@@ -283,7 +283,7 @@ Problem problem_of(const json& j) {
     Problem p;
     p.code = j.at("code").get<std::string>();
     const int situation = j.at("situation").get<int>();
-    if (situation < 0 || situation > static_cast<int>(Situation::invalid_id)) throw json::other_error::create(501, "situation", nullptr);
+    if (situation < 0 || situation > static_cast<int>(Situation::heads_labelled)) throw json::other_error::create(501, "situation", nullptr);
     p.situation = static_cast<Situation>(situation);
     p.revisions = j.at("revisions").get<std::vector<std::string>>();
     p.files = j.at("files").get<std::vector<std::string>>();

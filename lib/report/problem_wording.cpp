@@ -181,7 +181,8 @@ std::string missing_message(const Problem& p) {
 
 std::string problem_message(const Problem& p) {
     switch (p.situation) {
-    case Situation::heads: return heads_message(p);
+    case Situation::heads:
+    case Situation::heads_labelled: return heads_message(p);
     case Situation::heads_added:
     case Situation::heads_added_by_duplicate: return heads_added_message(p);
     case Situation::duplicate: return duplicate_message(p);
@@ -231,6 +232,12 @@ std::string problem_message(const Problem& p) {
 std::string problem_fix(const Problem& p) {
     switch (p.situation) {
     case Situation::heads: return heads_fix(p);
+    case Situation::heads_labelled:
+        return fmt::format("each head is the tip of its own labelled branch: if that layout is deliberate (deployed "
+                           "with `alembic upgrade heads`), declare it with allow_multiple_heads = true for this "
+                           "environment in .alembic-guard.toml (or the operator's alembicGuard.allowMultipleHeads); "
+                           "otherwise {}",
+                           heads_fix(p));
     case Situation::heads_added_by_duplicate:
         return "the extra head is the duplicated revision ID: renumber it (see duplicate-revision)";
     case Situation::heads_added: return heads_added_fix(p);

@@ -336,3 +336,14 @@ TEST_CASE("each head keeps its branch labels, for heads to print as Alembic does
                                   true);
     CHECK(g.head_labels == std::map<std::string, std::vector<std::string>>{{"c1", {"contract", "c"}}, {"e1", {"expand"}}});
 }
+
+TEST_CASE("heads that each carry their own branch label are advised to be declared, not merged") {
+    auto g = build_revision_graph({mig("a1", {}), mig("e1", {"a1"}, {}, {"expand"}), mig("c1", {"a1"}, {}, {"contract"})},
+                                  false);
+    REQUIRE(has(g, "multiple-heads"));
+    CHECK(g.problems.front().situation == ag::Situation::heads_labelled);
+    CHECK(ag::problem_fix(g.problems.front()).find("allow_multiple_heads = true") != std::string::npos);
+    // Near miss: one unlabelled head is an ordinary fork.
+    auto fork = build_revision_graph({mig("a1", {}), mig("e1", {"a1"}, {}, {"expand"}), mig("c1", {"a1"})}, false);
+    CHECK(fork.problems.front().situation == ag::Situation::heads);
+}
