@@ -126,7 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             AG_FUZZ_CHECK(seen.size() == env.version_locations.size(), env.name);
             (void)env.identity();
             for (const auto& loc : env.version_locations)
-                for (const ag::VersionListing listing(tree, loc, env.sourceless); const auto& f : listing.files()) {
+                for (const ag::VersionListing listing(tree, loc, env.sourceless, env.alembic.version); const auto& f : listing.files()) {
                     const auto path = listing.path(f);
                     const auto dir = ag::parent_path(path);
                     AG_FUZZ_CHECK(seen.count(dir) == 1 || seen.count(ag::parent_path(dir)) == 1, path);
