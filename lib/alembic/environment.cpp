@@ -411,6 +411,8 @@ void Discovery::add_ini(const std::string& path) {
                                          key, v.text());
                 return false;
             }
+            // Before 1.16.4 a TOML string is read as the ini's text: "true" turns it on.
+            if (n->is_string()) return n->as_string()->get() == "true";
             return n->is_boolean() && n->as_boolean()->get();
         };
         env.sourceless = boolean("sourceless");
@@ -520,7 +522,8 @@ void Discovery::add_pyproject(const std::string& path) {
             return bad(line, fmt::format("{} must be a TOML boolean (true or false): Alembic {} fails with \"boolean "
                                          "value expected\"",
                                          key, v.text()));
-        const bool on = n->is_boolean() && n->as_boolean()->get();
+        // Before 1.16.4 a TOML string is read as the ini's text: "true" turns it on.
+        const bool on = n->is_string() ? n->as_string()->get() == "true" : n->is_boolean() && n->as_boolean()->get();
         if (std::string_view(key) == "sourceless") env.sourceless = on;
         else env.recursive = on && v.reads_sub_directories();
     }

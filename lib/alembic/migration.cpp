@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ag {
 
 namespace {
@@ -73,6 +75,11 @@ std::string refused_id_characters(std::string_view id, const AlembicVersion& ver
 void apply_version_rules(Migration& m, const AlembicVersion& version) {
     if (m.empty_parent && version.empty_parent_is_missing() && m.down_revisions.empty()) m.down_revisions = {""};
     if (m.error || m.revision.empty()) return;
+    // Revision() checks for a loop on itself before the characters: the graph reports that.
+    const auto names_itself = [&](const std::vector<std::string>& ids) {
+        return std::find(ids.begin(), ids.end(), m.revision) != ids.end();
+    };
+    if (names_itself(m.down_revisions) || names_itself(m.depends_on)) return;
     if (!refused_id_characters(m.revision, version).empty()) {
         m.error = version.text();
         m.error_line = m.revision_line;

@@ -268,6 +268,12 @@ TEST_CASE("TOML booleans are unsupported before 1.16.4 and required from it") {
     const auto later = only(discover_environments(t, nullptr, judged_as("1.16.4")));
     CHECK(later.problems.empty());
     CHECK(later.recursive);
+    // 1.16.0-1.16.3 read a TOML string as the ini's text: "true" turns recursion on.
+    MemoryTree early_str;
+    early_str.file("pyproject.toml", "[tool.alembic]\nscript_location = \"db\"\nrecursive_version_locations = \"true\"\n")
+        .file("db/env.py", "")
+        .file("db/versions/sub/a.py", "");
+    CHECK(of_config(discover_environments(early_str, nullptr, judged_as("1.16.3")), "pyproject.toml").recursive);
     MemoryTree s;
     s.file("pyproject.toml", "[tool.alembic]\nscript_location = \"db\"\nrecursive_version_locations = \"true\"\n")
         .file("db/env.py", "");
