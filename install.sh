@@ -72,6 +72,8 @@ if [ "$dev" = 1 ]; then
   # when a source is unreachable: the tests then skip, except under CI=true).
   oracle_rc=0; bash tests/python_compile/oracles/setup.sh build/oracles || oracle_rc=$?
   if [ "$oracle_rc" != 0 ] && { [ "$oracle_rc" != 77 ] || [ "${CI:-}" = true ]; }; then exit "$oracle_rc"; fi
+  oracle_rc=0; bash tests/differential/alembic_oracles.sh build/oracles || oracle_rc=$?   # Alembic 1.13.2, 1.18.4
+  if [ "$oracle_rc" != 0 ] && { [ "$oracle_rc" != 77 ] || [ "${CI:-}" = true ]; }; then exit "$oracle_rc"; fi
 fi
 
 if [ "$can_root" = 1 ]; then

@@ -2,23 +2,32 @@
 """Long-lived Alembic oracle for the differential tests.
 
 Reads one JSON request per line on stdin, writes one JSON response per line on
-stdout (flushed).  Run it with /usr/bin/python3 (Debian's python3-alembic).
+stdout (flushed).  Run it with /usr/bin/python3: Debian's python3-alembic, or
+another Alembic put first on PYTHONPATH (tests/differential/alembic_oracles.sh
+unpacks 1.13.2 and 1.18.4).
 
 Request forms (all paths may be relative to "dir"):
 
   {"dir": "/abs/repo", "ini": "alembic.ini", "section": "alembic"}
-      Config(ini, ini_section=section) + ScriptDirectory.from_config, run with
-      the working directory set to the ini's directory (as deployments do).
+      The Config `alembic -c alembic.ini -n section heads` builds, run in the
+      ini's directory (as deployments do), + ScriptDirectory.from_config.  From
+      1.16 that Config also reads [tool.alembic] of ./pyproject.toml, which
+      fills the keys the ini section lacks.
+
+  {"dir": "/abs/repo", "pyproject": "pyproject.toml"}
+      `alembic heads` run in the pyproject's directory where no ini is: the
+      environment is [tool.alembic] alone (1.16+; older versions fail with "No
+      config file 'alembic.ini' found", as their command line does).
 
   {"dir": "/abs/repo", "script_location": "migrations",
    "version_locations": ["migrations/versions", ...]}      (list optional)
       A plain script directory (no ini), e.g. found by the env.py convention.
 
-  {"id": <anything>}  is echoed back.  {"op": "ping"} answers {"ok": true}.
-  {"op": "quit"} ends the process.
+  {"id": <anything>}  is echoed back.  {"op": "ping"} answers {"status": "ok",
+  "alembic": version}.  {"op": "quit"} ends the process.
 
 Response:
-  {"id": ..., "status": "ok"|"error",
+  {"id": ..., "status": "ok"|"error", "alembic": "1.18.4",
    "heads": [...],            # get_heads(), order and duplicates as Alembic gives
    "bases": [...],            # revision_map.bases, as Alembic gives
    "warnings": ["Revision X is present more than once", ...],
@@ -37,8 +46,10 @@ own code from one raised inside a function it called.  A SyntaxError adds
 an error (type "SystemExit") instead of ending the oracle.  A head, base or
 other value that is not JSON (bytes, a tuple as an ID) is given as its repr().
 
-Files are listed in sorted name order per version location (Alembic 1.10+
-behaviour, which alembic-guard follows), no bytecode is written, and sys.path /
+Files are listed in sorted name order per version location: 1.10+ sorts them
+itself (and walks sub-directories with recursive_version_locations, its own
+walk, untouched here); 1.8.1 lists them in os.listdir order, which the oracle
+sorts (alembic-guard follows the sorted order).  No bytecode is written, and sys.path /
 sys.modules are restored after every request so nothing leaks between
 histories (modules of the Python installation a request imported stay loaded:
 see _installed_module).
@@ -75,17 +86,28 @@ except ImportError as exc:  # pragma: no cover - reported to the caller
     sys.exit(3)
 
 
-_original_list_py_dir = script_base.Script._list_py_dir   # bound to Script
+ALEMBIC_VERSION = tuple(int(x) for x in re.findall(r"\d+", alembic.__version__)[:3])
+# 1.16: the command line reads [tool.alembic] of ./pyproject.toml (Config(toml_file=...)).
+READS_PYPROJECT = ALEMBIC_VERSION >= (1, 16)
 
+if ALEMBIC_VERSION < (1, 10):
+    _original_list_py_dir = script_base.Script._list_py_dir   # bound to Script
 
-def _sorted_list_py_dir(cls, scriptdir, path):
-    # Alembic 1.10+ loads version files in sorted name order; 1.8.1 uses
-    # os.listdir order.  The guard follows the sorted order.  What is listed is
-    # Alembic's own choice (with `sourceless = true` it adds __pycache__/*.pyc).
-    return sorted(_original_list_py_dir(scriptdir, path))
+    def _sorted_list_py_dir(cls, scriptdir, path):
+        # Before 1.10 version files load in os.listdir order (file-system dependent); the
+        # guard follows the sorted order of 1.10+.  What is listed is Alembic's own choice
+        # (with `sourceless = true` it adds __pycache__/*.pyc).  1.10+ is left alone: it
+        # sorts, and its walk of sub-directories (recursive_version_locations) is the thing
+        # under test.
+        return sorted(_original_list_py_dir(scriptdir, path))
 
+    script_base.Script._list_py_dir = classmethod(_sorted_list_py_dir)
 
-script_base.Script._list_py_dir = classmethod(_sorted_list_py_dir)
+try:
+    import tomllib
+    _TOML_ERRORS = (tomllib.TOMLDecodeError,)
+except ImportError:  # pragma: no cover - Python < 3.11
+    _TOML_ERRORS = ()
 
 _DUP_RE = re.compile(r"^Revision (.+) is present more than once$")
 
@@ -107,13 +129,25 @@ def classify(exc):
         if "not allowed in revision identifier" in msg:
             return "invalid-revision-id"
         return "other"
-    if isinstance(exc, (configparser.Error,)):
+    if isinstance(exc, (configparser.Error,) + _TOML_ERRORS):
         # MissingSectionHeaderError, ParsingError, DuplicateSectionError,
-        # DuplicateOptionError, InterpolationError subclasses ...
+        # DuplicateOptionError, InterpolationError subclasses ...; an invalid
+        # pyproject.toml (1.16+ reads it beside the ini).
         return "unreadable-config"
     if isinstance(exc, UnicodeDecodeError) and getattr(exc, "_oracle_stage", "") == "config":
         return "unreadable-config"
-    if isinstance(exc, ValueError) and "version_path_separator" in msg:
+    if isinstance(exc, ValueError) and ("version_path_separator" in msg or "is not a valid value for" in msg):
+        # "'x' is not a valid value for version_path_separator" (path_separator from 1.16)
+        return "unreadable-config"
+    if isinstance(exc, (FileNotFoundError, NotADirectoryError)) and \
+            getattr(exc, "filename", None) in getattr(exc, "_oracle_locations", ()):
+        # Before 1.10 a version location is os.listdir-ed: a missing default versions/ or a
+        # location that is a file fails every command (1.10+ skips both).
+        return "unreadable-config"
+    if isinstance(exc, ImportError) and getattr(exc, "_oracle_stage", "") == "config":
+        # A location with a ':' is a package resource ("pkg:dir"): `va:vb` left unsplit (a
+        # separator the version does not read) imports `va`.  The `alembic` script does not
+        # have the working directory on sys.path (`python3 -m alembic` does).
         return "unreadable-config"
     if isinstance(exc, (SyntaxError, ImportError, AttributeError, IsADirectoryError)):
         # SyntaxError covers IndentationError/TabError; invalid UTF-8 is a
@@ -126,6 +160,14 @@ def classify(exc):
         if "Could not determine revision id" in msg:
             return "unparsable-migration"
         if "No config file" in msg or "No 'script_location' key" in msg:
+            return "unreadable-config"
+        if ("boolean value expected" in msg or "unsupported TOML value type" in msg
+                or "Incorrect TOML format" in msg):
+            # [tool.alembic] (1.16+): a non-boolean where a boolean is read (1.16.4+), any
+            # boolean before 1.16.4, a tool.alembic that is not a table.
+            return "unreadable-config"
+        if "Path doesn't exist" in msg:
+            # script_location names no directory ("Please use the 'init' command").
             return "unreadable-config"
         return "other"
     return "other"
@@ -177,6 +219,7 @@ def run_request(req):
     repo = os.path.abspath(req["dir"])
     resp = {
         "status": "ok",
+        "alembic": alembic.__version__,
         "heads": None,
         "bases": None,
         "warnings": [],
@@ -190,14 +233,28 @@ def run_request(req):
     saved_modules = set(sys.modules)
     saved_finders = set(sys.path_importer_cache)
     stage = "config"
+    locs = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                if "ini" in req:
-                    ini = os.path.join(repo, req["ini"])
-                    os.chdir(os.path.dirname(ini))
-                    cfg = Config(ini, ini_section=req.get("section") or "alembic")
+                if "ini" in req or "pyproject" in req:
+                    # What CommandLine.main builds for `alembic [-c INI] [-n SECTION] heads`
+                    # in the config's directory: file names relative to it, and from 1.16
+                    # the ./pyproject.toml beside (read only for keys the ini lacks; an ini
+                    # that does not exist reads as empty, so [tool.alembic] is then all).
+                    path = os.path.join(repo, req.get("ini") or req["pyproject"])
+                    os.chdir(os.path.dirname(path))
+                    kw = {"ini_section": req.get("section") or "alembic"}
+                    if READS_PYPROJECT:
+                        kw["toml_file"] = "pyproject.toml"
+                    if "ini" in req:
+                        cfg = Config(os.path.basename(path), **kw)
+                    else:
+                        # The command line's default ini, whether or not it exists.
+                        if READS_PYPROJECT:
+                            kw["toml_file"] = os.path.basename(path)
+                        cfg = Config("alembic.ini", **kw)
                     cfg.file_config  # parse now: errors here are config errors
                     script = ScriptDirectory.from_config(cfg)
                 else:
@@ -218,8 +275,12 @@ def run_request(req):
                 resp["heads"] = list(heads)
                 resp["bases"] = bases
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - we report everything
-                if stage == "config":
-                    exc._oracle_stage = "config"  # type: ignore[attr-defined]
+                try:
+                    if stage == "config":
+                        exc._oracle_stage = "config"  # type: ignore[attr-defined]
+                    exc._oracle_locations = set(locs)  # type: ignore[attr-defined]
+                except AttributeError:
+                    pass  # an exception type without a __dict__
                 code = classify(exc)
                 resp["status"] = "error"
                 resp["error"] = {

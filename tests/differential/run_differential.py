@@ -3,6 +3,15 @@
 
     run_differential.py --binary build/alembic-guard --count 200 --seed 1
     run_differential.py --binary build/alembic-guard --only 100042   # one history again
+    run_differential.py --binary build/alembic-guard \
+        --alembic-path build/oracles/alembic-1.18.4/usr/lib/python3/dist-packages
+
+--alembic-path puts another Alembic first on the oracle's PYTHONPATH
+(tests/differential/alembic_oracles.sh unpacks Debian's 1.13.2 and 1.18.4);
+without it the oracle is the system's python3-alembic (1.8.1 on Debian 12).
+The guard is asked to judge as the Alembic the oracle runs (--alembic-version
+V to the guard; the oracle's own version unless --alembic-version says
+otherwise).
 
 For each of COUNT generated histories (history seeds SEED*100000 + 0 .. COUNT-1):
 write the project to a temporary directory, commit it to a fresh git
@@ -15,8 +24,8 @@ about every environment, then run
 and compare each with the oracle (see compare_env).  Every disagreement is
 printed with the history seed and the kept tree; the last line is
 "N passed, M failed".  Exit 0 when all agree, 1 otherwise, 77 (skip) when
-/usr/bin/python3 cannot import alembic -- except under CI=true, where that is a
-failure.
+/usr/bin/python3 cannot import alembic or --alembic-path does not exist --
+except under CI=true, where that is a failure.
 """
 import argparse
 import concurrent.futures
@@ -38,14 +47,25 @@ import generate  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
 SKIP_LINE = "SKIP: python3-alembic not installed (apt-get install python3-alembic)"
+SKIP_PATH_LINE = "SKIP: no Alembic in %s (bash tests/differential/alembic_oracles.sh prepares 1.13.2 and 1.18.4)"
+
+
+def oracle_env(alembic_path):
+    """The oracle's environment: the Alembic of alembic_path first on the path (only it: a
+    PYTHONPATH of the caller's could bring in another Alembic), else the system's."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTHONPATH", None)
+    if alembic_path:
+        env["PYTHONPATH"] = alembic_path
+    return env
 
 
 class Oracle:
-    def __init__(self):
+    def __init__(self, alembic_path=None):
         self.proc = subprocess.Popen(
             [PYTHON, os.path.join(HERE, "oracle.py")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+            env=oracle_env(alembic_path))
         self.lock = threading.Lock()
 
     def ask(self, req):
@@ -167,7 +187,13 @@ def compare_env(resp, ours):
     return bad
 
 
-def match_envs(project, responses, data):
+def request_label(req):
+    if req.get("ini"):
+        return "%s [%s]" % (req["ini"], req["section"])
+    return req.get("pyproject") or req["script_location"]
+
+
+def match_envs(project, requests, responses, data):
     """Pair each generated environment with one of ours. Returns (pairs, problems)."""
     ours = list(data.get("environments") or [])
     used = set()
@@ -177,11 +203,11 @@ def match_envs(project, responses, data):
     for i, e in enumerate(ours):
         by_loc.setdefault(tuple(sorted(e.get("version_locations") or [])), []).append(i)
     broken_locs = set()
-    for genv, resp in zip(project.envs, responses):
-        label = genv.request.get("ini") and "%s [%s]" % (genv.request["ini"], genv.request["section"]) or genv.request["script_location"]
+    for genv, req, resp in zip(project.envs, requests, responses):
+        label = request_label(req)
         idx = None
         if resp["status"] == "error" and resp["error"].get("stage") == "config":
-            ini = genv.request.get("ini")
+            ini = req.get("ini") or req.get("pyproject")
             broken_locs.update(genv.locations)
             for i, e in enumerate(ours):
                 if i in used:
@@ -227,10 +253,11 @@ def check_history(hseed, args, oracle, workdir, env):
     git(env, root, "add", "-A")
     git(env, root, "commit", "-q", "--no-verify", "-m", "history %d" % hseed)
 
+    requests = [genv.request_for(args.oracle_version) for genv in project.envs]
     responses = []
     fatal = []
-    for genv in project.envs:
-        resp = oracle.ask(dict(genv.request, dir=root))
+    for req in requests:
+        resp = oracle.ask(dict(req, dir=root))
         if resp.get("status") == "fatal":
             fatal.append("oracle failed: %s" % resp.get("error"))
             resp = None
@@ -239,15 +266,16 @@ def check_history(hseed, args, oracle, workdir, env):
     timings = []
     per_mode = {}
     if not fatal:
-        # The oracle is the system's Alembic 1.8.1: the guard judges as it.
-        for mode, gargs in (("HEAD", ["check", "--format", "json", "--alembic-version", "1.8.1", "--repo", root, "HEAD"]),
-                            ("worktree", ["check", "--worktree", root, "--format", "json", "--alembic-version", "1.8.1"])):
+        # The guard judges as the Alembic the oracle runs (its default is the newest it knows).
+        av = args.alembic_version
+        for mode, gargs in (("HEAD", ["check", "--format", "json", "--alembic-version", av, "--repo", root, "HEAD"]),
+                            ("worktree", ["check", "--worktree", root, "--format", "json", "--alembic-version", av])):
             data, err, dt = run_guard(args.binary, gargs, env, hdir, args.timeout)
             timings.append(dt)
             if err:
                 findings.append("[%s] %s" % (mode, err))
                 continue
-            pairs, bad = match_envs(project, responses, data)
+            pairs, bad = match_envs(project, requests, responses, data)
             mine = list(bad)
             for genv, label, resp, ours in pairs:
                 diffs = compare_env(resp, ours)
@@ -285,12 +313,20 @@ def check_history(hseed, args, oracle, workdir, env):
     return hseed, project, findings, timings
 
 
-def alembic_available():
+def alembic_available(alembic_path=None):
     if not os.path.exists(PYTHON):
         return False
-    p = subprocess.run([PYTHON, "-c", "import alembic.script, alembic.config"],
+    p = subprocess.run([PYTHON, "-c", "import alembic.script, alembic.config"], env=oracle_env(alembic_path),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return p.returncode == 0
+
+
+def skip(line):
+    if os.environ.get("CI") == "true":
+        print(line.replace("SKIP:", "FAIL:", 1) + " -- a skip is a failure under CI=true")
+        return 1
+    print(line)
+    return 77
 
 
 def main():
@@ -304,14 +340,21 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep every tree, not only failing ones")
     ap.add_argument("--workdir", help="where to put the trees (default: a new temporary directory)")
     ap.add_argument("-q", "--quiet", action="store_true")
+    ap.add_argument("--alembic-path", metavar="DIR",
+                    help="PYTHONPATH of the oracle's Alembic (default: the system's python3-alembic)")
+    ap.add_argument("--alembic-version", metavar="V",
+                    help="the guard judges as this Alembic (default: the version the oracle runs)")
     args = ap.parse_args()
 
-    if not alembic_available():
-        if os.environ.get("CI") == "true":
-            print(SKIP_LINE.replace("SKIP:", "FAIL:") + " -- a skip is a failure under CI=true")
+    if args.alembic_path:
+        args.alembic_path = os.path.abspath(args.alembic_path)
+        if not os.path.isdir(os.path.join(args.alembic_path, "alembic")):
+            return skip(SKIP_PATH_LINE % args.alembic_path)
+        if not alembic_available(args.alembic_path):
+            print("FAIL: %s holds an Alembic that %s cannot import" % (args.alembic_path, PYTHON))
             return 1
-        print(SKIP_LINE)
-        return 77
+    elif not alembic_available():
+        return skip(SKIP_LINE)
     args.binary = os.path.abspath(args.binary)
     if not os.access(args.binary, os.X_OK):
         print("FAIL: %s is not an executable file" % args.binary)
@@ -321,11 +364,16 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     env = isolated_env(workdir)
     seeds = args.only or [args.seed * 100000 + i for i in range(args.count)]
-    oracle = Oracle()
+    oracle = Oracle(args.alembic_path)
     ping = oracle.ask({"op": "ping"})
     if ping.get("status") != "ok":
         print("FAIL: the oracle did not start: %s" % ping)
         return 1
+    args.oracle_version = ping["alembic"]
+    args.alembic_version = args.alembic_version or ping["alembic"]
+    if not args.quiet:
+        print("oracle: Alembic %s (%s); the guard judges as %s" % (
+            ping["alembic"], args.alembic_path or "the system's", args.alembic_version))
     t0 = time.monotonic()
     passed = failed = 0
     guard_time = 0.0

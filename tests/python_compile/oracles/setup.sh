@@ -26,6 +26,8 @@ dir=$(cd "$dir" && pwd)
 want=${ORACLES:-3.12 3.13}
 start_all=$(date +%s.%N)
 log() { echo "oracles: $*"; }
+# shellcheck source=SCRIPTDIR/../../debian_download.sh
+. "$root/tests/debian_download.sh"
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f s", b - a }'; }
 
 # ---------------------------------------------------------------- 3.13 (Debian trixie, native)
@@ -40,43 +42,18 @@ setup_313() {
   if [ -f "$dir/3.13/READY" ] && v=$(check_313); then
     log "3.13: already ready (CPython $v, $(cat "$dir/3.13/READY"))"; return 0
   fi
-  for tool in apt-get dpkg-deb; do
-    command -v "$tool" >/dev/null || { echo "SKIP: oracle 3.13 needs $tool (a Debian system)"; return 77; }
-  done
-  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  [ -r "$keyring" ] || { echo "SKIP: oracle 3.13 needs $keyring (package debian-archive-keyring)"; return 77; }
-  local uri=""
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -r "$f" ] || continue
-    uri=$(awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' "$f")
-    [ -n "$uri" ] && break
-  done
-  if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
-    uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; exit } }' /etc/apt/sources.list)
-  fi
-  [ -n "$uri" ] || uri=http://deb.debian.org/debian
+  local why
+  why=$(debian_download_missing) || { echo "SKIP: oracle 3.13: $why"; return 77; }
   local arch; arch=$(dpkg --print-architecture)
-
-  rm -rf "$dir/3.13" "$dir/.apt"
+  rm -rf "$dir/3.13"
   local R=$dir/.apt
-  mkdir -p "$R/lists/partial" "$R/cache/archives/partial" "$R/etc" "$R/debs" "$dir/3.13/root" "$dir/3.13/bin"
-  : > "$R/status"
-  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
-    "$uri" "$DEBIAN_SUITE" "$keyring" > "$R/etc/oracle.sources"
-  local O=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$R/etc" -o "Dir::State::Lists=$R/lists"
-           -o "Dir::Cache=$R/cache" -o "Dir::State::status=$R/status" -o Acquire::Languages=none
-           -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o "APT::Sandbox::User=$(id -un)"
-           -o Acquire::Retries=3)
-  if ! apt-get "${O[@]}" update -qq >"$R/update.log" 2>&1; then
-    sed 's/^/  /' "$R/update.log" | tail -5
-    echo "SKIP: oracle 3.13: apt-get update of Debian $DEBIAN_SUITE from $uri failed (see above)"; return 77
-  fi
-  local pkgs=()
+  local pkgs=() p out
   for p in "${DEBIAN_PKGS[@]}"; do pkgs+=("$p/$DEBIAN_SUITE"); done
-  if ! (cd "$R/debs" && apt-get "${O[@]}" download "${pkgs[@]}" >"$R/download.log" 2>&1); then
-    sed 's/^/  /' "$R/download.log" | tail -5
+  if ! out=$(debian_download "$R" "$DEBIAN_SUITE" "${pkgs[@]}"); then
+    echo "$out"
     echo "SKIP: oracle 3.13: could not download ${DEBIAN_PKGS[*]} from Debian $DEBIAN_SUITE"; return 77
   fi
+  mkdir -p "$dir/3.13/root" "$dir/3.13/bin"
   local deb versions=""
   for deb in "$R"/debs/*.deb; do
     dpkg-deb -x "$deb" "$dir/3.13/root"
