@@ -28,8 +28,8 @@ void add_audit(CLI::App& app, Action& action) {
             GitLibrary lib;
             GuardContext context(a->repo, "the audit");
             GitRepository& repo = context.repo();
-            PolicyOptions opts = context.policy_options();
-            apply_alembic_version(opts.alembic, a->alembic);
+            context.use_command_line_alembic(command_line_alembic(a->alembic));
+            const PolicyOptions opts = context.policy_options();
             const auto result = audit_history(repo, a->ref, a->since.empty() ? std::nullopt : std::optional(a->since), opts);
             fmt::print("{}", a->format == "json" ? audit_json_lines(result)
                                                  : audit_text(result, a->ref, a->since, std::time(nullptr)));

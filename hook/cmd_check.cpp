@@ -44,7 +44,7 @@ void add_common(CLI::App* sub, CheckArgs& a) {
 // Python wins, as design.md orders the sources of a version).
 void add_command_line(CheckOptions& o, const CheckArgs& a) {
     if (!o.python && !a.python.empty()) o.python = choose_python(*py::parse_python_version(a.python), "--python-version");
-    apply_alembic_version(o.alembic, a.alembic);
+    if (!o.alembic && !a.alembic.empty()) o.alembic = choose_alembic(*command_line_alembic(a.alembic), "--alembic-version");
 }
 
 TreeCheck run(const CheckArgs& a, std::string* what) {

@@ -29,8 +29,8 @@ void add_check_merge(CLI::App& app, Action& action) {
             GitLibrary lib;
             GuardContext context(a->repo, "check-merge");
             GitRepository& repo = context.repo();
-            PolicyOptions opts = context.policy_options();
-            apply_alembic_version(opts.alembic, a->alembic);
+            context.use_command_line_alembic(command_line_alembic(a->alembic));
+            const PolicyOptions opts = context.policy_options();
             const git_oid base = repo.resolve_commit(a->base);
             const auto outcomes = check_merge(repo, a->base, a->candidates, opts);
             fmt::print("{}", a->format == "json" ? check_merge_json_lines(outcomes)

@@ -14,7 +14,7 @@ namespace ag::cli {
 void add_pre_push(CLI::App& app, Action& action) {
     struct Args {
         PrePushArgs push;
-        std::string format = "text";
+        std::string format = "text", alembic;
     };
     auto a = std::make_shared<Args>();
     auto* sub = app.add_subcommand("pre-push", "Client hook: stop a push that the server's guard would refuse (git's "
@@ -23,9 +23,11 @@ void add_pre_push(CLI::App& app, Action& action) {
     sub->add_option("URL", a->push.url, "The remote's URL (git passes it)");
     sub->add_option("--repo", a->push.repo, "The repository (default: discovered as git does)");
     sub->add_option("--format", a->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    add_alembic_version_option(sub, a->alembic);
     sub->callback([a, &action] {
         action = [a] {
             a->push.json = a->format == "json";
+            a->push.alembic = command_line_alembic(a->alembic);
             // git always gives stdin; pre-commit may leave a terminal there, which has no lines.
             std::string input;
             if (!isatty(STDIN_FILENO)) input = read_standard_input();

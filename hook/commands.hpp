@@ -35,10 +35,9 @@ inline void add_alembic_version_option(CLI::App* sub, std::string& into) {
         });
 }
 
-// The command line's version where the operator left it open (the operator's wins, as
-// design.md orders the sources of a version).
-inline void apply_alembic_version(std::optional<AlembicChoice>& choice, const std::string& given) {
-    if (!choice && !given.empty()) choice = choose_alembic(*parse_alembic_version(given), "--alembic-version");
+// What --alembic-version gave (validated above), nullopt when it was not given.
+inline std::optional<AlembicVersion> command_line_alembic(const std::string& given) {
+    return given.empty() ? std::nullopt : parse_alembic_version(given);
 }
 
 void add_check(CLI::App& app, Action& action);

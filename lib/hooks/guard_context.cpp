@@ -27,11 +27,23 @@ GuardContext::GuardContext(const std::string& repo_path, const std::string& what
 
 GuardContext::~GuardContext() { disarm_deadline(); }
 
+std::optional<AlembicChoice> GuardContext::alembic() const {
+    if (auto chosen = operator_alembic(policy_.alembic_version)) return chosen;
+    if (command_alembic_) return choose_alembic(*command_alembic_, "--alembic-version");
+    return std::nullopt;
+}
+
+PolicyOptions GuardContext::policy_options() {
+    PolicyOptions o = ag::policy_options(policy_, *cache_);
+    o.alembic = alembic();
+    return o;
+}
+
 CheckOptions GuardContext::check_options() {
     CheckOptions o;
     o.allow_multiple_heads = policy_.allow_multiple_heads;
     o.python = operator_python(policy_.python_version);
-    o.alembic = operator_alembic(policy_.alembic_version);
+    o.alembic = alembic();
     if (!cache_->dir().empty()) o.cache = cache_.get();
     return o;
 }

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ag {
@@ -41,16 +42,22 @@ public:
     GitRepository& repo() { return repo_; }
     const ServerPolicy& policy() const { return policy_; }
     ResultCache& cache() { return *cache_; }
+    // The command line's --alembic-version: from now on the options below judge as it wherever
+    // the operator's alembicGuard.alembicVersion leaves the version open (design.md's order).
+    void use_command_line_alembic(std::optional<AlembicVersion> version) { command_alembic_ = version; }
     // The operator's overrides and the cache, as the push verdict takes them.
-    PolicyOptions policy_options() { return ag::policy_options(policy_, *cache_); }
+    PolicyOptions policy_options();
     // The same for one tree's check; the cache only where it can be stored (remembering
     // parses in memory pays only across trees).
     CheckOptions check_options();
 
 private:
+    std::optional<AlembicChoice> alembic() const;
+
     GitRepository repo_;
     ServerPolicy policy_;
     std::unique_ptr<ResultCache> cache_;
+    std::optional<AlembicVersion> command_alembic_;
 };
 
 }  // namespace ag

@@ -71,6 +71,7 @@ HookResult run_pre_push(const PrePushArgs& args, std::string_view input, const E
     } catch (const GuardError& e) {
         return could_not_check(e.what(), false);  // no settings to say otherwise
     }
+    ctx->use_command_line_alembic(args.alembic);
     GitRepository& repo = ctx->repo();
     std::vector<RefJudgement> judged;
     try {

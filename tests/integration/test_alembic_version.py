@@ -146,5 +146,23 @@ def check_merge_and_audit_take_the_same_option(world):
         check(r.returncode == 2, f"{command}: a version that is not 1.X[.Y] is a usage error", r)
 
 
+
+@suite.case
+def pre_push_takes_the_option_under_the_operators_setting(world):
+    bare, w = guarded(world, pin="1.18.4", recursive=True)
+    base = w.head()
+    second_head_in_subdirectory(w)
+    lines = f"refs/heads/main {w.head()} refs/heads/main {base}\n"
+    r = world.guard("pre-push", "origin", str(bare.path), input=lines, cwd=w.path)
+    check(r.returncode == 1 and "032" in r.stderr, "as the pinned 1.18.4 the sub-directory adds a head", r)
+    r = world.guard("pre-push", "--alembic-version", "1.9", "origin", str(bare.path), input=lines, cwd=w.path)
+    check(r.returncode == 0, "--alembic-version 1.9: the sub-directory is not read", r)
+    w.git("config", "alembicGuard.alembicVersion", "1.13.2")
+    r = world.guard("pre-push", "--alembic-version", "1.9", "origin", str(bare.path), input=lines, cwd=w.path)
+    check(r.returncode == 1, "the repository's alembicGuard.alembicVersion (1.13.2) wins over the option", r)
+    r = world.guard("pre-push", "--alembic-version", "1.x", "origin", input=lines, cwd=w.path)
+    check(r.returncode == 2, "a version that is not 1.X[.Y] is a usage error", r)
+
+
 if __name__ == "__main__":
     sys.exit(suite.main())
