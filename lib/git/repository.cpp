@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace ag {
@@ -81,6 +82,46 @@ std::optional<git_oid> GitRepository::ref_commit(const std::string& name) const 
     const git_oid* target = git_reference_target(resolved);
     if (!target) return std::nullopt;
     return peel_to_commit(*target);
+}
+
+std::vector<std::string> GitRepository::ref_names(const std::string& glob) const {
+    std::vector<std::string> names;
+    git_check(git_reference_foreach_glob(
+                  repo_.get(), glob.c_str(),
+                  [](const char* name, void* out) {
+                      static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+                      return 0;
+                  },
+                  &names),
+              [&] { return fmt::format("cannot list the references matching '{}'", glob); });
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::optional<std::string> GitRepository::head_branch() const {
+    git_reference* head = nullptr;
+    if (git_reference_lookup(&head, repo_.get(), "HEAD") < 0) return std::nullopt;
+    Reference owned(head);
+    if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) return std::nullopt;
+    return std::string(git_reference_symbolic_target(head));
+}
+
+std::optional<std::int64_t> GitRepository::oldest_commit_time(const git_oid& tip, const git_oid& hide) const {
+    git_revwalk* walk_raw = nullptr;
+    git_check(git_revwalk_new(&walk_raw, repo_.get()), "cannot walk the history");
+    RevWalk walk(walk_raw);
+    git_check(git_revwalk_push(walk.get(), &tip), [&] { return fmt::format("cannot walk from {}", oid_hex(tip)); });
+    git_check(git_revwalk_hide(walk.get(), &hide), [&] { return fmt::format("cannot walk from {}", oid_hex(hide)); });
+    std::optional<std::int64_t> oldest;
+    git_oid id;
+    while (git_revwalk_next(&id, walk.get()) == 0) {
+        git_commit* c = nullptr;
+        git_check(git_commit_lookup(&c, repo_.get(), &id), [&] { return fmt::format("cannot read commit {}", oid_hex(id)); });
+        Commit owned(c);
+        const std::int64_t t = git_commit_time(c);
+        if (!oldest || t < *oldest) oldest = t;
+    }
+    return oldest;
 }
 
 bool GitRepository::has_object(const git_oid& oid) const {

@@ -3,6 +3,7 @@
 // quarantined objects), resolving revisions, and reading the operator's git config.
 #include "git/git_handle.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,13 @@ public:
     // The commit a reference (e.g. refs/remotes/origin/main) points to, if any.
     std::optional<git_oid> ref_commit(const std::string& name) const;
     bool has_object(const git_oid& oid) const;
+    // The full names of the references matching `glob` (fnmatch, as git's for-each-ref), sorted.
+    std::vector<std::string> ref_names(const std::string& glob) const;
+    // The branch HEAD names ("refs/heads/main"), nullopt when HEAD is detached or unborn.
+    std::optional<std::string> head_branch() const;
+    // The commit time of the oldest commit reachable from `tip` but not from `hide`, nullopt
+    // when there is none (seconds since the epoch).
+    std::optional<std::int64_t> oldest_commit_time(const git_oid& tip, const git_oid& hide) const;
     // The work tree, when the repository has one.
     std::optional<std::string> workdir() const;
     // Config lookups (all levels, as git reads them); nullopt/empty when unset.

@@ -8,8 +8,30 @@
 #include "verdict/environment_check.hpp"
 
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace ag {
+
+// Whether `new_env` at `new_tree` reads exactly what `old_env` at `old_tree` read from its
+// version locations and config, by the same rules (both without config problems). The
+// modules of the repository its migrations import are not compared (dependencies_hold does).
+bool inputs_unchanged(const GitTree& old_tree, const Environment& old_env, const GitTree& new_tree,
+                      const Environment& new_env);
+
+struct AddedMigration {
+    Migration migration;  // read, with the environment's Alembic rules applied
+    std::string blob;     // the file's object ID, hex
+};
+
+// The migrations `new_tree` adds to `new_env`'s version locations (in load order) when adding
+// files is all that changed there and each added file can be judged alone; nullopt for an
+// edit, a deletion, a link, a compiled copy, an added migration that imports or calls the
+// repository's own code, or a change of settings or rules.
+std::optional<std::vector<AddedMigration>> migrations_only_added(const GitTree& old_tree, const GitTree& new_tree,
+                                                                 const Environment& old_env,
+                                                                 const Environment& new_env,
+                                                                 const CheckOptions& options);
 
 // The check of `new_env` at `new_tree` when the push from `old_tree` only extends a clean
 // history there (the answer check_environment would give, and it is stored as its cached

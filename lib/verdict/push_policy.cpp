@@ -99,17 +99,22 @@ Verdict compare_checks(const TreeCheck& before, const TreeCheck& after, const st
     return v;
 }
 
+CheckOptions check_options_at(const PolicyOptions& options, const SourceTree& declarations) {
+    CheckOptions o;
+    o.declarations = &declarations;
+    o.allow_multiple_heads = options.allow_multiple_heads;
+    o.python = options.python;
+    o.alembic = options.alembic;
+    o.cache = options.cache;
+    return o;
+}
+
 Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before, const git_oid& after,
                      const PolicyOptions& options) {
     GitTree new_tree(repo, after);
     std::optional<GitTree> old_tree;
     if (before) old_tree.emplace(repo, *before);
-    CheckOptions opts;
-    opts.declarations = old_tree ? static_cast<const SourceTree*>(&*old_tree) : &new_tree;
-    opts.allow_multiple_heads = options.allow_multiple_heads;
-    opts.python = options.python;
-    opts.alembic = options.alembic;
-    opts.cache = options.cache;
+    CheckOptions opts = check_options_at(options, old_tree ? *old_tree : new_tree);
     opts.related = old_tree ? &*old_tree : nullptr;
     TreeCheck after_check, before_check;
     std::map<std::string, Environment> old_envs;
@@ -127,16 +132,7 @@ Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before,
         }
         // Only an environment whose version locations or config changed can change its
         // verdict: an unchanged one is read once and stands for both tips.
-        bool unchanged = env.problems.empty() && it->second.problems.empty();
-        std::vector<std::string> paths = env.version_locations;
-        if (!env.config.empty()) paths.push_back(env.config);
-        for (const auto& path : paths) {
-            const auto a = new_tree.entry_id(path);
-            const auto b = old_tree->entry_id(path);
-            unchanged = unchanged && a.has_value() == b.has_value() && (!a || git_oid_equal(&*a, &*b));
-        }
-        unchanged = unchanged && env.python.version == it->second.python.version &&
-                    env.alembic.version == it->second.alembic.version && env.recursive == it->second.recursive;
+        const bool unchanged = inputs_unchanged(*old_tree, it->second, new_tree, env);
         if (unchanged) {
             EnvironmentCheck both = check_environment(new_tree, env, opts);
             // It also stands for the old tip only if the other modules it read are the same there.

@@ -42,6 +42,10 @@ struct PolicyOptions {
     ResultCache* cache = nullptr;
 };
 
+// How a tree is checked under `options` when `declarations` is the tree whose
+// .alembic-guard.toml (and pins) apply: the old tip of a push, the base of a merge.
+CheckOptions check_options_at(const PolicyOptions& options, const SourceTree& declarations);
+
 // Judges moving a ref from `before` (nullopt: no old graph) to `after`. The in-repository
 // .alembic-guard.toml applies as it is at `before` (or at `after` when there is none).
 Verdict judge_update(git_repository* repo, const std::optional<git_oid>& before, const git_oid& after,
