@@ -46,6 +46,7 @@ void add_pre_receive(CLI::App& app, Action& action);
 void add_pre_push(CLI::App& app, Action& action);
 void add_check_merge(CLI::App& app, Action& action);
 void add_audit(CLI::App& app, Action& action);
+void add_forecast(CLI::App& app, Action& action);
 void add_install_hook(CLI::App& app, Action& action);
 void add_demo(CLI::App& app, Action& action);
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     ag::cli::add_pre_push(app, action);
     ag::cli::add_check_merge(app, action);
     ag::cli::add_audit(app, action);
+    ag::cli::add_forecast(app, action);
     ag::cli::add_install_hook(app, action);
     ag::cli::add_demo(app, action);
     if (argc > 1 && argv[1][0] != '-') {
