@@ -51,7 +51,7 @@ MemoryMerger::MemoryMerger(const GitRepository& repo) : repo_(repo) {
     signature_.reset(sig);
 }
 
-MergeOutcome MemoryMerger::merge(const git_oid& ours, const git_oid& theirs, std::string_view what) {
+MergeOutcome MemoryMerger::merge(const git_oid& ours, const git_oid& theirs, std::string_view what, bool favor_ours) {
     const auto base = repo_.merge_base(ours, theirs);
     if (base && git_oid_equal(&*base, &theirs)) return {ours, {}};  // already contained
     if (base && git_oid_equal(&*base, &ours)) return {theirs, {}};  // a fast-forward
@@ -63,6 +63,7 @@ MergeOutcome MemoryMerger::merge(const git_oid& ours, const git_oid& theirs, std
     Commit theirs_c(theirs_raw);
     git_merge_options options;
     git_check(git_merge_options_init(&options, GIT_MERGE_OPTIONS_VERSION), "cannot set up the merge");
+    if (favor_ours) options.file_favor = GIT_MERGE_FILE_FAVOR_OURS;
     git_index* index_raw = nullptr;
     git_check(git_merge_commits(&index_raw, repo_.get(), ours_c.get(), theirs_c.get(), &options),
               [&] { return fmt::format("cannot merge {}", what); });

@@ -23,8 +23,10 @@ public:
 
     // `theirs` merged onto `ours`: `ours` when it already contains `theirs`, `theirs` when
     // that is a fast-forward, else a merge commit made in memory. `what` names `theirs` in
-    // errors and in the commit message. Throws GuardError when an object cannot be read.
-    MergeOutcome merge(const git_oid& ours, const git_oid& theirs, std::string_view what);
+    // errors and in the commit message. `favor_ours`: a file both sides changed takes the
+    // lines of `ours` where they conflict (git's -X ours), so only structural conflicts remain.
+    // Throws GuardError when an object cannot be read.
+    MergeOutcome merge(const git_oid& ours, const git_oid& theirs, std::string_view what, bool favor_ours = false);
 
 private:
     const GitRepository& repo_;

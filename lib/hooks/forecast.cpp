@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
 #include <map>
 #include <set>
 
@@ -40,6 +41,10 @@ struct Touch {
     // The migrations it adds, when adding files is all it does there; nullopt for anything
     // else (an edit, a deletion, a new or removed environment, changed settings or modules).
     std::optional<std::vector<AddedMigration>> added;
+    // Where Alembic loads this environment's migrations from with the candidate landed (empty
+    // when the environment is gone there).
+    std::vector<std::string> version_locations;
+    bool recursive = false;
 };
 
 struct Landed {
@@ -48,6 +53,7 @@ struct Landed {
     git_oid merged{};  // the candidate landed on the base, in memory
     std::int64_t opened = 0;
     std::vector<Touch> touches;
+    std::shared_ptr<const GitTree> tree;  // of `merged`
 
     const Touch* touch(const std::string& identity) const {
         for (const auto& t : touches)
@@ -71,22 +77,39 @@ std::vector<Touch> touches_of(const GitTree& base_tree, const std::map<std::stri
         seen.insert(identity);
         auto it = base_envs.find(identity);
         if (it == base_envs.end()) {
-            out.push_back({std::move(identity), env.name, std::nullopt});
+            out.push_back({std::move(identity), env.name, std::nullopt, env.version_locations, env.recursive});
             continue;
         }
         const BaseEnvironment& b = it->second;
         const bool modules_hold = dependencies_hold(merged_tree, b.check.dependencies);
         if (inputs_unchanged(base_tree, b.environment, merged_tree, env)) {
-            if (!modules_hold) out.push_back({std::move(identity), env.name, std::nullopt});
+            if (!modules_hold)
+                out.push_back({std::move(identity), env.name, std::nullopt, env.version_locations, env.recursive});
             continue;
         }
         auto added = modules_hold ? migrations_only_added(base_tree, merged_tree, b.environment, env, options)
                                   : std::nullopt;
-        out.push_back({std::move(identity), env.name, std::move(added)});
+        out.push_back({std::move(identity), env.name, std::move(added), env.version_locations, env.recursive});
     }
     for (const auto& [identity, b] : base_envs)
-        if (!seen.count(identity)) out.push_back({identity, b.environment.name, std::nullopt});
+        if (!seen.count(identity)) out.push_back({identity, b.environment.name, std::nullopt, {}, false});
     return out;
+}
+
+// Whether `other` changes what Alembic would read from a location that `t` reads and the
+// base's environment does not (a location `t`'s candidate adds, or sub-directories it turns
+// on): such files are no migrations until both land.
+bool changes_new_locations(const Touch& t, const BaseEnvironment* base, const GitTree& base_tree, const GitTree& other) {
+    for (const auto& loc : t.version_locations) {
+        if (base && base->environment.recursive == t.recursive &&
+            std::find(base->environment.version_locations.begin(), base->environment.version_locations.end(), loc) !=
+                base->environment.version_locations.end())
+            continue;
+        const auto a = other.entry_id(loc);
+        const auto b = base_tree.entry_id(loc);
+        if (a.has_value() != b.has_value() || (a && !git_oid_equal(&*a, &*b))) return true;
+    }
+    return false;
 }
 
 bool simple(const Migration& m) {
@@ -168,9 +191,13 @@ bool opened_before(const Landed& a, const Landed& b) {
     return a.candidate.ref < b.candidate.ref;
 }
 
-bool inside(const std::string& file, const std::vector<std::string>& locations) {
+// Whether Alembic loads `file` from `locations`: a migration file name directly in one, or
+// deeper with recursive_version_locations.
+bool loaded_from(const std::string& file, const std::vector<std::string>& locations, bool recursive) {
+    if (!is_migration_file_name(base_name(file))) return false;
     return std::any_of(locations.begin(), locations.end(), [&](const std::string& loc) {
-        return loc.empty() || (file.size() > loc.size() && file.rfind(loc, 0) == 0 && file[loc.size()] == '/');
+        if (parent_path(file) == loc) return true;
+        return recursive && (loc.empty() || (file.size() > loc.size() && file.rfind(loc, 0) == 0 && file[loc.size()] == '/'));
     });
 }
 
@@ -262,9 +289,8 @@ Forecast forecast(GuardContext& context, const ForecastOptions& options) {
             f.bad_alone.push_back({l.candidate, {l.candidate.ref, f.base_hex, oid_hex(l.merged), std::move(alone)}, {}});
             continue;
         }
-        const GitTree merged_tree(repo.get(), l.merged);
-        l.touches = touches_of(base_tree, base_envs, merged_tree, check_options);
-        if (l.touches.empty()) continue;  // no environment changes: it collides with nothing
+        l.tree = std::make_shared<const GitTree>(repo.get(), l.merged);
+        l.touches = touches_of(base_tree, base_envs, *l.tree, check_options);
         l.opened = repo.oldest_commit_time(l.tip, base).value_or(0);
         landed.push_back(std::move(l));
     }
@@ -273,15 +299,28 @@ Forecast forecast(GuardContext& context, const ForecastOptions& options) {
     // collide is landed for real, in memory, in the order it would be.
     for (size_t i = 0; i < landed.size(); ++i) {
         for (size_t j = i + 1; j < landed.size(); ++j) {
+            // The environments both change, and those where one makes the other's files
+            // migrations (a location it adds).
             std::vector<const Touch*> common;
+            bool suspect = false;
+            const auto base_of = [&](const Touch& t) -> const BaseEnvironment* {
+                const auto b = base_envs.find(t.identity);
+                return b == base_envs.end() ? nullptr : &b->second;
+            };
             for (const auto& t : landed[i].touches)
-                if (landed[j].touch(t.identity)) common.push_back(&t);
+                if (const Touch* other = landed[j].touch(t.identity)) {
+                    common.push_back(&t);
+                    const BaseEnvironment* b = base_of(t);
+                    suspect = suspect || !b || may_collide(t, *other, b->check);
+                }
+            for (const auto& [mine, theirs] : {std::pair(&landed[i], &landed[j]), std::pair(&landed[j], &landed[i])})
+                for (const auto& t : mine->touches)
+                    if (!theirs->touch(t.identity) && changes_new_locations(t, base_of(t), base_tree, *theirs->tree)) {
+                        common.push_back(&t);
+                        suspect = true;
+                    }
             if (common.empty()) continue;
             ++f.pairs_compared;
-            const bool suspect = std::any_of(common.begin(), common.end(), [&](const Touch* t) {
-                const auto b = base_envs.find(t->identity);
-                return b == base_envs.end() || may_collide(*t, *landed[j].touch(t->identity), b->second.check);
-            });
             if (!suspect) continue;
             ++f.pairs_merged;
 
@@ -297,18 +336,44 @@ Forecast forecast(GuardContext& context, const ForecastOptions& options) {
                 return p;
             };
 
-            const MergeOutcome both = merger.merge(stay.merged, move.tip, move.candidate.ref);
-            if (!both.commit) {
-                // A textual conflict in an environment's files is this pair's collision; one
-                // elsewhere is not ours to judge.
+            // Conflicts in the migrations Alembic loads are this pair's collision, reported as
+            // they are; any other (a README both edit) is resolved for the judging, as the
+            // authors would, so that it hides nothing.
+            const auto conflicts_by_touch = [&](const std::vector<std::string>& conflict_files, bool all) {
+                std::vector<std::pair<const Touch*, std::vector<std::string>>> out;
                 for (const Touch* t : common) {
-                    const auto b = base_envs.find(t->identity);
-                    const std::vector<std::string> locations =
-                        b == base_envs.end() ? std::vector<std::string>{""} : b->second.environment.version_locations;
+                    // Loaded at the base, or with either candidate landed (one may add the location).
+                    const auto loaded = [&](const std::string& file) {
+                        const auto b = base_envs.find(t->identity);
+                        if (b != base_envs.end() &&
+                            loaded_from(file, b->second.environment.version_locations, b->second.environment.recursive))
+                            return true;
+                        for (const Landed* l : {&stay, &move})
+                            if (const Touch* mine = l->touch(t->identity);
+                                mine && loaded_from(file, mine->version_locations, mine->recursive))
+                                return true;
+                        return false;
+                    };
                     std::vector<std::string> files;
-                    for (const auto& file : both.conflict_files)
-                        if (inside(file, locations)) files.push_back(file);
-                    if (files.empty()) continue;
+                    for (const auto& file : conflict_files)
+                        if (all || loaded(file)) files.push_back(file);
+                    if (!files.empty()) out.emplace_back(t, std::move(files));
+                }
+                return out;
+            };
+            MergeOutcome both = merger.merge(stay.merged, move.tip, move.candidate.ref);
+            std::vector<std::pair<const Touch*, std::vector<std::string>>> conflicts;
+            if (!both.commit) {
+                conflicts = conflicts_by_touch(both.conflict_files, false);
+                if (conflicts.empty()) {
+                    both = merger.merge(stay.merged, move.tip, move.candidate.ref, true);
+                    // What even that leaves (a file deleted on one side, changed on the other)
+                    // cannot be judged: the pair is named with it rather than passed.
+                    if (!both.commit) conflicts = conflicts_by_touch(both.conflict_files, true);
+                }
+            }
+            if (!conflicts.empty()) {
+                for (auto& [t, files] : conflicts) {
                     ForecastPair p = pair_for(t->identity, t->name);
                     Problem conflict;
                     conflict.code = code::merge_conflict;
@@ -321,6 +386,7 @@ Forecast forecast(GuardContext& context, const ForecastOptions& options) {
                 }
                 continue;
             }
+            if (!both.commit) continue;  // conflicts only outside every common environment
             Verdict v = judge_update(repo.get(), stay.merged, *both.commit, policy);
             if (v.ok) v = judge_update(repo.get(), move.merged, *both.commit, policy);
             if (v.ok) continue;
