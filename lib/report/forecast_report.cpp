@@ -197,35 +197,22 @@ std::string forecast_text(const Forecast& f) {
 }
 
 std::string forecast_github(const Forecast& f) {
-    // Annotation values end at a newline; '%' and ',' in properties are escaped as GitHub does.
-    const auto escape = [](std::string s, bool property) {
-        std::string out;
-        for (char c : s) {
-            if (c == '%') out += "%25";
-            else if (c == '\r') out += "%0D";
-            else if (c == '\n') out += "%0A";
-            else if (property && c == ':') out += "%3A";
-            else if (property && c == ',') out += "%2C";
-            else out += c;
-        }
-        return out;
-    };
     std::string out;
     for (const auto& p : f.pairs) {
         const std::string message = fmt::format("{} collides with {} in {}: {}. Fix: {}", candidate_label(p.move),
                                                 candidate_label(p.stay), p.environment, collision_phrase(p), forecast_fix(p));
         const auto starts = roots(p.move_adds);
         if (starts.empty()) {
-            out += fmt::format("::error title=alembic-guard forecast::{}\n", escape(message, false));
+            out += fmt::format("::error title=alembic-guard forecast::{}\n", github_escape(message, false));
             continue;
         }
         for (const auto* r : starts)
-            out += fmt::format("::error file={},line={},title=alembic-guard forecast::{}\n", escape(r->file, true),
-                               std::max(r->line, 1), escape(message, false));
+            out += fmt::format("::error file={},line={},title=alembic-guard forecast::{}\n", github_escape(r->file, true),
+                               std::max(r->line, 1), github_escape(message, false));
     }
     for (const auto& bad : f.bad_alone)
         out += fmt::format("::error title=alembic-guard forecast::{}\n",
-                           escape(fmt::format("{} does not land on {} alone", candidate_label(bad.candidate), f.base), false));
+                           github_escape(fmt::format("{} does not land on {} alone", candidate_label(bad.candidate), f.base), false));
     return out;
 }
 

@@ -143,12 +143,11 @@ std::string heads_text(const TreeCheck& check) {
     return out;
 }
 
-namespace {
 // GitHub's workflow commands need %, \r, \n (and , : in properties) escaped. The runner reads
 // the log as UTF-8, so a byte that starts no UTF-8 character would reach the annotation as
 // U+FFFD: it is written %XX, in the commands' own escape (a literal % being %25, the line still
 // says which byte it was).
-std::string gh_escape(std::string_view s, bool property) {
+std::string github_escape(std::string_view s, bool property) {
     std::string out;
     for (size_t i = 0; i < s.size();) {
         const char c = s[i];
@@ -169,7 +168,6 @@ std::string gh_escape(std::string_view s, bool property) {
     }
     return out;
 }
-}  // namespace
 
 std::string check_github(const TreeCheck& check) {
     std::string out;
@@ -177,14 +175,14 @@ std::string check_github(const TreeCheck& check) {
         for (const auto& p : e.problems) {
             const std::string fix = problem_fix(p);
             const std::string msg =
-                gh_escape(fmt::format("[{}] {}{}", p.code, problem_message(p), fix.empty() ? "" : " — fix: " + fix), false);
+                github_escape(fmt::format("[{}] {}{}", p.code, problem_message(p), fix.empty() ? "" : " — fix: " + fix), false);
             if (p.locations.empty()) {
-                out += fmt::format("::error title={}::{}\n", gh_escape("alembic-guard " + p.code, true), msg);
+                out += fmt::format("::error title={}::{}\n", github_escape("alembic-guard " + p.code, true), msg);
                 continue;
             }
             for (const auto& l : p.locations)
-                out += fmt::format("::error file={},line={},title={}::{}\n", gh_escape(l.file, true), l.line ? l.line : 1,
-                                   gh_escape("alembic-guard " + p.code, true), msg);
+                out += fmt::format("::error file={},line={},title={}::{}\n", github_escape(l.file, true), l.line ? l.line : 1,
+                                   github_escape("alembic-guard " + p.code, true), msg);
         }
     }
     return out;

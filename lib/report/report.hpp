@@ -22,6 +22,9 @@ std::string heads_text(const TreeCheck& check);
 // all, or that an environment has no revision (both print no head).
 std::string heads_notices(const TreeCheck& check, const std::string& what);
 nlohmann::ordered_json heads_json(const TreeCheck& check);
+// `s` escaped for a GitHub workflow command (`::error file=...::message`): %, \r, \n, and in a
+// property also , and :; a byte that starts no UTF-8 character is written %XX.
+std::string github_escape(std::string_view s, bool property);
 // `::error file=...,line=...::message` per problem location (and one per problem without);
 // a byte that starts no UTF-8 character is written %XX, as the commands escape % itself.
 std::string check_github(const TreeCheck& check);
