@@ -10,7 +10,7 @@ the whole generated project. With a clean base, "Alembic fails, or has several h
 tree" <=> the hook must reject. A push is "bad" or "good" by that oracle verdict; seeds are taken
 in order (SEED*100000 + i) until both quotas are full.
 
-    test_differential_pushes.py --bad 200 --good 200            (CI; ctest integration_...)
+    test_differential_pushes.py --bad 120 --good 120            (CI; ctest integration_...)
     test_differential_pushes.py --bad 1000 --good 1000 --jobs 2 (ctest label `scale`)
 
 Zero wrong accepts, zero wrong rejects, zero "could not check"; the last lines give the figures."""
@@ -147,8 +147,8 @@ def generated_pushes_agree_with_alembic(world):
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(add_help=False)
-    ap.add_argument("--bad", type=int, default=200)
-    ap.add_argument("--good", type=int, default=200)
+    ap.add_argument("--bad", type=int, default=120)
+    ap.add_argument("--good", type=int, default=120)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", type=int, action="append",
