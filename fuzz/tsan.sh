@@ -13,9 +13,9 @@ dir=build-tsan
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
   -DALEMBIC_GUARD_WERROR=OFF >/dev/null
-cmake --build "$dir" -j "${TSAN_JOBS:-2}" --target unit_tests alembic-guard
+cmake --build "$dir" -j "${TSAN_JOBS:-2}" --target thread_unit_tests alembic-guard
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
-"$dir/tests/unit/unit_tests" -tc="*thread*,*files cannot be read*,*few files*"
+"$dir/tests/unit/thread_unit_tests" -tc="*thread*,*files cannot be read*,*few files*"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
